@@ -1,0 +1,3 @@
+from kube_cli.cli import main
+
+main()

@@ -1,0 +1,223 @@
+"""``kube group …`` and ``kube member …``: the KUBE and the people in them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from kube_cli import output
+from kube_cli.cmd_options import (
+    CodeArg,
+    FormatOpt,
+    KecamatanOpt,
+    KelurahanOpt,
+    MemberArg,
+    NoteOpt,
+    OptionalCodeArg,
+    ShowNikOpt,
+    UsahaOpt,
+    YearOpt,
+    state,
+)
+from kube_cli.i18n import _
+from kube_cli.output import Format
+
+group_app = typer.Typer(help="Register and change KUBE (groups).", no_args_is_help=True)
+member_app = typer.Typer(help="Add, change, move and remove members.", no_args_is_help=True)
+
+GROUP_COLUMNS = ("code", "name", "kelurahan", "kecamatan", "usaha", "year", "status", "members")
+MEMBER_COLUMNS = ("id", "nik", "name", "group_code", "role", "gender", "pkh_graduate")
+
+
+@group_app.command("add")
+def group_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The group's name, like 'KUBE Maju Bersama'.")],
+    kelurahan: Annotated[str, typer.Option("--kelurahan", help="Kelurahan/desa name or code.")],
+    usaha: Annotated[str, typer.Option("--usaha", help="Business type, like e-Warong.")],
+    year: YearOpt = None,
+    code: Annotated[str | None, typer.Option("--code", help="Use this code instead of a generated one.")] = None,
+    note: NoteOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Register a new KUBE and print its code.
+
+    Examples:
+      kube group add "KUBE Sintuvu" --kelurahan lasoani --usaha e-waroeng --year 2021
+    """
+    from kube_cli import registry
+
+    with state(ctx).open(write=True) as reg:
+        group = registry.group_add(reg, name, kelurahan, usaha, year, code, note)
+    output.emit_created_code(group, fmt, _("Added {name} ({kelurahan}, {kecamatan}): code {code}").format(**group))
+
+
+@group_app.command("list")
+def group_list(
+    ctx: typer.Context,
+    kelurahan: KelurahanOpt = None,
+    kecamatan: KecamatanOpt = None,
+    usaha: UsahaOpt = None,
+    year: Annotated[str | None, typer.Option("--year", help="Registered in this year.")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="aktif or nonaktif.")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """List groups, with their member counts (outside 5-20 members is flagged).
+
+    Examples:
+      kube group list --kecamatan mantikulore
+      kube group list --usaha e-warong --format csv
+    """
+    from kube_cli import registry
+
+    with state(ctx).open() as reg:
+        groups = registry.group_list(reg, kelurahan, kecamatan, usaha, year, status)
+    caption = None
+    if fmt == Format.table:
+        flagged = [g for g in groups if registry.size_warning(g["members"])]
+        for group in flagged:
+            group["members"] = f"{group['members']} !"
+        if flagged:
+            caption = _("! {n} groups outside 5-20 members (Permensos 2/2019)").format(n=len(flagged))
+    output.emit_rows(groups, GROUP_COLUMNS, fmt, caption=caption, empty=_("No groups match."))
+
+
+@group_app.command("show")
+def group_show(ctx: typer.Context, code: CodeArg, show_nik: ShowNikOpt = False, fmt: FormatOpt = Format.table) -> None:
+    """Show one group whole: its place, business, members, aid and revenue.
+
+    Examples:
+      kube group show PALU-001
+    """
+    from kube_cli import registry
+
+    with state(ctx).open() as reg:
+        group = registry.group_show(reg, code, show_nik=show_nik)
+    output.emit_group(group, fmt, MEMBER_COLUMNS)
+
+
+@group_app.command("edit")
+def group_edit(
+    ctx: typer.Context,
+    code: CodeArg,
+    name: Annotated[str | None, typer.Option("--name", help="New name.")] = None,
+    kelurahan: KelurahanOpt = None,
+    usaha: UsahaOpt = None,
+    year: Annotated[str | None, typer.Option("--year", help="Year registered.")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="aktif or nonaktif.")] = None,
+    note: NoteOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Change a group's name, place, business, year or status.
+
+    Examples:
+      kube group edit PALU-007 --status nonaktif
+    """
+    from kube_cli import registry
+
+    with state(ctx).open(write=True) as reg:
+        group = registry.group_edit(reg, code, name=name, kelurahan=kelurahan, usaha=usaha, year=year,
+                                    status=status, note=note)  # fmt: skip
+    output.emit_record(group, fmt, _("Updated group {code}.").format(**group))
+
+
+@member_app.command("add")
+def member_add(
+    ctx: typer.Context,
+    code: CodeArg,
+    nik: Annotated[str, typer.Option("--nik", help="16-digit NIK.")],
+    name: Annotated[str, typer.Option("--name", help="Full name.")],
+    role: Annotated[str, typer.Option("--role", help="ketua, sekretaris, bendahara or anggota.")] = "anggota",
+    gender: Annotated[str | None, typer.Option("--gender", help="L or P (default: from the NIK).")] = None,
+    pkh_graduate: Annotated[bool, typer.Option("--pkh-graduate", help="Graduated from PKH.")] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Add a member to a group.
+
+    Examples:
+      kube member add PALU-001 --nik 7271084506850001 --name "Siti Rahma" --role ketua --pkh-graduate
+    """
+    from kube_cli import registry
+
+    with state(ctx).open(write=True) as reg:
+        member = registry.member_add(reg, code, nik, name, role, gender, pkh_graduate)
+    output.emit_record(
+        member, fmt, _("Added {name} ({nik}) to {group_code} as {role}; member id {id}.").format(**member)
+    )
+
+
+@member_app.command("list")
+def member_list(ctx: typer.Context, code: OptionalCodeArg = None, show_nik: ShowNikOpt = False,
+                fmt: FormatOpt = Format.table) -> None:  # fmt: skip
+    """List current members, NIK masked unless --show-nik.
+
+    Examples:
+      kube member list PALU-001
+      kube member list --format csv > anggota.csv
+    """
+    from kube_cli import registry
+
+    with state(ctx).open() as reg:
+        members = registry.member_list(reg, code, show_nik=show_nik)
+    output.emit_rows(members, MEMBER_COLUMNS, fmt, empty=_("No members."))
+
+
+@member_app.command("edit")
+def member_edit(
+    ctx: typer.Context,
+    member: MemberArg,
+    name: Annotated[str | None, typer.Option("--name", help="New name.")] = None,
+    role: Annotated[str | None, typer.Option("--role", help="ketua, sekretaris, bendahara or anggota.")] = None,
+    gender: Annotated[str | None, typer.Option("--gender", help="L or P.")] = None,
+    pkh_graduate: Annotated[bool | None, typer.Option("--pkh-graduate/--no-pkh-graduate", help="PKH graduate?")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Change a member's name, role, gender or PKH flag.
+
+    Examples:
+      kube member edit 7271084506850001 --role ketua
+    """
+    from kube_cli import registry
+
+    with state(ctx).open(write=True) as reg:
+        row = registry.member_edit(reg, member, name, role, gender, pkh_graduate)
+    output.emit_record(row, fmt, _("Updated member {id} ({nik}).").format(**row))
+
+
+@member_app.command("move")
+def member_move(
+    ctx: typer.Context,
+    member: MemberArg,
+    to: Annotated[str, typer.Option("--to", help="Code of the group to move to.")],
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Move a member to another group.
+
+    Examples:
+      kube member move 7271084506850001 --to PALU-002
+    """
+    from kube_cli import registry
+
+    with state(ctx).open(write=True) as reg:
+        row = registry.member_move(reg, member, to)
+    output.emit_record(row, fmt, _("Moved member {id} ({nik}) to {group_code}.").format(**row))
+
+
+@member_app.command("remove")
+def member_remove(
+    ctx: typer.Context,
+    member: MemberArg,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why (kept in the audit log).")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Remove a member from their group (the history is kept).
+
+    Examples:
+      kube member remove 7271084506850001 --reason "pindah domisili"
+    """
+    from kube_cli import registry
+
+    with state(ctx).open(write=True) as reg:
+        row = registry.member_remove(reg, member, reason)
+    output.emit_record(row, fmt, _("Removed member {id} ({nik}) from {group_code}.").format(**row))

@@ -1,0 +1,70 @@
+"""What every command shares: the app state set by the root options, and option aliases."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from kube_cli.output import Format, ReportFormat
+
+if TYPE_CHECKING:
+    from kube_cli.db import Registry
+
+
+@dataclass
+class AppState:
+    db: str | None = None
+    officer: str | None = None
+    debug: bool = False
+
+    @property
+    def path(self) -> Path:
+        from kube_cli.db import resolve_path
+
+        return resolve_path(self.db)
+
+    @property
+    def officer_name(self) -> str:
+        if self.officer:
+            return self.officer
+        if env := os.environ.get("KUBE_OFFICER"):
+            return env
+        try:
+            return getpass.getuser()
+        except Exception:  # noqa: BLE001 - no user name on this system: say so in the log
+            return "unknown"
+
+    @contextmanager
+    def open(self, *, write: bool = False, wilayah: str | None = None) -> Iterator[Registry]:
+        """The registry: created when missing for a write, refused when missing for a read."""
+        from kube_cli.db import open_registry
+
+        with open_registry(self.path, self.officer_name, create=write, wilayah=wilayah) as registry:
+            yield registry
+
+
+def state(ctx: typer.Context) -> AppState:
+    root = ctx.find_root()
+    if not isinstance(root.obj, AppState):
+        root.obj = AppState()
+    return root.obj
+
+
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+ReportFormatOpt = Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")]
+ShowNikOpt = Annotated[bool, typer.Option("--show-nik", help="Show NIK in full (written to the audit log).")]
+YearOpt = Annotated[str | None, typer.Option("--year", help="A year, like 2021.")]
+KecamatanOpt = Annotated[str | None, typer.Option("--kecamatan", help="Only this kecamatan.")]
+KelurahanOpt = Annotated[str | None, typer.Option("--kelurahan", help="A kelurahan/desa name or code.")]
+UsahaOpt = Annotated[str | None, typer.Option("--usaha", help="A business type (jenis usaha).")]
+CodeArg = Annotated[str, typer.Argument(help="The group's code.", show_default=False)]
+OptionalCodeArg = Annotated[str | None, typer.Argument(help="Only this group (its code).", show_default=False)]
+MemberArg = Annotated[str, typer.Argument(help="The member's NIK or id (see `kube member list`).")]
+NoteOpt = Annotated[str | None, typer.Option("--note", help="A free-text note.")]

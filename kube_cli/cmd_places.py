@@ -1,0 +1,67 @@
+"""``kube wilayah`` and ``kube usaha …``: the places and business types kube knows."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from kube_cli import output
+from kube_cli.cmd_options import FormatOpt, KecamatanOpt, state
+from kube_cli.i18n import _
+from kube_cli.output import Format
+
+usaha_app = typer.Typer(help="The business types (jenis usaha) and their aliases.", no_args_is_help=True)
+
+
+def wilayah(
+    ctx: typer.Context,
+    kecamatan: KecamatanOpt = None,
+    search: Annotated[str | None, typer.Option("--search", help="Part of a kelurahan's name.")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """List the kelurahan/desa of the registry's region, with their Kemendagri codes.
+
+    Examples:
+      kube wilayah --kecamatan mantikulore
+      kube wilayah --search lolu
+    """
+    from kube_cli import places
+
+    with state(ctx).open() as reg:
+        rows = places.wilayah_list(reg, kecamatan, search)
+    output.emit_rows(rows, ("kode", "kelurahan", "kecamatan", "kabupaten_kota", "groups"), fmt,
+                     empty=_("No kelurahan match."))  # fmt: skip
+
+
+@usaha_app.command("list")
+def usaha_list(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
+    """List business types, their aliases and how many groups run each.
+
+    Examples:
+      kube usaha list
+    """
+    from kube_cli import places
+
+    with state(ctx).open() as reg:
+        rows = places.usaha_list(reg)
+    output.emit_rows(rows, ("usaha", "aliases", "groups"), fmt)
+
+
+@usaha_app.command("add")
+def usaha_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The new business type's name.")],
+    alias: Annotated[list[str] | None, typer.Option("--alias", help="Another name for it (repeatable).")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Add a business type, with aliases officers may type.
+
+    Examples:
+      kube usaha add "Pengolahan Kelor" --alias kelor --alias "daun kelor"
+    """
+    from kube_cli import places
+
+    with state(ctx).open(write=True) as reg:
+        row = places.usaha_add(reg, name, alias or [])
+    output.emit_record(row, fmt, _("Added business type {usaha}.").format(**row))

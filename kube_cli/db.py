@@ -1,0 +1,171 @@
+"""Where the registry lives, how it is opened, its schema migrations and the audit writer.
+
+Reads and writes go through the standard ``sqlite3`` module; ``sqlite_utils`` is imported only
+when a migration is pending, so that everyday commands start fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from kube_cli.errors import KubeError, MissingRegistry
+from kube_cli.i18n import _
+
+DEFAULT_WILAYAH = "72.71"  # Kota Palu
+BUSY_TIMEOUT_MS = 30_000
+
+
+def default_path() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("kube", appauthor=False) / "kube.db"
+
+
+def resolve_path(explicit: str | os.PathLike[str] | None) -> Path:
+    """``--db`` > ``KUBE_DB`` > the platform's user data directory."""
+    if explicit:
+        return Path(explicit).expanduser()
+    if env := os.environ.get("KUBE_DB"):
+        return Path(env).expanduser()
+    return default_path()
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass
+class Registry:
+    """An open registry: the connection, where it is, and who is making changes."""
+
+    conn: sqlite3.Connection
+    path: Path
+    officer: str
+
+    @contextmanager
+    def atomic(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction. ``BEGIN IMMEDIATE`` takes the write lock up front, so two
+        officers writing at once wait for each other instead of failing half-way."""
+        if self.conn.in_transaction:
+            yield self.conn
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    def audit(self, action: str, target: str, detail: dict[str, Any] | None = None) -> None:
+        """Write one audit row; call inside the transaction of the change it records."""
+        self.conn.execute(
+            "INSERT INTO audit_log (uuid, time, officer, action, target, detail) VALUES (?,?,?,?,?,?)",
+            (new_uuid(), now(), self.officer, action, target,
+             json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)),
+        )  # fmt: skip
+
+    def meta(self, key: str, default: str = "") -> str:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        cursor = self.conn.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def _create_private_file(path: Path) -> None:
+    """Create an empty registry file readable by its owner only, in a 0700 folder if new."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+def _remove_registry_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+@contextmanager
+def open_registry(path: Path, officer: str, *, create: bool = False, wilayah: str | None = None) -> Iterator[Registry]:
+    """Open (and migrate) the registry at ``path``.
+
+    ``create``: make it when missing (write commands); a read command on a missing registry is
+    refused. When this call created the file and the command then fails, the file is removed:
+    a refused command leaves nothing behind.
+    """
+    created = False
+    if not path.exists():
+        if not create:
+            raise MissingRegistry("registry", str(path), _("does not exist"), _("run `kube init` first, or pass --db"))
+        try:
+            _create_private_file(path)
+        except OSError as error:
+            raise KubeError(
+                "registry", str(path), _("cannot be created: {error}").format(error=error.strerror or error)
+            ) from None
+        created = True
+    try:
+        conn = connect(path)
+    except sqlite3.Error as error:
+        raise KubeError("registry", str(path), _("cannot be opened: {error}").format(error=error)) from None
+    registry = Registry(conn, path, officer)
+    try:
+        from kube_cli import migrations
+
+        migrations.upgrade(registry, wilayah=wilayah or DEFAULT_WILAYAH, fresh=created)
+        yield registry
+    except BaseException:
+        registry.close()
+        if created:
+            _remove_registry_files(path)
+        raise
+    else:
+        registry.close()
+
+
+def copy_before_upgrade(path: Path) -> Path:
+    """Keep a copy of a registry before its schema is upgraded; returns the copy's path."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    target = path.with_name(f"{path.name}.before-upgrade-{stamp}")
+    source = sqlite3.connect(path)
+    try:
+        dest = sqlite3.connect(target)
+        with dest:
+            source.backup(dest)
+        dest.close()
+    finally:
+        source.close()
+    os.chmod(target, 0o600)
+    return target
+
+
+def is_sqlite_file(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        return handle.read(16) == b"SQLite format 3\x00"

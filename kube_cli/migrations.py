@@ -1,0 +1,192 @@
+"""The registry's schema, as append-only migrations. Never edit one that has shipped: fix forward.
+
+``PRAGMA user_version`` holds how many migrations a file has, so an up-to-date registry is
+recognised without importing ``sqlite_utils``; the ``_sqlite_migrations`` table stays the
+record of what was applied and when.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kube_cli import regions, usaha_seed
+from kube_cli.errors import KubeError
+from kube_cli.i18n import _
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from kube_cli.db import Registry
+
+MIGRATION_SET = "kube"
+
+
+def _create_core_tables(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+        CREATE TABLE wilayah (
+            kode TEXT PRIMARY KEY,
+            nama TEXT NOT NULL,
+            level TEXT NOT NULL
+                CHECK (level IN ('provinsi', 'kabupaten_kota', 'kecamatan', 'kelurahan_desa')),
+            parent TEXT REFERENCES wilayah(kode),
+            name_key TEXT NOT NULL
+        );
+        CREATE INDEX wilayah_level_name ON wilayah(level, name_key);
+        CREATE INDEX wilayah_parent ON wilayah(parent);
+        CREATE TABLE wilayah_alias (
+            name_key TEXT NOT NULL,
+            kode TEXT NOT NULL REFERENCES wilayah(kode),
+            alias TEXT NOT NULL,
+            PRIMARY KEY (name_key, kode)
+        );
+
+        CREATE TABLE usaha (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            builtin INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE usaha_alias (
+            key TEXT PRIMARY KEY,
+            alias TEXT NOT NULL,
+            usaha_id INTEGER NOT NULL REFERENCES usaha(id)
+        );
+        CREATE INDEX usaha_alias_usaha ON usaha_alias(usaha_id);
+
+        CREATE TABLE groups (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            code TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            name TEXT NOT NULL,
+            kelurahan_kode TEXT NOT NULL REFERENCES wilayah(kode),
+            usaha_id INTEGER NOT NULL REFERENCES usaha(id),
+            year INTEGER NOT NULL,
+            status TEXT NOT NULL DEFAULT 'aktif' CHECK (status IN ('aktif', 'nonaktif')),
+            note TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX groups_kelurahan ON groups(kelurahan_kode);
+        CREATE INDEX groups_usaha ON groups(usaha_id);
+        CREATE INDEX groups_year ON groups(year);
+
+        CREATE TABLE members (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            group_id INTEGER NOT NULL REFERENCES groups(id),
+            nik TEXT NOT NULL CHECK (length(nik) = 16),
+            name TEXT NOT NULL,
+            role TEXT NOT NULL DEFAULT 'anggota'
+                CHECK (role IN ('ketua', 'sekretaris', 'bendahara', 'anggota')),
+            gender TEXT NOT NULL CHECK (gender IN ('L', 'P')),
+            pkh_graduate INTEGER NOT NULL DEFAULT 0 CHECK (pkh_graduate IN (0, 1)),
+            removed_at TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX members_current_nik ON members(nik) WHERE removed_at IS NULL;
+        CREATE UNIQUE INDEX members_one_ketua ON members(group_id)
+            WHERE role = 'ketua' AND removed_at IS NULL;
+        CREATE INDEX members_group ON members(group_id, removed_at);
+
+        CREATE TABLE aid (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            group_id INTEGER NOT NULL REFERENCES groups(id),
+            date TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('peralatan', 'modal', 'pelatihan', 'lainnya')),
+            amount INTEGER NOT NULL CHECK (amount > 0),
+            source TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            voided_at TEXT,
+            void_reason TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX aid_group ON aid(group_id, date);
+        CREATE INDEX aid_date ON aid(date);
+
+        CREATE TABLE revenue (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            group_id INTEGER NOT NULL REFERENCES groups(id),
+            period TEXT NOT NULL,
+            year INTEGER NOT NULL,
+            amount INTEGER NOT NULL CHECK (amount > 0),
+            note TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (group_id, period)
+        );
+        CREATE INDEX revenue_year ON revenue(year, group_id);
+
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            time TEXT NOT NULL,
+            officer TEXT NOT NULL,
+            action TEXT NOT NULL,
+            target TEXT NOT NULL DEFAULT '',
+            detail TEXT NOT NULL DEFAULT '{}'
+        );
+        """
+    )
+
+
+def _seed_usaha(db: Database) -> None:
+    usaha_seed.seed(db.conn)
+
+
+MIGRATIONS = [_create_core_tables, _seed_usaha]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _migration_set():
+    from sqlite_utils import Migrations
+
+    migrations = Migrations(MIGRATION_SET)
+    for step in MIGRATIONS:
+        migrations(name=step.__name__.lstrip("_"))(step)
+    return migrations
+
+
+def upgrade(registry: Registry, *, wilayah: str, fresh: bool) -> None:
+    """Bring ``registry`` to the current schema; a fresh one is also scoped to ``wilayah``."""
+    conn = registry.conn
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version == SCHEMA_VERSION:
+        return
+    if version > SCHEMA_VERSION:
+        raise KubeError(
+            "registry", str(registry.path),
+            _("was made by a newer version of kube (schema {version}, this kube knows {known})").format(
+                version=version, known=SCHEMA_VERSION),
+            _("upgrade kube to open it"),
+        )  # fmt: skip
+    if not fresh:
+        _check_is_kube(registry, version)
+        from kube_cli.db import copy_before_upgrade
+
+        copy_before_upgrade(registry.path)
+    scope = regions.parse_scope(wilayah) if fresh else None
+    from sqlite_utils import Database
+
+    conn.execute("PRAGMA journal_mode = WAL")
+    db = Database(conn, execute_plugins=False)
+    _migration_set().apply(db)
+    with registry.atomic():
+        if scope is not None:
+            regions.load_scope(conn, scope)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _check_is_kube(registry: Registry, version: int) -> None:
+    from kube_cli.db import is_sqlite_file
+
+    tables = {row[0] for row in registry.conn.execute("SELECT name FROM sqlite_master")}
+    if not is_sqlite_file(registry.path) or (version == 0 and tables and "groups" not in tables):
+        raise KubeError("registry", str(registry.path), _("is not a kube registry"))

@@ -1,0 +1,320 @@
+"""Every way kube prints: tables, CSV, JSON and Markdown on stdout; messages on stderr.
+
+Commands hand plain rows here. Money stays an integer in JSON and CSV and reads
+``Rp25.000.000`` in tables; every cell is plain text (a name like ``[maju]`` prints as typed).
+rich is imported only when a table is drawn.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from kube_cli.i18n import _
+from kube_cli.vocab import format_rupiah
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    markdown = "markdown"
+
+
+MONEY = frozenset({"amount", "aid_total", "revenue_total", "revenue"})
+FLAGS = frozenset({"pkh_graduate", "void"})
+NUMBERS = MONEY | {"groups", "members", "id"}
+
+
+def header(column: str) -> str:
+    """The heading a person reads for a column (CSV and JSON keep the column's name)."""
+    headings = {
+        "code": _("Code"), "name": _("Name"), "kelurahan": _("Kelurahan"), "kecamatan": _("Kecamatan"),
+        "usaha": _("Usaha"), "year": _("Year"), "status": _("Status"), "members": _("Members"),
+        "groups": _("Groups"), "aid_total": _("Aid"), "revenue_total": _("Revenue"), "revenue": _("Revenue"),
+        "amount": _("Amount"), "id": _("ID"), "nik": _("NIK"), "group_code": _("Group"), "role": _("Role"),
+        "gender": _("Gender"), "pkh_graduate": _("PKH graduate"), "date": _("Date"), "kind": _("Kind"),
+        "source": _("Source"), "note": _("Note"), "void": _("Void"), "period": _("Period"),
+        "time": _("Time"), "officer": _("Officer"), "action": _("Action"), "target": _("Target"),
+        "detail": _("Detail"), "kode": _("Code"), "kabupaten_kota": _("Kabupaten/Kota"),
+        "aliases": _("Aliases"), "warning": _("Warning"), "severity": _("Severity"), "problem": _("Problem"),
+    }  # fmt: skip
+    return headings.get(column, column.replace("_", " ").capitalize())
+
+
+def _cell(column: str, value: Any) -> str:
+    """A value as a person reads it in a table or Markdown."""
+    if value is None:
+        return ""
+    if column in MONEY and isinstance(value, int):
+        return format_rupiah(value)
+    if column in FLAGS:
+        return _("yes") if value else _("no")
+    return str(value)
+
+
+def _csv_value(column: str, value: Any) -> Any:
+    if column in FLAGS:
+        return "ya" if value else "tidak"
+    return "" if value is None else value
+
+
+# --- consoles -------------------------------------------------------------------------------
+
+
+def stdout_console() -> Console:
+    from rich.console import Console
+
+    tty = sys.stdout.isatty()
+    return Console(highlight=False, width=None if tty else 1_000, no_color=not tty or None)
+
+
+def stderr_console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, no_color=not sys.stderr.isatty() or None)
+
+
+def say(text: str) -> None:
+    """A confirmation or note for the person at the terminal: stderr, never mixed with data."""
+    print(text, file=sys.stderr)
+
+
+def warn(text: str) -> None:
+    print(_("Warning: {text}").format(text=text), file=sys.stderr)
+
+
+def error(text: str) -> None:
+    print(_("Error: {text}").format(text=text), file=sys.stderr)
+
+
+def progress(total: int | None, description: str):
+    """A progress bar on stderr, drawn only when stderr is a terminal."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(
+        TextColumn(description), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=stderr_console(), disable=not sys.stderr.isatty() or bool(os.environ.get("KUBE_NO_PROGRESS")),
+        transient=True,
+    )  # fmt: skip
+
+
+# --- rows -----------------------------------------------------------------------------------
+
+
+def json_text(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def csv_text(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_csv_value(c, row.get(c)) for c in columns])
+    return out.getvalue()
+
+
+def markdown_text(rows: Sequence[dict[str, Any]], columns: Sequence[str], totals: dict[str, Any] | None = None) -> str:
+    def line(cells: Iterable[str]) -> str:
+        return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
+    lines = [line(header(c) for c in columns)]
+    lines.append("| " + " | ".join("---:" if c in NUMBERS else "---" for c in columns) + " |")
+    lines += [line(_cell(c, row.get(c)) for c in columns) for row in rows]
+    if totals:
+        lines.append(line(f"**{_cell(c, totals.get(c))}**" if totals.get(c) not in (None, "") else "" for c in columns))
+    return "\n".join(lines) + "\n"
+
+
+def rich_table(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[str],
+    title: str | None = None,
+    totals: dict[str, Any] | None = None,
+    caption: str | None = None,
+):
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=title, caption=caption, show_footer=bool(totals), title_justify="left")
+    for c in columns:
+        footer = Text(_cell(c, totals.get(c))) if totals else ""
+        table.add_column(header(c), justify="right" if c in NUMBERS else "left", footer=footer)
+    for row in rows:
+        table.add_row(*(Text(_cell(c, row.get(c))) for c in columns))
+    return table
+
+
+def emit_rows(
+    rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str = "table", *,
+    title: str | None = None, totals: dict[str, Any] | None = None, caption: str | None = None,
+    empty: str | None = None,
+) -> None:  # fmt: skip
+    """Print a list of records in ``fmt``. JSON carries every key of each row as it is."""
+    if fmt == "json":
+        sys.stdout.write(json_text(list(rows)) + "\n")
+    elif fmt == "csv":
+        sys.stdout.write(csv_text(rows, columns))
+    elif fmt == "markdown":
+        if title:
+            sys.stdout.write(f"### {title}\n\n")
+        sys.stdout.write(markdown_text(rows, columns, totals))
+        if caption:
+            sys.stdout.write(f"\n{caption}\n")
+    elif not rows and empty:
+        say(empty)
+    else:
+        stdout_console().print(rich_table(rows, columns, title, totals, caption))
+
+
+def emit_record(record: dict[str, Any], fmt: str, message: str) -> None:
+    """After a change: the record as JSON on stdout with ``--format json``, else a line on stderr."""
+    if fmt == "json":
+        sys.stdout.write(json_text(record) + "\n")
+    else:
+        say(message)
+
+
+def emit_created_code(record: dict[str, Any], fmt: str, message: str) -> None:
+    """``group add``: JSON, or the message on a terminal, or the code alone for a script."""
+    if fmt == "json":
+        sys.stdout.write(json_text(record) + "\n")
+    elif sys.stdout.isatty():
+        print(message)
+    else:
+        print(record["code"])
+
+
+def emit_details(pairs: Sequence[tuple[str, Any]], title: str) -> None:
+    """A record shown whole: one ``label: value`` line each, as a two-column table."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=title, show_header=False, title_justify="left", box=None, padding=(0, 2, 0, 0))
+    table.add_column(style="bold")
+    table.add_column()
+    for label, value in pairs:
+        table.add_row(Text(label), Text(str(value)))
+    stdout_console().print(table)
+
+
+# --- reports --------------------------------------------------------------------------------
+
+SUMMARY_CSV_COLUMNS = ("section", "kecamatan", "kelurahan", "usaha", "groups", "members", "aid_total", "revenue_total")
+
+
+def emit_summary(data: dict[str, Any], fmt: str, title: str) -> None:
+    """``kube report`` without ``--by``: totals, then counts by kelurahan and by usaha."""
+    totals = data["totals"]
+    kel_cols, usaha_cols = ("kecamatan", "kelurahan", "groups", "members"), ("usaha", "groups", "members")
+    if fmt == "json":
+        sys.stdout.write(json_text(data) + "\n")
+        return
+    if fmt == "csv":
+        rows = [{"section": "total", **totals}]
+        rows += [{"section": "kelurahan", **r} for r in data["by_kelurahan"]]
+        rows += [{"section": "usaha", **r} for r in data["by_usaha"]]
+        sys.stdout.write(csv_text(rows, SUMMARY_CSV_COLUMNS))
+        return
+    total_pairs = [
+        (_("KUBE (active groups)"), totals["groups"]), (_("Members"), totals["members"]),
+        (_("Kelurahan with a KUBE"), totals["kelurahan"]), (_("Aid given"), format_rupiah(totals["aid_total"])),
+        (_("Revenue reported"), format_rupiah(totals["revenue_total"])),
+    ]  # fmt: skip
+    kel_totals = {"kecamatan": _("Total"), "groups": totals["groups"], "members": totals["members"]}
+    usaha_totals = {"usaha": _("Total"), "groups": totals["groups"], "members": totals["members"]}
+    if fmt == "markdown":
+        out = [f"## {title}\n", "| | |", "| --- | ---: |", *(f"| {k} | {v} |" for k, v in total_pairs), ""]
+        out += [f"### {_('By kelurahan')}\n", markdown_text(data["by_kelurahan"], kel_cols, kel_totals)]
+        out += [f"### {_('By usaha')}\n", markdown_text(data["by_usaha"], usaha_cols, usaha_totals)]
+        sys.stdout.write("\n".join(out))
+        return
+    emit_details(total_pairs, title)
+    console = stdout_console()
+    console.print()
+    console.print(rich_table(data["by_kelurahan"], kel_cols, _("By kelurahan"), kel_totals))
+    console.print()
+    console.print(rich_table(data["by_usaha"], usaha_cols, _("By usaha"), usaha_totals))
+
+
+def totals_row(rows: Sequence[dict[str, Any]], label_column: str, measures: Sequence[str]) -> dict[str, Any]:
+    totals: dict[str, Any] = {label_column: _("Total")}
+    for measure in measures:
+        totals[measure] = sum(r.get(measure) or 0 for r in rows)
+    return totals
+
+
+def scope_title(year: int | None, kecamatan: str | None) -> str:
+    parts = [str(year)] if year else []
+    if kecamatan:
+        parts.append(_("Kecamatan {name}").format(name=kecamatan))
+    return (" — " + ", ".join(parts)) if parts else ""
+
+
+def breakdown_columns(dims: Sequence[str]) -> list[str]:
+    order = ("kecamatan", "kelurahan", "usaha", "year")
+    wanted = set(dims) | ({"kecamatan"} if "kelurahan" in dims else set())
+    return [d for d in order if d in wanted] + ["groups", "members", "aid_total", "revenue_total"]
+
+
+def emit_breakdown(rows: Sequence[dict[str, Any]], dims: Sequence[str], fmt: str, scope: str) -> None:
+    columns = breakdown_columns(dims)
+    totals = totals_row(rows, columns[0], ["groups", "members", "aid_total", "revenue_total"])
+    if "year" in dims:  # groups and money of different years: the sums are still the totals
+        totals["year"] = totals.get("year", "")
+    title = _("KUBE by {dimensions}").format(dimensions=", ".join(dims)) + scope
+    emit_rows(rows, columns, fmt, title=title, totals=totals if fmt in ("table", "markdown") else None)
+
+
+def emit_omset(rows: Sequence[dict[str, Any]], fmt: str, year: int | None, minimum: int, scope: str) -> None:
+    columns = ("code", "name", "kelurahan", "kecamatan", "usaha", "year", "revenue")
+    if year is None:
+        if fmt in ("json", "csv"):
+            emit_rows([], columns, fmt)
+        else:
+            say(_("No revenue is recorded yet."))
+        return
+    title = _("Groups with revenue of at least {amount} in {year}").format(amount=format_rupiah(minimum), year=year)
+    emit_rows(rows, columns, fmt, title=title + scope, empty=title + ": " + _("none."))
+
+
+def emit_group(group: dict[str, Any], fmt: str, member_columns: Sequence[str]) -> None:
+    """``group show``: the group, its members, its money and what is wrong with it."""
+    if fmt == "json":
+        sys.stdout.write(json_text(group) + "\n")
+        return
+    if fmt == "csv":
+        sys.stdout.write(
+            csv_text([group], ("code", "name", "kelurahan", "kecamatan", "usaha", "year", "status", "members"))
+        )
+        return
+    revenue = ", ".join(f"{r['year']}: {format_rupiah(r['revenue'])}" for r in group["revenue_by_year"]) or "—"
+    pairs = [
+        (_("Name"), group["name"]), (_("Kelurahan"), f"{group['kelurahan']} ({group['kelurahan_kode']})"),
+        (_("Kecamatan"), group["kecamatan"]), (_("Usaha"), group["usaha"]), (_("Year"), group["year"]),
+        (_("Status"), group["status"]), (_("Members"), group["members"]),
+        (_("Aid given"), format_rupiah(group["aid_total"])), (_("Revenue"), revenue),
+    ]  # fmt: skip
+    if group["note"]:
+        pairs.append((_("Note"), group["note"]))
+    emit_details(pairs, _("KUBE {code}").format(code=group["code"]))
+    if group["member_list"]:
+        stdout_console().print(rich_table(group["member_list"], member_columns, _("Members")))
+    for warning in group["warnings"]:
+        warn(warning)

@@ -1,0 +1,47 @@
+"""Registry-wide operations: creating one, the demo registry, and reading the audit log."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from kube_cli import regions, reports, sample
+from kube_cli.db import Registry, open_registry
+from kube_cli.errors import Conflict
+from kube_cli.i18n import _
+
+
+def init(path: Path, officer: str, wilayah: str | None) -> Path:
+    """Create the registry scoped to ``wilayah`` or, when it exists, upgrade it."""
+    scope = regions.parse_scope(wilayah) if wilayah else None
+    existed = path.exists()
+    with open_registry(path, officer, create=True, wilayah=scope.code if scope else None) as registry:
+        current = registry.meta("wilayah")
+        if existed and scope and scope.code != current:
+            raise Conflict("wilayah", wilayah, _("this registry is already scoped to {code} ({name})").format(
+                code=current, name=registry.meta("wilayah_name")))  # fmt: skip
+        if not existed:
+            with registry.atomic():
+                registry.audit("registry.init", current, {"wilayah": registry.meta("wilayah_name")})
+    return path.resolve()
+
+
+def demo(officer: str) -> tuple[dict[str, Any], tuple[int | None, int, list[dict[str, Any]]]]:
+    """A fresh registry from the sample data, in a temporary folder: the full report of it."""
+    with tempfile.TemporaryDirectory(prefix="kube-demo-") as folder:
+        with open_registry(Path(folder) / "demo.db", officer, create=True) as registry:
+            sample.load(registry)
+            filters = reports.Filters()
+            return reports.summary(registry, filters), reports.omset_at_least(registry, filters, "25 juta")
+
+
+def audit_log(registry: Registry, limit: int) -> list[dict[str, Any]]:
+    rows = registry.query(
+        "SELECT time, officer, action, target, detail FROM audit_log ORDER BY id DESC LIMIT ?", (limit,)
+    )
+    for row in rows:
+        detail = json.loads(row["detail"] or "{}")
+        row["detail"] = ", ".join(f"{k}={v}" for k, v in detail.items()) if detail else ""
+    return rows

@@ -1,0 +1,290 @@
+"""Pure parsers for the values officers type: amounts, NIK, dates, periods, roles, names.
+
+Each parser takes the text as typed and returns the canonical value, or raises ``KubeError``
+naming the field, the value and what is wrong. Nothing here touches the registry.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import date
+
+from kube_cli.errors import KubeError
+from kube_cli.i18n import _
+
+# Kemendagri codes of the 38 current provinces (digits 1-2 of a NIK).
+PROVINCES = frozenset(
+    "11 12 13 14 15 16 17 18 19 21 31 32 33 34 35 36 51 52 53 61 62 63 64 65 "
+    "71 72 73 74 75 76 81 82 91 92 93 94 95 96".split()
+)
+ROLES = ("ketua", "sekretaris", "bendahara", "anggota")
+AID_KINDS = ("peralatan", "modal", "pelatihan", "lainnya")
+STATUSES = ("aktif", "nonaktif")
+FIRST_YEAR = 1990  # the KUBE programme is younger than this
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_SPACES = re.compile(r"\s+")
+
+
+# --- text -----------------------------------------------------------------------------------
+
+
+def clean_text(text: str | None, field: str, *, required: bool = True, max_len: int = 200) -> str:
+    """Trim ``text``; refuse control characters, empty required values and overlong ones."""
+    value = (text or "").strip()
+    if _CONTROL.search(value) or "\n" in value or "\t" in value:
+        raise KubeError(field, _visible(value), _("contains control characters"))
+    if required and not value:
+        raise KubeError(field, value, _("must not be empty"))
+    if len(value) > max_len:
+        raise KubeError(
+            field, value[:20] + "…", _("is too long ({n} characters, at most {max})").format(n=len(value), max=max_len)
+        )
+    return value
+
+
+def _visible(value: str) -> str:
+    return value.encode("unicode_escape").decode("ascii")[:60]
+
+
+def name_key(text: str) -> str:
+    """The key names are matched by: case, accents, spaces, dashes and dots ignored."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = re.sub(r"[\s\-_.'’`]+", "", folded)
+    return folded
+
+
+def closest(query: str, names: Iterable[str], n: int = 3) -> list[str]:
+    """The known names nearest to ``query``, best first (for "did you mean …?")."""
+    by_key: dict[str, str] = {}
+    for name in names:
+        by_key.setdefault(name_key(name), name)
+    keys = difflib.get_close_matches(name_key(query), list(by_key), n=n, cutoff=0.6)
+    return [by_key[k] for k in keys]
+
+
+def did_you_mean(suggestions: list[str]) -> str:
+    if not suggestions:
+        return ""
+    quoted = ", ".join(f"'{s}'" for s in suggestions)
+    return _("did you mean {names}?").format(names=quoted)
+
+
+# --- money ----------------------------------------------------------------------------------
+
+_MULTIPLIERS = {
+    "rb": 1_000, "ribu": 1_000, "k": 1_000,
+    "jt": 1_000_000, "juta": 1_000_000,
+    "m": 1_000_000_000, "miliar": 1_000_000_000, "milyar": 1_000_000_000,
+    "t": 1_000_000_000_000, "triliun": 1_000_000_000_000,
+}  # fmt: skip
+_AMOUNT = re.compile(
+    r"^(?:rp\.?)?\s*(?P<number>\d[\d.,\s]*?)\s*(?P<unit>rb|ribu|k|jt|juta|m|miliar|milyar|t|triliun)?\.?$"
+)
+_GROUPED_DOTS = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
+_GROUPED_COMMAS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+MAX_AMOUNT = 10**15  # a quadrillion Rupiah: far beyond any KUBE, small enough for SQLite
+
+
+def parse_amount(text: str, field: str = "amount") -> int:
+    """Whole Rupiah from ``25000000``, ``Rp25.000.000``, ``Rp 25.000.000,00``, ``25 juta``,
+    ``1,5 juta``, ``750rb``, ``1 M`` … Zero, negative and unparseable amounts are refused."""
+    raw = str(text)
+    value = raw.strip().lower()
+    if value.startswith("-"):
+        raise KubeError(field, raw.strip(), _("must be more than zero"))
+    match = _AMOUNT.match(value)
+    if not match:
+        raise KubeError(field, raw.strip(), _("is not an amount"), _("write it like 25000000, 25.000.000 or 25 juta"))
+    number, unit = match["number"].replace(" ", ""), match["unit"]
+    amount = _scaled(number, _MULTIPLIERS[unit] if unit else 1)
+    if amount is None:
+        raise KubeError(
+            field, raw.strip(), _("is not a whole number of Rupiah"),
+            _("write it like 25000000, 25.000.000 or 25 juta"),
+        )  # fmt: skip
+    if amount <= 0:
+        raise KubeError(field, raw.strip(), _("must be more than zero"))
+    if amount > MAX_AMOUNT:
+        raise KubeError(field, raw.strip(), _("is implausibly large"))
+    return amount
+
+
+def _scaled(number: str, multiplier: int) -> int | None:
+    """Read Indonesian number writing: ``.`` groups thousands, ``,`` marks decimals."""
+    if _GROUPED_DOTS.match(number):
+        whole, frac = number.replace(".", ""), ""
+    elif number.count(",") == 1 and re.fullmatch(r"[\d.]+,\d+", number):
+        whole, frac = number.split(",")
+        if "." in whole:
+            if not _GROUPED_DOTS.match(whole):
+                return None
+            whole = whole.replace(".", "")
+    elif _GROUPED_COMMAS.match(number) and multiplier == 1:
+        whole, frac = number.replace(",", ""), ""  # 25,000,000 as English spreadsheets write it
+    elif number.count(".") == 1 and multiplier > 1 and re.fullmatch(r"\d+\.\d+", number):
+        whole, frac = number.split(".")  # "1.5 juta"
+    elif number.isdigit():
+        whole, frac = number, ""
+    else:
+        return None
+    scale = 10 ** len(frac)
+    total = (int(whole) * scale + (int(frac) if frac else 0)) * multiplier
+    if total % scale:
+        return None  # fractions of a Rupiah
+    return total // scale
+
+
+def format_rupiah(amount: int) -> str:
+    """``Rp25.000.000``: how Rupiah are written on every table and message."""
+    return "Rp" + f"{amount:,}".replace(",", ".")
+
+
+# --- NIK ------------------------------------------------------------------------------------
+
+
+def mask_nik(nik: str) -> str:
+    """First 6 and last 4 digits: ``727105******0001``. Anything shorter shows only stars."""
+    if len(nik) != 16:
+        return "*" * min(len(nik), 16)
+    return nik[:6] + "******" + nik[-4:]
+
+
+def parse_nik(text: str, field: str = "nik") -> str:
+    """A NIK as 16 digits of text, its province, month and day checked."""
+    raw = str(text).strip()
+    digits = raw.replace(" ", "").replace(".", "")
+    shown = mask_nik(digits) if digits.isdigit() else _("(not shown)")
+    if not digits.isdigit():
+        raise KubeError(field, shown, _("must be 16 digits"))
+    if len(digits) != 16:
+        raise KubeError(field, shown, _("length: has {n} digits, a NIK has 16").format(n=len(digits)))
+    if digits[:2] not in PROVINCES:
+        raise KubeError(field, shown, _("province: {code} is not a province code").format(code=digits[:2]))
+    day, month = int(digits[6:8]), int(digits[8:10])
+    if not 1 <= month <= 12:
+        raise KubeError(field, shown, _("month: {month:02d} is not a month").format(month=month))
+    if not (1 <= day <= 31 or 41 <= day <= 71):
+        raise KubeError(
+            field, shown, _("day: {day:02d} is not a birth day (01-31, or 41-71 for women)").format(day=day)
+        )
+    return digits
+
+
+def nik_gender(nik: str) -> str:
+    """``P`` when the NIK's day carries the +40 for women, else ``L``."""
+    return "P" if int(nik[6:8]) > 40 else "L"
+
+
+# --- small vocabularies ---------------------------------------------------------------------
+
+_GENDERS = {
+    "l": "L", "lk": "L", "laki": "L", "lakilaki": "L", "pria": "L", "m": "L", "male": "L",
+    "p": "P", "pr": "P", "perempuan": "P", "wanita": "P", "f": "P", "female": "P", "w": "P",
+}  # fmt: skip
+_BOOLS = {
+    "ya": True, "y": True, "yes": True, "1": True, "true": True, "benar": True,
+    "tidak": False, "t": False, "n": False, "no": False, "0": False, "false": False,
+    "bukan": False, "tdk": False,
+}  # fmt: skip
+
+
+def _choice(text: str, field: str, choices: tuple[str, ...]) -> str:
+    value = str(text).strip().lower()
+    if value in choices:
+        return value
+    options = ", ".join(choices)
+    raise KubeError(field, str(text).strip(), _("must be one of: {options}").format(options=options))
+
+
+def parse_role(text: str, field: str = "role") -> str:
+    return _choice(text, field, ROLES)
+
+
+def parse_aid_kind(text: str, field: str = "kind") -> str:
+    return _choice(text, field, AID_KINDS)
+
+
+def parse_status(text: str, field: str = "status") -> str:
+    return _choice(text, field, STATUSES)
+
+
+def parse_gender(text: str, field: str = "gender") -> str:
+    value = name_key(str(text))
+    if value in _GENDERS:
+        return _GENDERS[value]
+    raise KubeError(field, str(text).strip(), _("must be L (laki-laki) or P (perempuan)"))
+
+
+def parse_bool(text: str, field: str = "pkh_graduate") -> bool:
+    value = str(text).strip().lower()
+    if value in _BOOLS:
+        return _BOOLS[value]
+    raise KubeError(field, str(text).strip(), _("must be ya or tidak (yes/no, 1/0, true/false)"))
+
+
+# --- dates, periods, years --------------------------------------------------------------------
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_PERIOD = re.compile(r"^(\d{4})(?:-(\d{1,2}))?$")
+
+
+def parse_date(text: str, field: str = "date") -> str:
+    """``YYYY-MM-DD`` or ``DD/MM/YYYY`` → ``YYYY-MM-DD``."""
+    value = str(text).strip()
+    if match := _ISO.match(value):
+        year, month, day = (int(g) for g in match.groups())
+    elif match := _DMY.match(value):
+        day, month, year = (int(g) for g in match.groups())
+    else:
+        raise KubeError(field, value, _("is not a date"), _("write it as YYYY-MM-DD or DD/MM/YYYY"))
+    try:
+        parsed = date(year, month, day)
+    except ValueError:
+        raise KubeError(field, value, _("is not a date on the calendar")) from None
+    _check_year(parsed.year, field, value)
+    return parsed.isoformat()
+
+
+def parse_period(text: str, field: str = "period") -> str:
+    """``YYYY`` (a year) or ``YYYY-MM`` (a month)."""
+    value = str(text).strip()
+    match = _PERIOD.match(value)
+    if not match:
+        raise KubeError(field, value, _("is not a period"), _("write a year (2021) or a month (2021-03)"))
+    year = int(match[1])
+    _check_year(year, field, value)
+    if match[2] is None:
+        return f"{year:04d}"
+    month = int(match[2])
+    if not 1 <= month <= 12:
+        raise KubeError(field, value, _("month: {month} is not a month").format(month=match[2]))
+    return f"{year:04d}-{month:02d}"
+
+
+def parse_year(text: str | int, field: str = "year") -> int:
+    value = str(text).strip()
+    if value.endswith(".0"):  # spreadsheets hand years over as floats
+        value = value[:-2]
+    if not re.fullmatch(r"\d{4}", value):
+        raise KubeError(field, value, _("is not a year"), _("write four digits, like 2021"))
+    year = int(value)
+    _check_year(year, field, value)
+    return year
+
+
+def _check_year(year: int, field: str, value: str) -> None:
+    last = date.today().year + 1
+    if not FIRST_YEAR <= year <= last:
+        raise KubeError(
+            field, value, _("year {year} is outside {first}-{last}").format(year=year, first=FIRST_YEAR, last=last)
+        )
+
+
+def period_year(period: str) -> int:
+    return int(period[:4])
