@@ -1,0 +1,89 @@
+"""Shared fixtures: every test gets its own registry in ``tmp_path``; none touches a real one."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from kube_cli.cli import app
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def registry_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "kube.db"
+    monkeypatch.setenv("KUBE_DB", str(path))
+    monkeypatch.setenv("KUBE_OFFICER", "petugas-uji")
+    monkeypatch.setenv("KUBE_LANG", "en")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return path
+
+
+class Kube:
+    """Run ``kube`` in-process against the test registry."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, code: int | None = 0, input: str | None = None) -> Any:
+        result = self.runner.invoke(app, list(args), input=input, catch_exceptions=False)
+        if code is not None:
+            assert result.exit_code == code, (
+                f"kube {' '.join(args)} exited {result.exit_code}, expected {code}\n"
+                f"stdout: {result.stdout}\nstderr: {result.stderr}"
+            )
+        return result
+
+    def json(self, *args: str) -> Any:
+        return json.loads(self(*args, "--format", "json").stdout)
+
+
+@pytest.fixture
+def kube() -> Kube:
+    return Kube()
+
+
+def snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table: to show that a refused command changed nothing."""
+    if not path.exists():
+        return {}
+    conn = sqlite3.connect(path)
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def unchanged(registry_path: Path) -> Callable[[], Any]:
+    """``with unchanged(): kube(..., code=1)`` asserts the registry is byte-for-byte the same data."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def check():  # noqa: ANN202
+        before = snapshot(registry_path)
+        existed = registry_path.exists()
+        yield
+        assert registry_path.exists() == existed, "a refused command created or removed the registry"
+        assert snapshot(registry_path) == before, "a refused command changed the registry"
+
+    return check
+
+
+@pytest.fixture
+def demo_registry(kube: Kube, registry_path: Path) -> Path:
+    """A registry holding the sample data (77 groups, 385 members, aid and revenue)."""
+    from kube_cli import sample
+    from kube_cli.db import open_registry
+
+    with open_registry(registry_path, "petugas-uji", create=True) as registry:
+        sample.load(registry)
+    return registry_path
