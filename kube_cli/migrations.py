@@ -141,7 +141,33 @@ def _seed_usaha(db: Database) -> None:
     usaha_seed.seed(db.conn)
 
 
-MIGRATIONS = [_create_core_tables, _seed_usaha]
+def _maintain_member_counts(db: Database) -> None:
+    """``groups.member_count``: current members, kept exact by triggers, so reports over a million
+    members sum 200k group rows instead of joining every member (``kube check`` recounts)."""
+    db.executescript(
+        """
+        ALTER TABLE groups ADD COLUMN member_count INTEGER NOT NULL DEFAULT 0;
+        UPDATE groups SET member_count =
+            (SELECT count(*) FROM members m WHERE m.group_id = groups.id AND m.removed_at IS NULL);
+        CREATE TRIGGER members_count_insert AFTER INSERT ON members WHEN NEW.removed_at IS NULL
+        BEGIN
+            UPDATE groups SET member_count = member_count + 1 WHERE id = NEW.group_id;
+        END;
+        CREATE TRIGGER members_count_delete AFTER DELETE ON members WHEN OLD.removed_at IS NULL
+        BEGIN
+            UPDATE groups SET member_count = member_count - 1 WHERE id = OLD.group_id;
+        END;
+        CREATE TRIGGER members_count_update AFTER UPDATE OF group_id, removed_at ON members
+        BEGIN
+            UPDATE groups SET member_count = member_count - 1 WHERE id = OLD.group_id AND OLD.removed_at IS NULL;
+            UPDATE groups SET member_count = member_count + 1 WHERE id = NEW.group_id AND NEW.removed_at IS NULL;
+        END;
+        CREATE INDEX groups_status_kelurahan ON groups(status, kelurahan_kode, usaha_id, year, member_count);
+        """
+    )
+
+
+MIGRATIONS = [_create_core_tables, _seed_usaha, _maintain_member_counts]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
