@@ -6,9 +6,9 @@ import sqlite3
 import sys
 from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from kube_cli import __version__, output
 from kube_cli.cmd_groups import group_app, member_app
@@ -24,15 +24,15 @@ from kube_cli.output import Format
 class KubeGroup(TyperGroup):
     """The error boundary: refused data exits 1 with one line per problem; a bug exits 3."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
         except KubeError as error:
             for line in error.lines():
                 output.error(line)
             ctx.exit(ExitCode.REFUSED)
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
-            raise
+        except (TyperException, typer.Exit, typer.Abort):
+            raise  # usage errors (exit 2), --help, --version: typer's own flow
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
                 output.error(_("the registry is busy: another kube is writing to it; try again"))
@@ -45,7 +45,7 @@ class KubeGroup(TyperGroup):
             self._internal(ctx, error)
 
     @staticmethod
-    def _internal(ctx: click.Context, error: Exception) -> None:
+    def _internal(ctx: typer.Context, error: Exception) -> None:
         if isinstance(ctx.obj, AppState) and ctx.obj.debug:
             raise error
         output.error(
