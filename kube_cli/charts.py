@@ -90,7 +90,7 @@ def write_chart(chart: dict[str, Any], path: str) -> Path:
             ax.bar_label(drawn, padding=4, fontsize=14)
             ax.set_title(chart["title"], loc="left", pad=14, fontweight="bold")
             ax.set_xlabel(_("Number of KUBE (active groups)"))
-            ax.set_ylabel(axis_label(chart["by"]))
+            ax.set_ylabel(axis_label(chart["by"]), labelpad=12)
             ax.set_xlim(0, max(counts) * 1.12)
             ax.xaxis.get_major_locator().set_params(integer=True)
             ax.margins(y=0.01)
