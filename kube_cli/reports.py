@@ -195,3 +195,14 @@ def omset_at_least(registry: Registry, f: Filters, minimum: str) -> tuple[int | 
         [year, *params, threshold],
     )
     return year, threshold, rows
+
+
+def pkh_graduates(registry: Registry, f: Filters) -> tuple[int, int]:
+    """``(graduates, members)``: current members of the groups ``f`` counts, and how many left PKH."""
+    where, params = f.group_where()
+    graduates, members = registry.conn.execute(
+        "SELECT coalesce(sum(m.pkh_graduate), 0), count(*) FROM members m JOIN groups g ON g.id = m.group_id "
+        f"WHERE m.removed_at IS NULL AND {where}",
+        params,
+    ).fetchone()
+    return graduates, members

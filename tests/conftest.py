@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -86,4 +87,23 @@ def demo_registry(kube: Kube, registry_path: Path) -> Path:
 
     with open_registry(registry_path, "petugas-uji", create=True) as registry:
         sample.load(registry)
+    return registry_path
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample registry, built once per run (loading it takes seconds)."""
+    from kube_cli import sample
+    from kube_cli.db import open_registry
+
+    path = tmp_path_factory.mktemp("demo") / "kube.db"
+    with open_registry(path, "petugas-uji", create=True) as registry:
+        sample.load(registry)
+    return path
+
+
+@pytest.fixture
+def demo(demo_template: Path, registry_path: Path) -> Path:
+    """A fresh copy of the sample registry as this test's registry (77 groups, 385 members)."""
+    shutil.copy(demo_template, registry_path)
     return registry_path
