@@ -62,7 +62,7 @@ def _measure_queries(
 
     def keys(table: str | None = None) -> str:
         exprs = [_MONEY_YEAR[table] if (d == "year" and table) else _GROUP_KEYS[d] for d in dims]
-        return ", ".join(exprs) if exprs else "NULL"
+        return "".join(e + ", " for e in exprs)
 
     group_by = "GROUP BY " + ", ".join(str(i + 1) for i in range(len(dims))) if dims else ""
     year_aid = " AND a.date BETWEEN ? AND ?" if f.year else ""
@@ -72,7 +72,7 @@ def _measure_queries(
     queries = [
         (
             ("groups", "members"),
-            f"SELECT {keys()}, count(*), sum(g.member_count) FROM groups g WHERE {where} {group_by}",
+            f"SELECT {keys()}count(*), sum(g.member_count) FROM groups g WHERE {where} {group_by}",
             params,
         ),
     ]
@@ -80,13 +80,13 @@ def _measure_queries(
         queries += [
             (
                 ("aid_total",),
-                f"SELECT {keys('aid')}, sum(a.amount) FROM aid a JOIN groups g ON g.id = a.group_id "
+                f"SELECT {keys('aid')}sum(a.amount) FROM aid a JOIN groups g ON g.id = a.group_id "
                 f"WHERE a.voided_at IS NULL AND {where}{year_aid} {group_by}",
                 aid_params,
             ),
             (
                 ("revenue_total",),
-                f"SELECT {keys('revenue')}, sum(r.amount) FROM revenue r JOIN groups g ON g.id = r.group_id "
+                f"SELECT {keys('revenue')}sum(r.amount) FROM revenue r JOIN groups g ON g.id = r.group_id "
                 f"WHERE {where}{year_rev} {group_by}",
                 rev_params,
             ),
@@ -100,12 +100,10 @@ def _raw_breakdown(
     table: dict[tuple[Any, ...], dict[str, int]] = defaultdict(lambda: dict.fromkeys(MEASURES, 0))
     for measures, sql, params in _measure_queries(dims, f, money):
         for row in registry.conn.execute(sql, params):
-            values = row[len(dims) :]
-            if values[0] is None:
-                continue
             key = tuple(row[: len(dims)])
-            for measure, value in zip(measures, values, strict=True):
-                table[key][measure] += value
+            for measure, value in zip(measures, row[len(dims) :], strict=True):
+                if value:  # a sum over no rows is NULL
+                    table[key][measure] += value
     return table
 
 

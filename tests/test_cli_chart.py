@@ -111,11 +111,6 @@ def test_a_missing_folder_is_refused(kube, demo: Path, tmp_path: Path) -> None:
     assert "folder" in result.stderr
 
 
-@pytest.mark.xfail(
-    reason="cli.py's error boundary catches click's exceptions, but typer 0.29 raises its vendored click's: "
-    "every bad choice exits 3 instead of 2 (kube report --by bogus too); fix in cli.py",
-    strict=False,
-)
 def test_chart_dimension_is_a_usage_choice(kube, demo: Path) -> None:
     kube("report", "chart", "--by", "year", code=2)
     kube("report", "chart", code=2)
