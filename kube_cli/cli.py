@@ -21,6 +21,14 @@ from kube_cli.i18n import _
 from kube_cli.output import Format
 
 
+# Usage errors, --help and exits pass through to click/typer (exit 2, 0, ...). typer >= 0.2x vendors its
+# own click whose exceptions are not click's, so name both or they land in the "internal error" branch.
+_CLI_CONTROL: tuple[type[BaseException], ...] = tuple(
+    {click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, typer.Exit, typer.Abort,
+     getattr(typer, "TyperException", click.exceptions.ClickException)}
+)  # fmt: skip
+
+
 class KubeGroup(TyperGroup):
     """The error boundary: refused data exits 1 with one line per problem; a bug exits 3."""
 
@@ -31,7 +39,7 @@ class KubeGroup(TyperGroup):
             for line in error.lines():
                 output.error(line)
             ctx.exit(ExitCode.REFUSED)
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        except _CLI_CONTROL:
             raise
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
