@@ -85,7 +85,7 @@ _MULTIPLIERS = {
 _AMOUNT = re.compile(
     r"^(?:rp\.?)?\s*(?P<number>\d[\d.,\s]*?)\s*(?P<unit>rb|ribu|k|jt|juta|m|miliar|milyar|t|triliun)?\.?$"
 )
-_GROUPED_DOTS = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
+_GROUPED_DOTS = re.compile(r"^[1-9]\d{0,2}(?:\.\d{3})+$")  # "0.001" is a decimal, not grouping
 _GROUPED_COMMAS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
 MAX_AMOUNT = 10**15  # a quadrillion Rupiah: far beyond any KUBE, small enough for SQLite
 
