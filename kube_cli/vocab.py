@@ -158,8 +158,9 @@ def parse_nik(text: str, field: str = "nik") -> str:
     """A NIK as 16 digits of text, its province, month and day checked."""
     raw = str(text).strip()
     digits = raw.replace(" ", "").replace(".", "")
-    shown = mask_nik(digits) if digits.isdigit() else _("(not shown)")
-    if not digits.isdigit():
+    ascii_digits = digits.isascii() and digits.isdigit()  # str.isdigit() also takes '²' and '٣'
+    shown = mask_nik(digits) if ascii_digits else _("(not shown)")
+    if not ascii_digits:
         raise KubeError(field, shown, _("must be 16 digits"))
     if len(digits) != 16:
         raise KubeError(field, shown, _("length: has {n} digits, a NIK has 16").format(n=len(digits)))
