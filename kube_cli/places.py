@@ -86,7 +86,12 @@ class Places:
         )
         if kecamatan.strip():
             kec_key = name_key(kecamatan)
-            matches = [m for m in matches if name_key(m.kecamatan) == kec_key]
+            named = matches
+            matches = [m for m in named if name_key(m.kecamatan) == kec_key]
+            if named and not matches:  # the name is known, just not in that kecamatan: say where it is
+                candidates = "; ".join(f"{m.nama}, {m.kecamatan} ({m.kode})" for m in named[:8])
+                raise KubeError(field, value, _("is not in kecamatan {kecamatan}: {candidates}").format(
+                    kecamatan=kecamatan.strip(), candidates=candidates))  # fmt: skip
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
