@@ -206,6 +206,7 @@ def usaha_add(registry: Registry, name: str, aliases: list[str]) -> dict[str, An
     """Add a business type with its aliases; a name or alias already known is refused."""
     value = clean_text(name, "usaha", max_len=60)
     aliases = [clean_text(a, "alias", max_len=60) for a in aliases]
+    aliases = [a for a in aliases if name_key(a) != name_key(value)]  # the name itself matches already
     places = Places(registry)
     for field, text in [("usaha", value), *(("alias", a) for a in aliases)]:
         try:
@@ -214,7 +215,7 @@ def usaha_add(registry: Registry, name: str, aliases: list[str]) -> dict[str, An
             continue
         raise Conflict(field, text, _("is already known as '{name}'").format(name=existing.name))
     keys = [name_key(a) for a in aliases]
-    if len(set(keys)) != len(keys) or name_key(value) in keys:
+    if len(set(keys)) != len(keys):
         raise KubeError("alias", ", ".join(aliases), _("names the same alias twice"))
     with registry.atomic() as conn:
         cursor = conn.execute(
