@@ -78,12 +78,31 @@ def unchanged(registry_path: Path) -> Callable[[], Any]:
     return check
 
 
-@pytest.fixture
-def demo_registry(kube: Kube, registry_path: Path) -> Path:
-    """A registry holding the sample data (77 groups, 385 members, aid and revenue)."""
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample data loaded once per session; tests get copies of this file."""
     from kube_cli import sample
     from kube_cli.db import open_registry
 
-    with open_registry(registry_path, "petugas-uji", create=True) as registry:
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    with open_registry(path, "petugas-uji", create=True) as registry:
         sample.load(registry)
-    return registry_path
+    return path
+
+
+def copy_registry(source: Path, target: Path) -> Path:
+    """A consistent copy of a registry file (its WAL folded in), readable by its owner only."""
+    src, dest = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dest)
+    finally:
+        src.close()
+        dest.close()
+    target.chmod(0o600)
+    return target
+
+
+@pytest.fixture
+def demo_registry(kube: Kube, registry_path: Path, demo_file: Path) -> Path:
+    """A registry holding the sample data (77 groups, 385 members, aid and revenue)."""
+    return copy_registry(demo_file, registry_path)
