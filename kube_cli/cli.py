@@ -20,7 +20,6 @@ from kube_cli.errors import ExitCode, KubeError
 from kube_cli.i18n import _
 from kube_cli.output import Format
 
-
 # Usage errors, --help and exits pass through to click/typer (exit 2, 0, ...). typer >= 0.2x vendors its
 # own click whose exceptions are not click's, so name both or they land in the "internal error" branch.
 _CLI_CONTROL: tuple[type[BaseException], ...] = tuple(

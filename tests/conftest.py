@@ -68,7 +68,7 @@ def unchanged(registry_path: Path) -> Callable[[], Any]:
     from contextlib import contextmanager
 
     @contextmanager
-    def check():  # noqa: ANN202
+    def check():
         before = snapshot(registry_path)
         existed = registry_path.exists()
         yield
