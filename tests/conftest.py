@@ -106,3 +106,20 @@ def copy_registry(source: Path, target: Path) -> Path:
 def demo_registry(kube: Kube, registry_path: Path, demo_file: Path) -> Path:
     """A registry holding the sample data (77 groups, 385 members, aid and revenue)."""
     return copy_registry(demo_file, registry_path)
+
+
+@pytest.fixture(scope="session")
+def empty_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh Kota Palu registry, created once per session; tests get copies of this file."""
+    from kube_cli.db import open_registry
+
+    path = tmp_path_factory.mktemp("empty") / "empty.db"
+    with open_registry(path, "petugas-uji", create=True):
+        pass
+    return path
+
+
+@pytest.fixture
+def palu(registry_path: Path, empty_file: Path) -> Path:
+    """An empty registry of Kota Palu (the default region)."""
+    return copy_registry(empty_file, registry_path)
