@@ -34,8 +34,8 @@ def test_group_add_prints_the_generated_code_alone(kube, palu: Path) -> None:
 def test_generated_codes_are_short_and_unique(kube, palu: Path) -> None:
     from kube_cli.registry import new_group_code
 
-    codes = {new_group_code() for _ in range(20_000)}
-    assert len(codes) == 20_000
+    codes = {new_group_code() for _ in range(5_000)}
+    assert len(codes) == 5_000
     assert max(len(c) for c in codes) <= 12
     made = {add(kube, f"KUBE {i}").stdout.strip() for i in range(5)}
     assert len(made) == 5
@@ -186,15 +186,11 @@ def test_a_name_shared_across_indonesia_asks_for_the_kecamatan(kube, national: P
     assert (group["kelurahan"], group["kecamatan"]) == ("Menteng", "Menteng")
     by_code = kube.json("group", "add", "KUBE Y", "--kelurahan", "32.71.04.1001", "--usaha", "jasa")
     assert by_code["kecamatan"] == "Bogor Barat"
-
-
-def test_a_name_in_the_wrong_kecamatan_says_where_it_is(kube, national: Path, unchanged) -> None:
+    # one copy of the national registry (13 MB) serves the other refusals too
     with unchanged():
-        result = add(kube, "KUBE X", "Menteng, Setiabudi", "jasa", code=1)
-    one_line(result, "Setiabudi", "Menteng, Menteng (31.71.06.1001)")
-
-
-def test_a_national_registry_still_suggests_names(kube, national: Path, unchanged) -> None:
+        one_line(
+            add(kube, "KUBE X", "Menteng, Setiabudi", "jasa", code=1), "Setiabudi", "Menteng, Menteng (31.71.06.1001)"
+        )
     with unchanged():
         one_line(add(kube, "KUBE X", "Laswani", code=1), "did you mean", "Lasoani")
 

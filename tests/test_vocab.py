@@ -92,7 +92,7 @@ def test_any_text_is_a_positive_amount_or_refused(text: str) -> None:
     assert type(value) is int and value > 0
 
 
-@settings(max_examples=300)
+@settings(max_examples=100)
 @given(st.from_regex(r"\A(Rp ?)?[0-9][0-9., ]{0,12}( ?(rb|ribu|jt|juta|m|miliar))?\Z"))
 def test_amount_like_text_is_a_positive_amount_or_refused(text: str) -> None:
     try:
