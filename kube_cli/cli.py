@@ -20,6 +20,10 @@ from kube_cli.errors import ExitCode, KubeError
 from kube_cli.i18n import _
 from kube_cli.output import Format
 
+# Usage errors, --help and exits pass through to typer (exit 2, 0, ...). typer 0.29 vendors its own
+# click, whose exceptions derive from TyperException, not from click's.
+_CLI_CONTROL = (TyperException, typer.Exit, typer.Abort)
+
 
 class KubeGroup(TyperGroup):
     """The error boundary: refused data exits 1 with one line per problem; a bug exits 3."""
@@ -31,8 +35,8 @@ class KubeGroup(TyperGroup):
             for line in error.lines():
                 output.error(line)
             ctx.exit(ExitCode.REFUSED)
-        except (TyperException, typer.Exit, typer.Abort):
-            raise  # usage errors (exit 2), --help, --version: typer's own flow
+        except _CLI_CONTROL:
+            raise
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
                 output.error(_("the registry is busy: another kube is writing to it; try again"))

@@ -206,12 +206,14 @@ def emit_details(pairs: Sequence[tuple[str, Any]], title: str) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=title, show_header=False, title_justify="left", box=None, padding=(0, 2, 0, 0))
+    table = Table(show_header=False, box=None, padding=(0, 2, 0, 0))
     table.add_column(style="bold")
     table.add_column()
     for label, value in pairs:
         table.add_row(Text(label), Text(str(value)))
-    stdout_console().print(table)
+    console = stdout_console()
+    console.print(Text(title, style="bold"))  # its own line: a table title wraps to the table's width
+    console.print(table)
 
 
 # --- reports --------------------------------------------------------------------------------
