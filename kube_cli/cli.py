@@ -22,6 +22,24 @@ from kube_cli.i18n import _
 from kube_cli.output import Format
 
 
+def _click_flow() -> tuple[type[BaseException], ...]:
+    """click's own exceptions (usage errors exit 2, ``Exit``, ``Abort``) pass the boundary untouched:
+    those of click, and those of the copy of click that newer typer releases carry inside."""
+    import importlib
+
+    found: set[type[BaseException]] = {typer.Exit, typer.Abort}
+    for module_name in ("click.exceptions", "typer._click.exceptions", "typer.exceptions"):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        found.update(getattr(module, name) for name in ("ClickException", "Exit", "Abort") if hasattr(module, name))
+    return tuple(found)
+
+
+CLICK_FLOW = _click_flow()
+
+
 class KubeGroup(TyperGroup):
     """The error boundary: refused data exits 1 with one line per problem; a bug exits 3."""
 
@@ -32,7 +50,7 @@ class KubeGroup(TyperGroup):
             for line in error.lines():
                 output.error(line)
             ctx.exit(ExitCode.REFUSED)
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        except CLICK_FLOW:
             raise
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
