@@ -12,6 +12,7 @@ from typer.exceptions import TyperException
 
 from kube_cli import __version__, output
 from kube_cli.cmd_groups import group_app, member_app
+from kube_cli.cmd_maintenance import backup, check, restore
 from kube_cli.cmd_money import aid_app, revenue_app
 from kube_cli.cmd_options import AppState, FormatOpt, state
 from kube_cli.cmd_places import usaha_app, wilayah
@@ -148,6 +149,9 @@ app.add_typer(member_app, name="member")
 app.add_typer(aid_app, name="aid")
 app.add_typer(revenue_app, name="revenue")
 app.add_typer(report_app, name="report")
+app.command("backup")(backup)
+app.command("restore")(restore)
+app.command("check")(check)
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ when a migration is pending, so that everyday commands start fast.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -54,6 +55,7 @@ class Registry:
     conn: sqlite3.Connection
     path: Path
     officer: str
+    file_id: tuple[int, int] | None = None  # the file opened: a write is refused if it was swapped since
 
     @contextmanager
     def atomic(self) -> Iterator[sqlite3.Connection]:
@@ -63,6 +65,10 @@ class Registry:
             yield self.conn
             return
         self.conn.execute("BEGIN IMMEDIATE")
+        if self.file_id is not None and file_id(self.path) != self.file_id:
+            self.conn.execute("ROLLBACK")
+            raise KubeError("registry", str(self.path), _("was removed or replaced while this command ran"),
+                            _("nothing was written; run the command again"))  # fmt: skip
         try:
             yield self.conn
         except BaseException:
@@ -99,10 +105,19 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _create_private_file(path: Path) -> None:
-    """Create an empty registry file readable by its owner only, in a 0700 folder if new."""
+def file_id(path: Path) -> tuple[int, int] | None:
+    """Which file ``path`` names now (device, inode); ``None`` when it is gone."""
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (stat.st_dev, stat.st_ino)
+
+
+def create_private_file(path: Path) -> None:
+    """Create an empty file readable by its owner only, in a 0700 folder if the folder is new."""
     if not path.parent.exists():
-        path.parent.mkdir(parents=True, mode=0o700)
+        path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
     fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     os.close(fd)
 
@@ -110,6 +125,59 @@ def _create_private_file(path: Path) -> None:
 def _remove_registry_files(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def _create_registry(path: Path, officer: str, wilayah: str) -> bool:
+    """Build a new registry in a private temporary file, then link it into place.
+
+    No other kube ever sees a half-made registry, and when two start at once on a missing file
+    exactly one creation wins (``os.link`` never overwrites). Returns whether this call's won.
+    """
+    import secrets
+
+    from kube_cli import migrations
+
+    temp = path.with_name(f".{path.name}.new-{os.getpid()}-{secrets.token_hex(4)}")
+    try:
+        create_private_file(temp)
+    except OSError as error:
+        raise KubeError(
+            "registry", str(path), _("cannot be created: {error}").format(error=error.strerror or error)
+        ) from None
+    try:
+        registry = Registry(connect(temp), temp, officer)
+        try:
+            migrations.upgrade(registry, wilayah=wilayah, fresh=True)
+        finally:
+            registry.close()
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            return False
+        except OSError:  # a file system without hard links (a FAT stick): replace, if still missing
+            if path.exists():
+                return False
+            os.replace(temp, path)
+        return True
+    finally:
+        _remove_registry_files(temp)
+
+
+def _discard_if_untouched(path: Path, *, remove_folder: bool) -> None:
+    """Remove a registry this command created, unless another kube has written to it since."""
+    try:
+        conn = connect(path)
+        try:
+            (written,) = conn.execute("SELECT count(*) FROM audit_log").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return
+    if not written:
+        _remove_registry_files(path)
+        if remove_folder:
+            with contextlib.suppress(OSError):  # not empty: something else lives there now
+                path.parent.rmdir()
 
 
 @contextmanager
@@ -120,31 +188,25 @@ def open_registry(path: Path, officer: str, *, create: bool = False, wilayah: st
     refused. When this call created the file and the command then fails, the file is removed:
     a refused command leaves nothing behind.
     """
-    created = False
+    created, folder_existed = False, path.parent.exists()
     if not path.exists():
         if not create:
             raise MissingRegistry("registry", str(path), _("does not exist"), _("run `kube init` first, or pass --db"))
-        try:
-            _create_private_file(path)
-        except OSError as error:
-            raise KubeError(
-                "registry", str(path), _("cannot be created: {error}").format(error=error.strerror or error)
-            ) from None
-        created = True
+        created = _create_registry(path, officer, wilayah or DEFAULT_WILAYAH)
     try:
         conn = connect(path)
     except sqlite3.Error as error:
         raise KubeError("registry", str(path), _("cannot be opened: {error}").format(error=error)) from None
-    registry = Registry(conn, path, officer)
+    registry = Registry(conn, path, officer, file_id(path))
     try:
         from kube_cli import migrations
 
-        migrations.upgrade(registry, wilayah=wilayah or DEFAULT_WILAYAH, fresh=created)
+        migrations.upgrade(registry, wilayah=wilayah or DEFAULT_WILAYAH, fresh=False)
         yield registry
     except BaseException:
         registry.close()
         if created:
-            _remove_registry_files(path)
+            _discard_if_untouched(path, remove_folder=not folder_existed)
         raise
     else:
         registry.close()

@@ -181,11 +181,45 @@ def _migration_set():
 
 
 def upgrade(registry: Registry, *, wilayah: str, fresh: bool) -> None:
-    """Bring ``registry`` to the current schema; a fresh one is also scoped to ``wilayah``."""
+    """Bring ``registry`` to the current schema; a fresh one is also scoped to ``wilayah``.
+
+    The whole upgrade is one write transaction: two kubes opening an old registry at once take
+    turns (the second finds it done), and a crash half-way leaves the old schema, whole.
+    """
+    import sqlite3
+
     conn = registry.conn
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version == SCHEMA_VERSION:
-        return
+    try:
+        version = _checked_version(registry)
+        if version == SCHEMA_VERSION:
+            return
+        if not fresh:
+            _check_is_kube(registry, version)
+        scope = regions.parse_scope(wilayah) if fresh else None
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.DatabaseError as error:
+        raise KubeError(
+            "registry", str(registry.path), _("is not a kube registry ({error})").format(error=error)
+        ) from None
+    from sqlite_utils import Database
+
+    with registry.atomic():
+        if _checked_version(registry) == SCHEMA_VERSION:
+            return  # another kube upgraded it while this one waited for the lock
+        if not fresh:
+            from kube_cli.db import copy_before_upgrade
+
+            copy_before_upgrade(registry.path)
+        _migration_set().apply(Database(conn, execute_plugins=False))
+        if scope is not None:
+            regions.load_scope(conn, scope)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _checked_version(registry: Registry) -> int:
+    """The file's schema version; one newer than this kube knows is refused, never touched."""
+    version = registry.conn.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
         raise KubeError(
             "registry", str(registry.path),
@@ -193,21 +227,7 @@ def upgrade(registry: Registry, *, wilayah: str, fresh: bool) -> None:
                 version=version, known=SCHEMA_VERSION),
             _("upgrade kube to open it"),
         )  # fmt: skip
-    if not fresh:
-        _check_is_kube(registry, version)
-        from kube_cli.db import copy_before_upgrade
-
-        copy_before_upgrade(registry.path)
-    scope = regions.parse_scope(wilayah) if fresh else None
-    from sqlite_utils import Database
-
-    conn.execute("PRAGMA journal_mode = WAL")
-    db = Database(conn, execute_plugins=False)
-    _migration_set().apply(db)
-    with registry.atomic():
-        if scope is not None:
-            regions.load_scope(conn, scope)
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    return version
 
 
 def _check_is_kube(registry: Registry, version: int) -> None:

@@ -139,7 +139,7 @@ def group_show(registry: Registry, code: str, show_nik: bool = False) -> dict[st
     group = public_group(row)
     group["note"] = row["note"]
     group["kelurahan_kode"] = row["kelurahan_kode"]
-    group["member_list"] = member_list(registry, row["code"], show_nik=show_nik)
+    group["member_list"] = member_list(registry, row["code"], show_nik=show_nik, command="group show")
     (aid_total,) = registry.conn.execute(
         "SELECT coalesce(sum(amount), 0) FROM aid WHERE group_id = ? AND voided_at IS NULL", (row["id"],)
     ).fetchone()
@@ -284,7 +284,9 @@ def member_add(
     return public_member(registry.query(MEMBER_SELECT + " WHERE m.id = ?", (cursor.lastrowid,))[0])
 
 
-def member_list(registry: Registry, code: str | None = None, show_nik: bool = False) -> list[dict[str, Any]]:
+def member_list(
+    registry: Registry, code: str | None = None, show_nik: bool = False, command: str = "member list"
+) -> list[dict[str, Any]]:
     where, params = ["m.removed_at IS NULL"], []
     if code:
         where.append("m.group_id = ?")
@@ -293,7 +295,7 @@ def member_list(registry: Registry, code: str | None = None, show_nik: bool = Fa
     rows = registry.query(MEMBER_SELECT + " WHERE " + " AND ".join(where) + order, params)
     if show_nik:
         with registry.atomic():
-            registry.audit("nik.show", code or "*", {"command": "member list", "members": len(rows)})
+            registry.audit("nik.show", code or "*", {"command": command, "members": len(rows)})
     return [public_member(row, show_nik) for row in rows]
 
 

@@ -1,0 +1,267 @@
+"""Keeping the registry safe: backups, restoring one, and checking the registry's soundness.
+
+Copies are made with SQLite's online backup (a consistent snapshot, safe while other kubes
+write) and are readable by their owner only, like the registry itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from kube_cli.db import (
+    Registry,
+    connect,
+    create_private_file,
+    is_sqlite_file,
+    open_registry,
+)
+from kube_cli.errors import KubeError
+from kube_cli.i18n import _
+from kube_cli.registry import MAX_MEMBERS, MIN_MEMBERS, size_warning
+from kube_cli.vocab import mask_nik
+
+KUBE_TABLES = frozenset({"meta", "groups", "members", "aid", "revenue", "audit_log"})
+
+
+def _stamp() -> str:
+    return datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+def _temp_beside(path: Path, what: str) -> Path:
+    import secrets
+
+    return path.with_name(f".{path.name}.{what}-{os.getpid()}-{secrets.token_hex(4)}")
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def _copy_database(source: sqlite3.Connection, target: Path) -> None:
+    """A consistent copy of ``source`` as one self-contained 0600 file at ``target`` (new)."""
+    create_private_file(target)
+    dest = sqlite3.connect(target, isolation_level=None)
+    try:
+        source.backup(dest)  # all pages in one step: one snapshot, writers carry on meanwhile
+        dest.execute("PRAGMA journal_mode = DELETE")  # a single file, no -wal beside it
+    finally:
+        dest.close()
+
+
+def _link_new(temp: Path, target: Path) -> None:
+    """Put ``temp`` at ``target``, never overwriting a file that appeared there meanwhile."""
+    try:
+        os.link(temp, target)
+    except FileExistsError:
+        raise KubeError("dest", str(target), _("already exists"), _("kube never overwrites a file")) from None
+    except OSError:  # no hard links on this file system (a FAT stick)
+        if target.exists():
+            raise KubeError("dest", str(target), _("already exists"), _("kube never overwrites a file")) from None
+        os.replace(temp, target)
+
+
+# --- backup ---------------------------------------------------------------------------------
+
+
+def backup_target(dest: str) -> Path:
+    """``DEST`` as typed: a folder gets ``kube-YYYYmmdd-HHMMSS.db`` inside; a file must be new."""
+    path = Path(dest).expanduser()
+    if path.is_dir() or dest.endswith(("/", os.sep)):
+        if not path.is_dir():
+            raise KubeError("dest", dest, _("is not a folder that exists"))
+        path = path / f"kube-{_stamp()}.db"
+    if path.exists():
+        raise KubeError("dest", str(path), _("already exists"), _("give a new file name or a folder"))
+    if not path.parent.is_dir():
+        raise KubeError("dest", dest, _("its folder does not exist"), _("create the folder first"))
+    return path
+
+
+def backup(registry: Registry, dest: str) -> dict[str, Any]:
+    """Copy the registry to ``dest`` (a new file, or a folder) while others may be writing."""
+    target = backup_target(dest)
+    temp = _temp_beside(target, "part")
+    try:
+        try:
+            _copy_database(registry.conn, temp)
+        except OSError as error:
+            raise KubeError("dest", str(target), _("cannot be written: {error}").format(
+                error=error.strerror or error)) from None  # fmt: skip
+        _link_new(temp, target)
+    finally:
+        _remove(temp)
+    counts = _counts(registry.conn)
+    with registry.atomic():
+        registry.audit("registry.backup", str(target.resolve()), counts)
+    return {"path": str(target.resolve()), "bytes": target.stat().st_size, **counts}
+
+
+def _counts(conn: sqlite3.Connection) -> dict[str, int]:
+    (groups,) = conn.execute("SELECT count(*) FROM groups").fetchone()
+    (members,) = conn.execute("SELECT count(*) FROM members WHERE removed_at IS NULL").fetchone()
+    return {"groups": groups, "members": members}
+
+
+# --- restore --------------------------------------------------------------------------------
+
+
+def _check_backup(copy: Path, shown: str) -> dict[str, int]:
+    """Refuse anything but a whole kube registry this kube can open; returns what it holds."""
+    from kube_cli.migrations import SCHEMA_VERSION
+
+    if not is_sqlite_file(copy):
+        raise KubeError("backup", shown, _("is not a SQLite database"), _("give a file made by `kube backup`"))
+    conn = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
+    try:
+        page_size, page_count = (conn.execute(f"PRAGMA {p}").fetchone()[0] for p in ("page_size", "page_count"))
+        if copy.stat().st_size < page_size * page_count:
+            raise KubeError("backup", shown, _("is truncated (the file is shorter than it says)"))
+        problems = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+        if problems != ["ok"]:
+            raise KubeError("backup", shown, _("is damaged: {problem}").format(problem=problems[0]))
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        (version,) = conn.execute("PRAGMA user_version").fetchone()
+        if not tables.issuperset(KUBE_TABLES) or version < 1:
+            raise KubeError("backup", shown, _("is not a kube registry"))
+        if version > SCHEMA_VERSION:
+            raise KubeError(
+                "backup", shown,
+                _("was made by a newer version of kube (schema {version}, this kube knows {known})").format(
+                    version=version, known=SCHEMA_VERSION),
+                _("upgrade kube to restore it"),
+            )  # fmt: skip
+        return _counts(conn)
+    except sqlite3.DatabaseError as error:
+        raise KubeError("backup", shown, _("is damaged: {problem}").format(problem=error)) from None
+    finally:
+        conn.close()
+
+
+def restore(path: Path, officer: str, backup_file: str) -> dict[str, Any]:
+    """Replace the registry at ``path`` with ``backup_file``, after checking the backup whole.
+
+    The current registry is kept beside it as ``<name>.before-restore-<stamp>``. The swap copies
+    the backup into the live file with SQLite's backup API, in one transaction: other kubes
+    wait for it and then see the restored registry, and a crash leaves the old one whole.
+    """
+    source = Path(backup_file).expanduser()
+    if not source.is_file():
+        raise KubeError("backup", backup_file, _("is not a file that exists"))
+    if path.exists() and source.resolve() == path.resolve():
+        raise KubeError("backup", backup_file, _("is the registry itself"))
+    folder = path.parent
+    if not folder.is_dir():
+        folder.mkdir(parents=True, mode=0o700)
+    temp = _temp_beside(path, "restore")
+    try:
+        create_private_file(temp)
+        with open(source, "rb") as reader, open(temp, "wb") as writer:  # check a private copy, not the original
+            while chunk := reader.read(1 << 20):
+                writer.write(chunk)
+        counts = _check_backup(temp, backup_file)
+        kept = _keep_current(path) if path.exists() else None
+        _swap_in(temp, path)
+    finally:
+        _remove(temp)
+    with open_registry(path, officer) as registry, registry.atomic():
+        registry.audit("registry.restore", source.name, {"from": str(source.resolve()),
+                                                         "kept": str(kept or ""), **counts})  # fmt: skip
+    return {"path": str(path.resolve()), "kept": str(kept) if kept else None, **counts}
+
+
+def _keep_current(path: Path) -> Path:
+    kept = path.with_name(f"{path.name}.before-restore-{_stamp()}")
+    n = 1
+    while kept.exists():
+        n += 1
+        kept = path.with_name(f"{path.name}.before-restore-{_stamp()}-{n}")
+    try:
+        conn = sqlite3.connect(path)
+        try:
+            _copy_database(conn, kept)
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:  # the current file is damaged: keep its bytes as they are
+        kept.unlink(missing_ok=True)
+        create_private_file(kept)
+        with open(path, "rb") as reader, open(kept, "wb") as writer:
+            while chunk := reader.read(1 << 20):
+                writer.write(chunk)
+    return kept
+
+
+def _swap_in(temp: Path, path: Path) -> None:
+    if not path.exists():
+        _link_new(temp, path)
+        return
+    source = sqlite3.connect(temp)
+    try:
+        live = connect(path)
+        try:
+            source.backup(live)  # one write transaction on the live file
+            live.execute("PRAGMA journal_mode = WAL")
+        finally:
+            live.close()
+    except sqlite3.DatabaseError:  # the live file is not a database any more: replace it whole
+        for suffix in ("-wal", "-shm", "-journal"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        os.replace(temp, path)
+    finally:
+        source.close()
+    with contextlib.suppress(OSError):
+        os.chmod(path, 0o600)
+
+
+# --- check ----------------------------------------------------------------------------------
+
+
+def _problem(severity: str, problem: str, target: str) -> dict[str, str]:
+    return {"severity": severity, "problem": problem, "target": target}
+
+
+def check(registry: Registry) -> list[dict[str, str]]:
+    """Errors (integrity, foreign keys, the registry's own rules) first, then warnings."""
+    conn = registry.conn
+    found: list[dict[str, str]] = []
+    try:
+        integrity = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as error:
+        return [_problem("error", _("integrity: {message}").format(message=error), str(registry.path))]
+    if integrity != ["ok"]:
+        found += [_problem("error", _("integrity: {message}").format(message=m), str(registry.path)) for m in integrity]
+    for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check"):
+        found.append(_problem("error", _("foreign key: points to a missing {parent} row").format(parent=parent),
+                              f"{table} {rowid}"))  # fmt: skip
+    for code, year in conn.execute(
+        "SELECT g.code, r.year FROM revenue r JOIN groups g ON g.id = r.group_id GROUP BY r.group_id, r.year "
+        "HAVING sum(length(r.period) = 4) > 0 AND sum(length(r.period) = 7) > 0 ORDER BY g.code, r.year"
+    ):
+        found.append(_problem("error", _("revenue: {year} has both a yearly record and monthly records").format(year=year),
+                              code))  # fmt: skip
+    for nik, codes in conn.execute(
+        "SELECT m.nik, group_concat(DISTINCT g.code) FROM members m JOIN groups g ON g.id = m.group_id "
+        "WHERE m.removed_at IS NULL GROUP BY m.nik HAVING count(DISTINCT m.group_id) > 1 ORDER BY m.nik"
+    ):
+        found.append(_problem("error", _("NIK is current in more than one group: {codes}").format(
+            codes=codes.replace(",", ", ")), mask_nik(nik)))  # fmt: skip
+    for code, ketua in conn.execute(
+        "SELECT g.code, count(*) FROM members m JOIN groups g ON g.id = m.group_id "
+        "WHERE m.removed_at IS NULL AND m.role = 'ketua' GROUP BY g.id HAVING count(*) > 1 ORDER BY g.code"
+    ):
+        found.append(_problem("error", _("{n} members are ketua; a group has one").format(n=ketua), code))
+    for code, members, ketua in conn.execute(
+        "SELECT g.code, count(m.id), coalesce(sum(m.role = 'ketua'), 0) FROM groups g "
+        "LEFT JOIN members m ON m.group_id = g.id AND m.removed_at IS NULL "
+        "WHERE g.status = 'aktif' GROUP BY g.id ORDER BY g.code"
+    ):
+        if not ketua:
+            found.append(_problem("warning", _("no ketua"), code))
+        if members < MIN_MEMBERS or members > MAX_MEMBERS:
+            found.append(_problem("warning", size_warning(members), code))
+    return found
