@@ -255,6 +255,12 @@ def check(registry: Registry) -> list[dict[str, str]]:
         "WHERE m.removed_at IS NULL AND m.role = 'ketua' GROUP BY g.id HAVING count(*) > 1 ORDER BY g.code"
     ):
         found.append(_problem("error", _("{n} members are ketua; a group has one").format(n=ketua), code))
+    for code, stored, counted in conn.execute(
+        "SELECT g.code, g.member_count, (SELECT count(*) FROM members m WHERE m.group_id = g.id "
+        "AND m.removed_at IS NULL) AS counted FROM groups g WHERE g.member_count != counted ORDER BY g.code"
+    ):
+        found.append(_problem("error", _("member count is {stored}, a recount gives {counted}").format(
+            stored=stored, counted=counted), code))  # fmt: skip
     for code, members, ketua in conn.execute(
         "SELECT g.code, count(m.id), coalesce(sum(m.role = 'ketua'), 0) FROM groups g "
         "LEFT JOIN members m ON m.group_id = g.id AND m.removed_at IS NULL "
