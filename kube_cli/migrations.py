@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kube_cli import regions, usaha_seed
 from kube_cli.errors import KubeError
 from kube_cli.i18n import _
 
@@ -138,6 +137,8 @@ def _create_core_tables(db: Database) -> None:
 
 
 def _seed_usaha(db: Database) -> None:
+    from kube_cli import usaha_seed
+
     usaha_seed.seed(db.conn)
 
 
@@ -195,7 +196,11 @@ def upgrade(registry: Registry, *, wilayah: str, fresh: bool) -> None:
             return
         if not fresh:
             _check_is_kube(registry, version)
-        scope = regions.parse_scope(wilayah) if fresh else None
+        scope = None
+        if fresh:  # the national region list is read only when a registry is created
+            from kube_cli import regions
+
+            scope = regions.parse_scope(wilayah)
         if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
     except sqlite3.DatabaseError as error:
