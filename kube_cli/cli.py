@@ -10,7 +10,7 @@ import click
 import typer
 from typer.core import TyperGroup
 
-from kube_cli import __version__, output
+from kube_cli import __version__, cmd_team, output
 from kube_cli.cmd_groups import group_app, member_app
 from kube_cli.cmd_money import aid_app, revenue_app
 from kube_cli.cmd_options import AppState, FormatOpt, state
@@ -32,6 +32,8 @@ class KubeGroup(TyperGroup):
                 output.error(line)
             ctx.exit(ExitCode.REFUSED)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except (typer.exceptions.TyperException, typer.Exit, typer.Abort):  # typer >= 0.2x vendors click
             raise
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
@@ -144,6 +146,8 @@ app.add_typer(member_app, name="member")
 app.add_typer(aid_app, name="aid")
 app.add_typer(revenue_app, name="revenue")
 app.add_typer(report_app, name="report")
+app.command("merge")(cmd_team.merge)
+app.command("publish")(cmd_team.publish)
 
 
 def main() -> None:

@@ -318,3 +318,14 @@ def emit_group(group: dict[str, Any], fmt: str, member_columns: Sequence[str]) -
         stdout_console().print(rich_table(group["member_list"], member_columns, _("Members")))
     for warning in group["warnings"]:
         warn(warning)
+
+
+def emit_merge_summary(summary: dict[str, Any], fmt: str) -> None:
+    """``kube merge``: the counts as JSON, or one summary line on stderr."""
+    if fmt == "json":
+        sys.stdout.write(json_text(summary) + "\n")
+        return
+    text = _("{added} added, {updated} updated, {unchanged} unchanged, {conflicts} conflicts resolved; "
+             "{audit_added} log entries added").format(**summary)  # fmt: skip
+    lead = _("Would merge {file}: ") if summary["dry_run"] else _("Merged {file}: ")
+    say(lead.format(file=summary["file"]) + text + (_(" (dry run: nothing written)") if summary["dry_run"] else ""))
