@@ -21,7 +21,9 @@ class Side(StrEnum):
 
 def merge(
     ctx: typer.Context,
-    other: Annotated[Path, typer.Argument(help="Another officer's registry file.", show_default=False)],
+    other: Annotated[
+        Path, typer.Argument(metavar="OTHER.db", help="Another officer's registry file.", show_default=False)
+    ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count; write nothing.")] = False,
     prefer: Annotated[Side | None, typer.Option("--prefer", help="Which side wins a conflict.")] = None,
     fmt: FormatOpt = Format.table,
@@ -42,7 +44,9 @@ def merge(
 
 def publish(
     ctx: typer.Context,
-    folder: Annotated[Path, typer.Argument(help="Folder to write kube-public.db and metadata.json into.")],
+    folder: Annotated[
+        Path, typer.Argument(metavar="DIR", help="Folder to write kube-public.db and metadata.json into.")
+    ],
 ) -> None:
     """Write a copy with no personal data, and Datasette metadata, for the public.
 

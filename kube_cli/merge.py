@@ -26,8 +26,9 @@ taken gets a newly generated code) and each choice is written to the audit log.
 
 Two registries that made the same business type (by name) or the same revenue period of a group
 under different UUIDs keep the smaller UUID, so both sides converge on one record.
-Known limit: a year holding both a yearly and monthly revenue after merging is not refused here;
-``kube check`` reports it.
+Revenue is the one record deleted for good (``revenue record --replace``); the deletion is
+remembered, so a merge does not bring the record back, and the other side drops it when it has
+not changed it since. A year with both a yearly and monthly revenue after merging is a conflict.
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ class Side:
     aliases: dict[str, tuple[str, str]]  # key -> (alias as typed, usaha uuid)
     seen: dict[str, set[str]]
     audit_uuids: set[str]
+    deleted: set[str] = field(default_factory=set)
 
     @classmethod
     def load(cls, conn: sqlite3.Connection) -> Side:
@@ -97,13 +99,17 @@ class Side:
             )
         }
         seen: dict[str, set[str]] = defaultdict(set)
+        deleted: set[str] = set()
         if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'merge_seen'").fetchone():
             for uuid, digest in conn.execute("SELECT uuid, hash FROM merge_seen"):
                 seen[uuid].add(digest)
             for uuid, old in conn.execute("SELECT uuid, content FROM record_history"):
-                seen[uuid].add(record_hash(json.loads(old)))
+                if old == "deleted":
+                    deleted.add(uuid)
+                else:
+                    seen[uuid].add(record_hash(json.loads(old)))
         audit_uuids = {row[0] for row in conn.execute("SELECT uuid FROM audit_log")}
-        return cls(records, usaha, aliases, seen, audit_uuids)
+        return cls(records, usaha, aliases, seen, audit_uuids, deleted)
 
     def rename(self, table: str, old: str, new: str) -> None:
         self.records[table][new] = self.records[table].pop(old)
@@ -118,6 +124,7 @@ class Plan:
     origin: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
     added: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     updated: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    deleted: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     usaha_new: list[str] = field(default_factory=list)
     usaha_changed: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # old uuid -> new, record
     revenue_renamed: dict[str, str] = field(default_factory=dict)
@@ -133,6 +140,14 @@ class Plan:
         self.result[table][uuid] = record
         if uuid not in self.added[table]:
             self.updated[table].add(uuid)
+
+    def drop(self, table: str, uuid: str) -> None:
+        del self.result[table][uuid]
+        if uuid in self.added[table]:
+            self.added[table].discard(uuid)
+        else:
+            self.updated[table].discard(uuid)
+            self.deleted[table].add(uuid)
 
 
 # --- opening the other registry ----------------------------------------------------------------
@@ -274,6 +289,8 @@ def _merge_records(ours: Side, other: Side, plan: Plan, prefer: str | None, name
             digest = record_hash(theirs)
             plan.seen.add((uuid, digest))
             mine = mine_all.get(uuid)
+            if mine is None and uuid in ours.deleted and _stays_deleted(theirs, uuid, ours, plan, prefer, names):
+                continue
             if mine is None:
                 result[uuid] = dict(theirs)
                 plan.origin[table][uuid] = "theirs"
@@ -294,6 +311,32 @@ def _merge_records(ours: Side, other: Side, plan: Plan, prefer: str | None, name
             plan.origin[table][uuid] = {"same": "both", "ours": "ours", "theirs": "theirs"}[decision]
             if decision == "theirs":
                 plan.change(table, uuid, dict(theirs))
+        for uuid in mine_all.keys() & other.deleted - other.records[table].keys():
+            if record_hash(mine_all[uuid]) in other.seen.get(uuid, set()) or _deletion_conflict(
+                plan, table, names.where(table, mine_all[uuid]), prefer, keep="ours", side=_("there")
+            ):
+                plan.drop(table, uuid)
+
+
+def _stays_deleted(
+    theirs: dict[str, Any], uuid: str, ours: Side, plan: Plan, prefer: str | None, names: _Names
+) -> bool:
+    """A revenue record we deleted and they still have: unchanged since we knew it → stays deleted."""
+    if record_hash(theirs) in ours.seen.get(uuid, set()):
+        return True
+    where = names.where("revenue", theirs)
+    return _deletion_conflict(plan, "revenue", where, prefer, keep="theirs", side=_("here"))
+
+
+def _deletion_conflict(plan: Plan, table: str, where: tuple[str, str], prefer: str | None, keep: str,
+                       side: str) -> bool:  # fmt: skip
+    """A record deleted on one side and changed on the other: True when it is to be deleted."""
+    reason = _("was deleted {side} and changed on the other side since they last met").format(side=side)
+    if prefer is None:
+        plan.conflicts.append(Problem(*where, reason, _("use --prefer ours or --prefer theirs")))
+        return False
+    plan.choices.append(("merge.prefer", where[1], {"table": table, "kept": prefer, "conflict": reason}))
+    return prefer != keep
 
 
 def _loser(plan: Plan, table: str, uuids: list[str], prefer: str) -> list[str]:
@@ -361,6 +404,27 @@ def _check_members(plan: Plan, prefer: str | None, names: _Names) -> None:
                                                              "changed": change}))  # fmt: skip
 
 
+def _check_revenue_years(plan: Plan, prefer: str | None, names: _Names) -> None:
+    """A year's revenue is its yearly record or the sum of its months, never both."""
+    by_year: dict[tuple[str, int], tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
+    for uuid, record in plan.result["revenue"].items():
+        by_year[(record["group"], record["year"])][len(record["period"]) != 4].append(uuid)
+    for (group, year), (yearly, monthly) in by_year.items():
+        if not (yearly and monthly):
+            continue
+        where = f"{names.code(group)} {year}"
+        reason = _("has a yearly record ({yearly}) and {n} monthly ({monthly}): a year is one or the other").format(
+            yearly=_side_of(plan, "revenue", yearly[0]), n=len(monthly),
+            monthly=", ".join(sorted({_side_of(plan, "revenue", u) for u in monthly})))  # fmt: skip
+        if prefer is None:
+            plan.conflicts.append(Problem("revenue", where, reason, _("use --prefer ours or --prefer theirs")))
+            continue
+        keep_yearly = plan.origin["revenue"].get(yearly[0], "ours") in (prefer, "both")
+        for uuid in monthly if keep_yearly else yearly:
+            plan.drop("revenue", uuid)
+        plan.choices.append(("merge.prefer", where, {"table": "revenue", "kept": prefer, "conflict": reason}))
+
+
 def _merge_aliases(ours: Side, other: Side, plan: Plan, prefer: str | None) -> None:
     for key, (alias, uuid) in other.aliases.items():
         mine = ours.aliases.get(key)
@@ -401,6 +465,7 @@ def plan_merge(registry: Registry, other_conn: sqlite3.Connection, prefer: str |
     _merge_aliases(ours, other, plan, prefer)
     _check_codes(plan, prefer, names)
     _check_members(plan, prefer, names)
+    _check_revenue_years(plan, prefer, names)
     _check_places(registry, plan)
     for table in RECORD_TABLES:
         for uuid in plan.added[table] | plan.updated[table]:
@@ -445,6 +510,7 @@ def _write(registry: Registry, plan: Plan, other_name: str, summary: dict[str, A
                      [(ids["usaha"][u], k) for k, u in plan.aliases_repointed.items()])  # fmt: skip
     for old, new in plan.revenue_renamed.items():
         conn.execute("UPDATE revenue SET uuid = ? WHERE uuid = ?", (new, old))
+    conn.executemany("DELETE FROM revenue WHERE uuid = ?", [(u,) for u in sorted(plan.deleted["revenue"])])
     for table in RECORD_TABLES:
         columns = _COLUMNS[table]
         stored = [_REF[c][0] if c in _REF else c for c in columns]
@@ -503,8 +569,10 @@ def _summary(registry: Registry, plan: Plan, other_path: Path, dry_run: bool) ->
     tables: dict[str, dict[str, int]] = {}
     for table in RECORD_TABLES:
         (total,) = registry.conn.execute(f"SELECT count(*) FROM {table}").fetchone()
-        added, updated = len(plan.added[table]), len(plan.updated[table])
-        tables[table] = {"added": added, "updated": updated, "unchanged": total - updated}
+        added, updated, deleted = len(plan.added[table]), len(plan.updated[table]), len(plan.deleted[table])
+        tables[table] = {"added": added, "updated": updated + deleted, "unchanged": total - updated - deleted}
+        if deleted:
+            tables[table]["deleted"] = deleted
     tables["usaha"] = {
         "added": len(plan.usaha_new) + len(plan.aliases_new),
         "updated": len(plan.usaha_changed) + len(plan.aliases_repointed),

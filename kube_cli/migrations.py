@@ -145,7 +145,8 @@ def _add_merge_history(db: Database) -> None:
     """What ``kube merge`` needs to tell "changed since they last met": content hashes of the
     versions shown at merges (``merge_seen``), and every earlier version of a record, kept by
     triggers as it is changed (``record_history``; references as UUIDs, in ``kube_cli.merge``'s
-    column order). A row parked by a merge (code, period or removed_at starting ``~``) is skipped."""
+    column order), and revenue records replaced away (content ``deleted``). A row parked by a merge
+    (code, period or removed_at starting ``~``) is skipped."""
     db.executescript(
         """
         CREATE TABLE merge_seen (uuid TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (uuid, hash));
@@ -171,6 +172,11 @@ def _add_merge_history(db: Database) -> None:
             INSERT OR IGNORE INTO record_history (uuid, content) VALUES (old.uuid, json_array(
                 (SELECT uuid FROM groups WHERE id = old.group_id), old.period, old.year, old.amount, old.note,
                 old.created_at, old.updated_at));
+        END;
+        CREATE TRIGGER revenue_deleted AFTER DELETE ON revenue BEGIN
+            INSERT OR IGNORE INTO record_history (uuid, content) VALUES (old.uuid, json_array(
+                (SELECT uuid FROM groups WHERE id = old.group_id), old.period, old.year, old.amount, old.note,
+                old.created_at, old.updated_at)), (old.uuid, 'deleted');
         END;
         """
     )

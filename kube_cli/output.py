@@ -321,9 +321,13 @@ def emit_group(group: dict[str, Any], fmt: str, member_columns: Sequence[str]) -
 
 
 def emit_merge_summary(summary: dict[str, Any], fmt: str) -> None:
-    """``kube merge``: the counts as JSON, or one summary line on stderr."""
+    """``kube merge``: the counts as JSON or CSV (one row per table), or one summary line on stderr."""
     if fmt == "json":
         sys.stdout.write(json_text(summary) + "\n")
+        return
+    if fmt == "csv":
+        rows = [{"table": table, **counts} for table, counts in summary["tables"].items()]
+        sys.stdout.write(csv_text(rows, ("table", "added", "updated", "unchanged")))
         return
     text = _("{added} added, {updated} updated, {unchanged} unchanged, {conflicts} conflicts resolved; "
              "{audit_added} log entries added").format(**summary)  # fmt: skip

@@ -217,3 +217,28 @@ def test_other_registry_missing_foreign_or_newer_is_refused(kube, andi: Officer,
     assert "itself" in andi("merge", str(andi.path), code=1).stderr
     assert andi("merge", str(newer), "--prefer", "mine", code=2).exit_code == 2
     assert snapshot(andi.path) == before
+
+
+def test_revenue_replaced_on_one_laptop_stays_replaced(kube, andi: Officer, tmp_path: Path) -> None:
+    andi("revenue", "record", "MAWAR", "--amount", "1 juta", "--period", "2021-01")
+    andi("revenue", "record", "MAWAR", "--amount", "2 juta", "--period", "2021-02")
+    citra = laptop(kube, andi.path, tmp_path / "citra.db", "citra")  # Citra copies the registry
+    andi("revenue", "record", "MAWAR", "--amount", "30 juta", "--period", "2021", "--replace")
+
+    andi.merge(citra)  # Citra's copy still has the months: they do not come back
+    citra.merge(andi)  # and Citra's months give way to the yearly record
+    for officer in (andi, citra):
+        periods = [r["period"] for r in kube.json("--db", str(officer.path), "revenue", "list")]
+        assert periods == ["2021"]
+    assert content(andi.path) == content(citra.path)
+
+
+def test_a_yearly_and_a_monthly_revenue_for_one_year_is_a_conflict(andi: Officer, budi: Officer) -> None:
+    andi("revenue", "record", "MAWAR", "--amount", "30 juta", "--period", "2021")
+    budi("revenue", "record", "MAWAR", "--amount", "2 juta", "--period", "2021-03")
+    before = snapshot(andi.path)
+    refused = andi.merge(budi, code=1)
+    assert "revenue 'MAWAR 2021'" in refused.stderr and "yearly" in refused.stderr
+    assert snapshot(andi.path) == before
+    andi.merge(budi, "--prefer", "ours")
+    assert [r["period"] for r in andi.kube.json("--db", str(andi.path), "revenue", "list")] == ["2021"]
