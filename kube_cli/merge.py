@@ -25,7 +25,8 @@ rules need (a duplicate member is removed, a second ketua becomes anggota, a gro
 taken gets a newly generated code) and each choice is written to the audit log.
 
 Two registries that made the same business type (by name) or the same revenue period of a group
-under different UUIDs keep the smaller UUID, so both sides converge on one record.
+under different UUIDs keep the smaller UUID, so both sides converge on one record. Built-in
+business types are the same everywhere (each registry keeps the time it seeded them).
 Revenue is the one record deleted for good (``revenue record --replace``); the deletion is
 remembered, so a merge does not bring the record back, and the other side drops it when it has
 not changed it since. A year with both a yearly and monthly revenue after merging is a conflict.
@@ -62,11 +63,13 @@ _REF = {"usaha": ("usaha_id", "usaha"), "group": ("group_id", "groups")}
 _REQUIRED_TABLES = {"meta", "wilayah", "usaha", "usaha_alias", "groups", "members", "aid", "revenue", "audit_log"}
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def record_hash(record: dict[str, Any] | list[Any]) -> str:
     """A record's content (its values in column order, references as UUIDs) as a short hash."""
     values = list(record.values()) if isinstance(record, dict) else record
-    text = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    return hashlib.blake2b(_ENCODER.encode(values).encode(), digest_size=16).hexdigest()
 
 
 def _rows(conn: sqlite3.Connection, sql: str) -> list[dict[str, Any]]:
@@ -125,6 +128,7 @@ class Plan:
     added: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     updated: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     deleted: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    tombstones: set[str] = field(default_factory=set)  # their records we decided not to take
     usaha_new: list[str] = field(default_factory=list)
     usaha_changed: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # old uuid -> new, record
     revenue_renamed: dict[str, str] = field(default_factory=dict)
@@ -145,6 +149,7 @@ class Plan:
         del self.result[table][uuid]
         if uuid in self.added[table]:
             self.added[table].discard(uuid)
+            self.tombstones.add(uuid)
         else:
             self.updated[table].discard(uuid)
             self.deleted[table].add(uuid)
@@ -185,10 +190,8 @@ def open_other(path: Path, registry: Registry) -> sqlite3.Connection:
 
 
 def _decide(uuid: str, mine: dict[str, Any], theirs: dict[str, Any], ours: Side, other: Side) -> str:
-    """``same``, ``ours``, ``theirs`` or ``conflict`` for one record both sides hold."""
+    """``ours``, ``theirs`` or ``conflict`` for one record both sides hold, with different content."""
     ho, ht = record_hash(mine), record_hash(theirs)
-    if ho == ht:
-        return "same"
     seen_o, seen_t = ours.seen.get(uuid, set()), other.seen.get(uuid, set())
     theirs_known, ours_known = ht in seen_o, ho in seen_t
     if theirs_known != ours_known:
@@ -256,6 +259,8 @@ def _unify(ours: Side, other: Side, plan: Plan) -> None:
         first = min(mine_usaha, usaha, key=lambda u: (u["created_at"], u["name"]))
         merged = {"name": first["name"], "builtin": max(mine_usaha["builtin"], usaha["builtin"]),
                   "created_at": first["created_at"]}  # fmt: skip
+        if mine_usaha["builtin"] and usaha["builtin"]:  # the same everywhere, whenever it was seeded
+            merged = mine_usaha
         if canon != mine or merged != mine_usaha:
             plan.usaha_changed[mine] = (canon, merged)
         theirs_map[uuid], ours_map[mine] = canon, canon
@@ -286,8 +291,6 @@ def _merge_records(ours: Side, other: Side, plan: Plan, prefer: str | None, name
     for table in RECORD_TABLES:
         mine_all, result = ours.records[table], plan.result[table]
         for uuid, theirs in other.records[table].items():
-            digest = record_hash(theirs)
-            plan.seen.add((uuid, digest))
             mine = mine_all.get(uuid)
             if mine is None and uuid in ours.deleted and _stays_deleted(theirs, uuid, ours, plan, prefer, names):
                 continue
@@ -296,7 +299,9 @@ def _merge_records(ours: Side, other: Side, plan: Plan, prefer: str | None, name
                 plan.origin[table][uuid] = "theirs"
                 plan.added[table].add(uuid)
                 continue
-            plan.seen.add((uuid, record_hash(mine)))
+            if mine == theirs:
+                plan.origin[table][uuid] = "both"
+                continue
             decision = _decide(uuid, mine, theirs, ours, other)
             if decision == "conflict":
                 what, where = names.where(table, mine)
@@ -308,7 +313,7 @@ def _merge_records(ours: Side, other: Side, plan: Plan, prefer: str | None, name
                     continue
                 decision = prefer
                 plan.choices.append(("merge.prefer", where, {"table": table, "kept": prefer, "conflict": reason}))
-            plan.origin[table][uuid] = {"same": "both", "ours": "ours", "theirs": "theirs"}[decision]
+            plan.origin[table][uuid] = decision
             if decision == "theirs":
                 plan.change(table, uuid, dict(theirs))
         for uuid in mine_all.keys() & other.deleted - other.records[table].keys():
@@ -468,9 +473,10 @@ def plan_merge(registry: Registry, other_conn: sqlite3.Connection, prefer: str |
     _check_revenue_years(plan, prefer, names)
     _check_places(registry, plan)
     for table in RECORD_TABLES:
-        for uuid in plan.added[table] | plan.updated[table]:
-            plan.seen.add((uuid, record_hash(plan.result[table][uuid])))
-    plan.seen -= {(u, h) for u, hashes in ours.seen.items() for h in hashes}
+        for uuid, theirs in other.records[table].items():  # shown their version, we hold another
+            if plan.result[table].get(uuid) != theirs:
+                plan.seen.add((uuid, record_hash(theirs)))
+    plan.seen = {(u, h) for u, h in plan.seen if h not in ours.seen.get(u, ())}
     plan.audit_rows = [
         row for row in other_conn.execute(
             "SELECT uuid, time, officer, action, target, detail FROM audit_log ORDER BY time, id")
@@ -531,6 +537,8 @@ def _write(registry: Registry, plan: Plan, other_name: str, summary: dict[str, A
     conn.executemany("INSERT INTO audit_log (uuid, time, officer, action, target, detail) VALUES (?,?,?,?,?,?)",
                      plan.audit_rows)  # fmt: skip
     conn.executemany("INSERT OR IGNORE INTO merge_seen (uuid, hash) VALUES (?, ?)", sorted(plan.seen))
+    conn.executemany("INSERT OR IGNORE INTO record_history (uuid, content) VALUES (?, 'deleted')",
+                     [(u,) for u in sorted(plan.tombstones)])  # fmt: skip
     if summary["added"] or summary["updated"] or summary["audit_added"]:
         for action, target, detail in plan.choices:
             registry.audit(action, target, detail)

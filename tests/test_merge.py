@@ -242,3 +242,5 @@ def test_a_yearly_and_a_monthly_revenue_for_one_year_is_a_conflict(andi: Officer
     assert snapshot(andi.path) == before
     andi.merge(budi, "--prefer", "ours")
     assert [r["period"] for r in andi.kube.json("--db", str(andi.path), "revenue", "list")] == ["2021"]
+    budi.merge(andi)  # Budi's month gives way without a second conflict
+    assert content(andi.path) == content(budi.path)
