@@ -121,6 +121,8 @@ def test_datasette_serves_the_counts(kube, site: Path) -> None:
         [totals] = _get(f"{base}/kube-public/totals.json?_shape=array")
         assert totals == report["totals"]
         assert _get(f"{base}/-/metadata.json")["title"] == "KUBE — Kota Palu"
+        with urllib.request.urlopen(f"{base}/kube-public/groups", timeout=5) as page:  # the browsable site
+            assert page.status == 200 and "Current members" in page.read().decode()
     finally:
         server.terminate()
         try:
