@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -23,11 +24,33 @@ def roster() -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-@pytest.fixture
-def site(kube, demo_registry: Path, tmp_path: Path) -> Path:
-    folder = tmp_path / "site"
-    kube("publish", str(folder))
+@pytest.fixture(scope="module")
+def sample_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample registry (77 groups, 385 members), loaded once for this module's read-only tests."""
+    from kube_cli import sample
+    from kube_cli.db import open_registry
+
+    path = tmp_path_factory.mktemp("sample") / "kube.db"
+    with open_registry(path, "petugas-uji", create=True) as registry:
+        sample.load(registry)
+    return path
+
+
+@pytest.fixture(scope="module")
+def site(sample_registry: Path) -> Path:
+    from typer.testing import CliRunner
+
+    from kube_cli.cli import app
+
+    folder = sample_registry.parent / "site"
+    result = CliRunner().invoke(app, ["--db", str(sample_registry), "publish", str(folder)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
     return folder
+
+
+@pytest.fixture
+def report(kube, sample_registry: Path) -> dict:
+    return kube.json("--db", str(sample_registry), "report")
 
 
 def test_published_file_holds_no_nik_name_or_note(site: Path) -> None:
@@ -47,8 +70,7 @@ def test_published_file_holds_no_nik_name_or_note(site: Path) -> None:
     assert tables == {"groups", "places", "usaha", "aid", "revenue"}
 
 
-def test_views_count_what_the_report_counts(kube, site: Path) -> None:
-    report = kube.json("report")
+def test_views_count_what_the_report_counts(kube, site: Path, sample_registry: Path, report: dict) -> None:
     conn = sqlite3.connect(site / "kube-public.db")
     conn.row_factory = sqlite3.Row
     totals = dict(conn.execute("SELECT * FROM totals").fetchone())
@@ -59,7 +81,7 @@ def test_views_count_what_the_report_counts(kube, site: Path) -> None:
     by_kec = [dict(r) for r in conn.execute("SELECT kecamatan, groups, members, aid_total, revenue_total "
                                             "FROM counts_by_kecamatan")]  # fmt: skip
     assert by_kec == [{k: r[k] for k in ("kecamatan", "groups", "members", "aid_total", "revenue_total")}
-                      for r in kube.json("report", "--by", "kecamatan")]  # fmt: skip
+                      for r in kube.json("--db", str(sample_registry), "report", "--by", "kecamatan")]  # fmt: skip
 
 
 def test_metadata_describes_the_site(site: Path) -> None:
@@ -70,17 +92,19 @@ def test_metadata_describes_the_site(site: Path) -> None:
     assert {"counts_by_kelurahan", "counts_by_kecamatan", "counts_by_usaha"} <= set(tables)
 
 
-def test_publishing_again_replaces_the_file(kube, site: Path) -> None:
+def test_publishing_again_replaces_the_file(kube, sample_registry: Path, registry_path: Path, tmp_path: Path) -> None:
+    shutil.copy(sample_registry, registry_path)
+    kube("publish", str(tmp_path / "site"))
     kube("group", "edit", "PALU-001", "--status", "nonaktif")
-    kube("publish", str(site))
-    conn = sqlite3.connect(site / "kube-public.db")
+    kube("publish", str(tmp_path / "site"))
+    conn = sqlite3.connect(tmp_path / "site" / "kube-public.db")
     assert conn.execute("SELECT groups FROM totals").fetchone()[0] == 76
 
 
-def test_publish_into_a_file_is_refused(kube, demo_registry: Path, tmp_path: Path) -> None:
+def test_publish_into_a_file_is_refused(kube, sample_registry: Path, tmp_path: Path) -> None:
     target = tmp_path / "a-file"
     target.write_text("x")
-    assert "is a file" in kube("publish", str(target), code=1).stderr
+    assert "is a file" in kube("--db", str(sample_registry), "publish", str(target), code=1).stderr
 
 
 def _free_port() -> int:
@@ -94,7 +118,7 @@ def _get(url: str) -> object:
         return json.loads(response.read())
 
 
-def test_datasette_serves_the_counts(kube, site: Path) -> None:
+def test_datasette_serves_the_counts(site: Path, report: dict) -> None:
     pytest.importorskip("datasette", reason="the publish extra: pip install 'kube-cli[publish]'")
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
@@ -111,7 +135,6 @@ def test_datasette_serves_the_counts(kube, site: Path) -> None:
                 if server.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"datasette did not start: {server.stderr.read().decode()[-500:]}")
                 time.sleep(0.2)
-        report = kube.json("report")
         by_usaha = _get(f"{base}/kube-public/counts_by_usaha.json?_shape=array")
         assert {r["usaha"]: (r["groups"], r["members"]) for r in by_usaha} == {
             r["usaha"]: (r["groups"], r["members"]) for r in report["by_usaha"]
