@@ -6,9 +6,9 @@ import sqlite3
 import sys
 from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from kube_cli import __version__, cmd_team, output
 from kube_cli.cmd_groups import group_app, member_app
@@ -20,20 +20,22 @@ from kube_cli.errors import ExitCode, KubeError
 from kube_cli.i18n import _
 from kube_cli.output import Format
 
+# Usage errors, --help and exits pass through to typer (exit 2, 0, ...). typer 0.29 vendors its own
+# click, whose exceptions derive from TyperException, not from click's.
+_CLI_CONTROL = (TyperException, typer.Exit, typer.Abort)
+
 
 class KubeGroup(TyperGroup):
     """The error boundary: refused data exits 1 with one line per problem; a bug exits 3."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
         except KubeError as error:
             for line in error.lines():
                 output.error(line)
             ctx.exit(ExitCode.REFUSED)
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
-            raise
-        except (typer.exceptions.TyperException, typer.Exit, typer.Abort):  # typer >= 0.2x vendors click
+        except _CLI_CONTROL:
             raise
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
@@ -47,7 +49,7 @@ class KubeGroup(TyperGroup):
             self._internal(ctx, error)
 
     @staticmethod
-    def _internal(ctx: click.Context, error: Exception) -> None:
+    def _internal(ctx: typer.Context, error: Exception) -> None:
         if isinstance(ctx.obj, AppState) and ctx.obj.debug:
             raise error
         output.error(

@@ -63,3 +63,57 @@ def report(
         output.emit_breakdown(rows, [d.value for d in by], fmt, scope)
     else:
         output.emit_summary(data, fmt, _("KUBE report") + scope)
+
+
+class ChartDimension(StrEnum):
+    kecamatan = "kecamatan"
+    kelurahan = "kelurahan"
+    usaha = "usaha"
+
+
+@report_app.command("briefing")
+def report_briefing(
+    ctx: typer.Context,
+    year: YearReportOpt = None,
+    kecamatan: KecamatanOpt = None,
+    omset_min: Annotated[str, typer.Option("--omset-min", help="Name the groups whose yearly revenue is at least this.")] = "25 juta",
+    fmt: Annotated[output.BriefingFormat, typer.Option("--format", "-f", help="Output format.")] = output.BriefingFormat.text,
+) -> None:  # fmt: skip
+    """A paragraph for the press, in Bahasa Indonesia, built only from the registry.
+
+    Examples:
+      kube report briefing
+      kube report briefing --year 2021 --format markdown
+      kube report briefing --kecamatan Mantikulore --omset-min "10 juta" --format json
+    """
+    from kube_cli import briefing
+
+    with state(ctx).open() as reg:
+        result = briefing.build(reg, year, kecamatan, omset_min)
+    output.emit_briefing(result, fmt)
+
+
+@report_app.command("chart")
+def report_chart(
+    ctx: typer.Context,
+    by: Annotated[ChartDimension, typer.Option("--by", help="One bar per kecamatan, kelurahan or usaha.")],
+    year: YearReportOpt = None,
+    kecamatan: KecamatanOpt = None,
+    out: Annotated[str | None, typer.Option("--output", "-o", help="Write a PNG or SVG file (needs matplotlib).")] = None,
+) -> None:  # fmt: skip
+    """A bar chart of KUBE counts: in the terminal, or a PNG/SVG for a slide with -o.
+
+    Examples:
+      kube report chart --by kecamatan
+      kube report chart --by usaha --year 2021 -o kube-usaha.png
+    """
+    from kube_cli import charts
+
+    if out:
+        charts.output_format(out)
+    with state(ctx).open() as reg:
+        chart = charts.bars(reg, by.value, year, kecamatan)
+    if out:
+        output.say(_("Chart written to {path}").format(path=charts.write_chart(chart, out)))
+    else:
+        output.emit_bar_chart(chart, charts.axis_label(by.value))

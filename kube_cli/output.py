@@ -206,12 +206,14 @@ def emit_details(pairs: Sequence[tuple[str, Any]], title: str) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=title, show_header=False, title_justify="left", box=None, padding=(0, 2, 0, 0))
+    table = Table(show_header=False, box=None, padding=(0, 2, 0, 0))
     table.add_column(style="bold")
     table.add_column()
     for label, value in pairs:
         table.add_row(Text(label), Text(str(value)))
-    stdout_console().print(table)
+    console = stdout_console()
+    console.print(Text(title, style="bold"))  # its own line: a table title wraps to the table's width
+    console.print(table)
 
 
 # --- reports --------------------------------------------------------------------------------
@@ -318,6 +320,50 @@ def emit_group(group: dict[str, Any], fmt: str, member_columns: Sequence[str]) -
         stdout_console().print(rich_table(group["member_list"], member_columns, _("Members")))
     for warning in group["warnings"]:
         warn(warning)
+
+
+# --- briefing and charts --------------------------------------------------------------------
+
+
+class BriefingFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+def emit_briefing(briefing: dict[str, Any], fmt: str) -> None:
+    """The press paragraph: as it is, under a Markdown heading, or as JSON with its numbers."""
+    if fmt == "json":
+        sys.stdout.write(json_text({"paragraph": briefing["paragraph"], "numbers": briefing["numbers"]}) + "\n")
+    elif fmt == "markdown":
+        sys.stdout.write(f"### {briefing['title']}\n\n{briefing['paragraph']}\n")
+    else:
+        sys.stdout.write(briefing["paragraph"] + "\n")
+
+
+def emit_bar_chart(chart: dict[str, Any], label_heading: str) -> None:
+    """A horizontal bar chart drawn with block characters, for the terminal (no matplotlib)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    if not chart["bars"]:
+        say(chart["title"] + ": " + _("none."))
+        return
+    console = stdout_console()
+    label_width = max(len(label) for label, _count in chart["bars"])
+    count_width = max(len(str(count)) for _label, count in chart["bars"])
+    room = (console.width if sys.stdout.isatty() else 80) - label_width - count_width - 4
+    bar_width = max(10, min(60, room))
+    largest = max(count for _label, count in chart["bars"])
+    table = Table(title=chart["title"], title_justify="left", box=None, show_header=True, padding=(0, 1, 0, 0))
+    table.add_column(label_heading, no_wrap=True)
+    table.add_column(_("Groups"), justify="left", no_wrap=True)
+    for label, count in chart["bars"]:
+        blocks = max(1, round(count / largest * bar_width))
+        bar = Text("█" * blocks, style="cyan")
+        bar.append(f" {count}")
+        table.add_row(Text(label), bar)
+    console.print(table)
 
 
 def emit_merge_summary(summary: dict[str, Any], fmt: str) -> None:

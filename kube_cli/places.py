@@ -86,7 +86,12 @@ class Places:
         )
         if kecamatan.strip():
             kec_key = name_key(kecamatan)
-            matches = [m for m in matches if name_key(m.kecamatan) == kec_key]
+            named = matches
+            matches = [m for m in named if name_key(m.kecamatan) == kec_key]
+            if named and not matches:  # the name is known, just not in that kecamatan: say where it is
+                candidates = "; ".join(f"{m.nama}, {m.kecamatan} ({m.kode})" for m in named[:8])
+                raise KubeError(field, value, _("is not in kecamatan {kecamatan}: {candidates}").format(
+                    kecamatan=kecamatan.strip(), candidates=candidates))  # fmt: skip
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
@@ -201,6 +206,7 @@ def usaha_add(registry: Registry, name: str, aliases: list[str]) -> dict[str, An
     """Add a business type with its aliases; a name or alias already known is refused."""
     value = clean_text(name, "usaha", max_len=60)
     aliases = [clean_text(a, "alias", max_len=60) for a in aliases]
+    aliases = [a for a in aliases if name_key(a) != name_key(value)]  # the name itself matches already
     places = Places(registry)
     for field, text in [("usaha", value), *(("alias", a) for a in aliases)]:
         try:
@@ -209,7 +215,7 @@ def usaha_add(registry: Registry, name: str, aliases: list[str]) -> dict[str, An
             continue
         raise Conflict(field, text, _("is already known as '{name}'").format(name=existing.name))
     keys = [name_key(a) for a in aliases]
-    if len(set(keys)) != len(keys) or name_key(value) in keys:
+    if len(set(keys)) != len(keys):
         raise KubeError("alias", ", ".join(aliases), _("names the same alias twice"))
     with registry.atomic() as conn:
         cursor = conn.execute(

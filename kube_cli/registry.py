@@ -33,7 +33,7 @@ _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,31}$")
 GROUP_SELECT = """
 SELECT g.id AS id, g.uuid AS uuid, g.code AS code, g.name AS name, kel.nama AS kelurahan,
        kec.nama AS kecamatan, u.name AS usaha, g.year AS year, g.status AS status,
-       (SELECT count(*) FROM members m WHERE m.group_id = g.id AND m.removed_at IS NULL) AS members,
+       g.member_count AS members,
        g.note AS note, g.kelurahan_kode AS kelurahan_kode
 FROM groups g
 JOIN wilayah kel ON kel.kode = g.kelurahan_kode

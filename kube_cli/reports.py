@@ -53,37 +53,57 @@ _GROUP_KEYS = {
 _MONEY_YEAR = {"aid": "CAST(substr(a.date, 1, 4) AS INTEGER)", "revenue": "r.year"}
 
 
-def _measure_queries(dims: tuple[str, ...], f: Filters) -> list[tuple[str, str, list[Any]]]:
+def _measure_queries(
+    dims: tuple[str, ...], f: Filters, money: bool = True
+) -> list[tuple[tuple[str, ...], str, list[Any]]]:
+    """(measures, SQL, params) for each grouped query; members come from the maintained
+    ``groups.member_count``, so counting a million members scans only the groups."""
     where, params = f.group_where()
 
-    def keys(money: str | None = None) -> str:
-        exprs = [_MONEY_YEAR[money] if (d == "year" and money) else _GROUP_KEYS[d] for d in dims]
-        return ", ".join(exprs) if exprs else "NULL"
+    def keys(table: str | None = None) -> str:
+        exprs = [_MONEY_YEAR[table] if (d == "year" and table) else _GROUP_KEYS[d] for d in dims]
+        return "".join(e + ", " for e in exprs)
 
     group_by = "GROUP BY " + ", ".join(str(i + 1) for i in range(len(dims))) if dims else ""
     year_aid = " AND a.date BETWEEN ? AND ?" if f.year else ""
     year_rev = " AND r.year = ?" if f.year else ""
     aid_params = [*params, f"{f.year}-01-01", f"{f.year}-12-31"] if f.year else params
     rev_params = [*params, f.year] if f.year else params
-    return [
-        ("groups", f"SELECT {keys()}, count(*) FROM groups g WHERE {where} {group_by}", params),
-        ("members", f"SELECT {keys()}, count(*) FROM members m JOIN groups g ON g.id = m.group_id "
-                    f"WHERE m.removed_at IS NULL AND {where} {group_by}", params),
-        ("aid_total", f"SELECT {keys('aid')}, sum(a.amount) FROM aid a JOIN groups g ON g.id = a.group_id "
-                      f"WHERE a.voided_at IS NULL AND {where}{year_aid} {group_by}", aid_params),
-        ("revenue_total", f"SELECT {keys('revenue')}, sum(r.amount) FROM revenue r JOIN groups g ON g.id = r.group_id "
-                          f"WHERE {where}{year_rev} {group_by}", rev_params),
-    ]  # fmt: skip
+    queries = [
+        (
+            ("groups", "members"),
+            f"SELECT {keys()}count(*), sum(g.member_count) FROM groups g WHERE {where} {group_by}",
+            params,
+        ),
+    ]
+    if money:
+        queries += [
+            (
+                ("aid_total",),
+                f"SELECT {keys('aid')}sum(a.amount) FROM aid a JOIN groups g ON g.id = a.group_id "
+                f"WHERE a.voided_at IS NULL AND {where}{year_aid} {group_by}",
+                aid_params,
+            ),
+            (
+                ("revenue_total",),
+                f"SELECT {keys('revenue')}sum(r.amount) FROM revenue r JOIN groups g ON g.id = r.group_id "
+                f"WHERE {where}{year_rev} {group_by}",
+                rev_params,
+            ),
+        ]
+    return queries  # fmt: skip
 
 
-def _raw_breakdown(registry: Registry, dims: tuple[str, ...], f: Filters) -> dict[tuple[Any, ...], dict[str, int]]:
+def _raw_breakdown(
+    registry: Registry, dims: tuple[str, ...], f: Filters, money: bool = True
+) -> dict[tuple[Any, ...], dict[str, int]]:
     table: dict[tuple[Any, ...], dict[str, int]] = defaultdict(lambda: dict.fromkeys(MEASURES, 0))
-    for measure, sql, params in _measure_queries(dims, f):
+    for measures, sql, params in _measure_queries(dims, f, money):
         for row in registry.conn.execute(sql, params):
-            if row[-1] is None:
-                continue
-            key = tuple(row[: len(dims)]) if dims else ()
-            table[key][measure] += row[-1]
+            key = tuple(row[: len(dims)])
+            for measure, value in zip(measures, row[len(dims) :], strict=True):
+                if value:  # a sum over no rows is NULL
+                    table[key][measure] += value
     return table
 
 
@@ -125,13 +145,14 @@ def breakdown(registry: Registry, dims: list[str], f: Filters) -> list[dict[str,
 
 def summary(registry: Registry, f: Filters) -> dict[str, Any]:
     """``totals``, ``by_kelurahan`` and ``by_usaha``, all from one kelurahan × usaha pass."""
-    table = _raw_breakdown(registry, ("kelurahan", "usaha"), f)
+    table = _raw_breakdown(registry, ("kelurahan", "usaha"), f, money=False)
     names = _Names(registry)
     totals = dict.fromkeys(MEASURES, 0)
+    money = _raw_breakdown(registry, (), f).get((), {})
     by_kel: dict[str, dict[str, int]] = defaultdict(lambda: {"groups": 0, "members": 0})
     by_usaha: dict[int, dict[str, int]] = defaultdict(lambda: {"groups": 0, "members": 0})
     for (kel, usaha), measures in table.items():
-        for measure in MEASURES:
+        for measure in ("groups", "members"):
             totals[measure] += measures[measure]
         for target in (by_kel[kel], by_usaha[usaha]):
             target["groups"] += measures["groups"]
@@ -145,7 +166,7 @@ def summary(registry: Registry, f: Filters) -> dict[str, Any]:
     return {
         "totals": {
             "groups": totals["groups"], "members": totals["members"], "kelurahan": len(by_kelurahan),
-            "aid_total": totals["aid_total"], "revenue_total": totals["revenue_total"],
+            "aid_total": money.get("aid_total", 0), "revenue_total": money.get("revenue_total", 0),
         },
         "by_kelurahan": by_kelurahan,
         "by_usaha": by_usaha_rows,
@@ -172,3 +193,14 @@ def omset_at_least(registry: Registry, f: Filters, minimum: str) -> tuple[int | 
         [year, *params, threshold],
     )
     return year, threshold, rows
+
+
+def pkh_graduates(registry: Registry, f: Filters) -> tuple[int, int]:
+    """``(graduates, members)``: current members of the groups ``f`` counts, and how many left PKH."""
+    where, params = f.group_where()
+    graduates, members = registry.conn.execute(
+        "SELECT coalesce(sum(m.pkh_graduate), 0), count(*) FROM members m JOIN groups g ON g.id = m.group_id "
+        f"WHERE m.removed_at IS NULL AND {where}",
+        params,
+    ).fetchone()
+    return graduates, members

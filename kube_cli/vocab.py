@@ -85,7 +85,7 @@ _MULTIPLIERS = {
 _AMOUNT = re.compile(
     r"^(?:rp\.?)?\s*(?P<number>\d[\d.,\s]*?)\s*(?P<unit>rb|ribu|k|jt|juta|m|miliar|milyar|t|triliun)?\.?$"
 )
-_GROUPED_DOTS = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
+_GROUPED_DOTS = re.compile(r"^[1-9]\d{0,2}(?:\.\d{3})+$")  # "0.001" is a decimal, not grouping
 _GROUPED_COMMAS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
 MAX_AMOUNT = 10**15  # a quadrillion Rupiah: far beyond any KUBE, small enough for SQLite
 
@@ -158,8 +158,9 @@ def parse_nik(text: str, field: str = "nik") -> str:
     """A NIK as 16 digits of text, its province, month and day checked."""
     raw = str(text).strip()
     digits = raw.replace(" ", "").replace(".", "")
-    shown = mask_nik(digits) if digits.isdigit() else _("(not shown)")
-    if not digits.isdigit():
+    ascii_digits = digits.isascii() and digits.isdigit()  # str.isdigit() also takes '²' and '٣'
+    shown = mask_nik(digits) if ascii_digits else _("(not shown)")
+    if not ascii_digits:
         raise KubeError(field, shown, _("must be 16 digits"))
     if len(digits) != 16:
         raise KubeError(field, shown, _("length: has {n} digits, a NIK has 16").format(n=len(digits)))

@@ -68,7 +68,7 @@ def unchanged(registry_path: Path) -> Callable[[], Any]:
     from contextlib import contextmanager
 
     @contextmanager
-    def check():  # noqa: ANN202
+    def check():
         before = snapshot(registry_path)
         existed = registry_path.exists()
         yield
@@ -78,12 +78,54 @@ def unchanged(registry_path: Path) -> Callable[[], Any]:
     return check
 
 
-@pytest.fixture
-def demo_registry(kube: Kube, registry_path: Path) -> Path:
-    """A registry holding the sample data (77 groups, 385 members, aid and revenue)."""
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample data loaded once per session; tests get copies of this file."""
     from kube_cli import sample
     from kube_cli.db import open_registry
 
-    with open_registry(registry_path, "petugas-uji", create=True) as registry:
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    with open_registry(path, "petugas-uji", create=True) as registry:
         sample.load(registry)
-    return registry_path
+    return path
+
+
+def copy_registry(source: Path, target: Path) -> Path:
+    """A consistent copy of a registry file (its WAL folded in), readable by its owner only."""
+    src, dest = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dest)
+    finally:
+        src.close()
+        dest.close()
+    target.chmod(0o600)
+    return target
+
+
+@pytest.fixture
+def demo_registry(kube: Kube, registry_path: Path, demo_file: Path) -> Path:
+    """A registry holding the sample data (77 groups, 385 members, aid and revenue)."""
+    return copy_registry(demo_file, registry_path)
+
+
+@pytest.fixture(scope="session")
+def empty_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh Kota Palu registry, created once per session; tests get copies of this file."""
+    from kube_cli.db import open_registry
+
+    path = tmp_path_factory.mktemp("empty") / "empty.db"
+    with open_registry(path, "petugas-uji", create=True):
+        pass
+    return path
+
+
+@pytest.fixture
+def palu(registry_path: Path, empty_file: Path) -> Path:
+    """An empty registry of Kota Palu (the default region)."""
+    return copy_registry(empty_file, registry_path)
+
+
+@pytest.fixture
+def demo(registry_path: Path, demo_file: Path) -> Path:
+    """A fresh copy of the sample registry as this test's registry (77 groups, 385 members)."""
+    return copy_registry(demo_file, registry_path)

@@ -1,0 +1,89 @@
+"""Start-up: kube beside a minimal Typer app with the same commands doing nothing, in one hyperfine run.
+
+    python bench/bench_startup.py            # needs hyperfine (apt-get install hyperfine)
+
+Writes bench/out/startup.md (hyperfine's table) and prints the ratios kube / floor.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def command_tree() -> dict[str, list[str]]:
+    import typer.main
+
+    from kube_cli.cli import app
+
+    root = typer.main.get_command(app)
+    tree: dict[str, list[str]] = {}
+    for name, cmd in root.commands.items():
+        tree[name] = sorted(getattr(cmd, "commands", {}) or [])
+    return tree
+
+
+def minimal_app(tree: dict[str, list[str]]) -> str:
+    lines = ["import typer", "app = typer.Typer()", "@app.callback()", "def root(): 'A minimal app.'"]
+    for name, subs in tree.items():
+        ident = name.replace("-", "_")
+        if subs:
+            lines += [f"{ident} = typer.Typer()", f"app.add_typer({ident}, name={name!r})"]
+            for sub in subs:
+                lines += [f"@{ident}.command({sub!r})", f"def {ident}_{sub}(x: str = typer.Option('')): 'Does nothing.'"]
+        else:
+            lines += [f"@app.command({name!r})", f"def cmd_{ident}(x: str = typer.Option('')): 'Does nothing.'"]
+    lines.append("app()")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    if not shutil.which("hyperfine"):
+        sys.exit("hyperfine is missing: apt-get install hyperfine")
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    python = sys.executable
+    with tempfile.TemporaryDirectory() as folder:
+        floor = Path(folder) / "floor.py"
+        floor.write_text(minimal_app(command_tree()))
+        db = Path(folder) / "sample.db"
+        env = {**os.environ, "KUBE_DB": str(db), "PYTHONPATH": str(ROOT)}
+        subprocess.run([python, "-c", "from kube_cli import sample; from kube_cli.db import open_registry\n"
+                        f"with open_registry(__import__('pathlib').Path({str(db)!r}), 'bench', create=True) as r: sample.load(r)"],
+                       check=True, env=env)  # fmt: skip
+        kube = f"{python} -m kube_cli"
+        commands = {
+            "floor: python -c pass": f"{python} -c pass",
+            "floor: minimal typer app --help": f"{python} {floor} --help",
+            "floor: minimal typer app, a command": f"{python} {floor} group list",
+            "kube --version": f"{kube} --version",
+            "kube --help": f"{kube} --help",
+            "kube group list (sample registry)": f"{kube} group list",
+        }
+        args = ["hyperfine", "-N", "--warmup", "3", "--runs", "30", "--export-json", str(out / "startup.json"),
+                "--export-markdown", str(out / "startup.md")]  # fmt: skip
+        for name, cmd in commands.items():
+            args += ["-n", name, cmd]
+        subprocess.run(args, check=True, env=env, stdout=subprocess.DEVNULL)
+    results = {r["command"]: r["mean"] for r in json.loads((out / "startup.json").read_text())["results"]}
+    floor_help = results["floor: minimal typer app --help"]
+    floor_cmd = results["floor: minimal typer app, a command"]
+    print("| what | mean | floor | ratio |")
+    print("| --- | ---: | ---: | ---: |")
+    for name, floor_mean in [("kube --version", floor_cmd), ("kube --help", floor_help),
+                             ("kube group list (sample registry)", floor_cmd)]:  # fmt: skip
+        mean = results[name]
+        print(f"| {name} | {mean * 1000:.0f} ms | {floor_mean * 1000:.0f} ms | {mean / floor_mean:.2f}× |")
+    print(f"| python -c pass | {results['floor: python -c pass'] * 1000:.0f} ms | | |")
+
+
+if __name__ == "__main__":
+    main()
