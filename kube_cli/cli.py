@@ -10,7 +10,7 @@ import typer
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
-from kube_cli import __version__, output
+from kube_cli import __version__, cmd_team, output
 from kube_cli.cmd_groups import group_app, member_app
 from kube_cli.cmd_maintenance import backup, check, restore
 from kube_cli.cmd_money import aid_app, revenue_app
@@ -152,6 +152,8 @@ app.add_typer(report_app, name="report")
 app.command("backup")(backup)
 app.command("restore")(restore)
 app.command("check")(check)
+app.command("merge")(cmd_team.merge)
+app.command("publish")(cmd_team.publish)
 
 
 def main() -> None:

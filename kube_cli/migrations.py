@@ -168,7 +168,50 @@ def _maintain_member_counts(db: Database) -> None:
     )
 
 
-MIGRATIONS = [_create_core_tables, _seed_usaha, _maintain_member_counts]
+def _add_merge_history(db: Database) -> None:
+    """What ``kube merge`` needs to tell "changed since they last met": content hashes of the
+    versions shown at merges (``merge_seen``), and every earlier version of a record, kept by
+    triggers as it is changed (``record_history``; references as UUIDs, in ``kube_cli.merge``'s
+    column order), and revenue records replaced away (content ``deleted``). A row parked by a merge
+    (code, period or removed_at starting ``~``) is skipped."""
+    db.executescript(
+        """
+        CREATE TABLE merge_seen (uuid TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (uuid, hash));
+        CREATE TABLE record_history (
+            uuid TEXT NOT NULL, content TEXT NOT NULL, PRIMARY KEY (uuid, content)
+        );
+        CREATE TRIGGER groups_history
+            AFTER UPDATE OF code, name, kelurahan_kode, usaha_id, year, status, note, created_at, updated_at ON groups
+            WHEN old.code NOT LIKE '~%' BEGIN
+            INSERT OR IGNORE INTO record_history (uuid, content) VALUES (old.uuid, json_array(
+                old.code, old.name, old.kelurahan_kode, (SELECT uuid FROM usaha WHERE id = old.usaha_id),
+                old.year, old.status, old.note, old.created_at, old.updated_at));
+        END;
+        CREATE TRIGGER members_history AFTER UPDATE ON members WHEN old.removed_at IS NOT '~' BEGIN
+            INSERT OR IGNORE INTO record_history (uuid, content) VALUES (old.uuid, json_array(
+                (SELECT uuid FROM groups WHERE id = old.group_id), old.nik, old.name, old.role, old.gender,
+                old.pkh_graduate, old.removed_at, old.created_at, old.updated_at));
+        END;
+        CREATE TRIGGER aid_history AFTER UPDATE ON aid BEGIN
+            INSERT OR IGNORE INTO record_history (uuid, content) VALUES (old.uuid, json_array(
+                (SELECT uuid FROM groups WHERE id = old.group_id), old.date, old.kind, old.amount, old.source,
+                old.note, old.voided_at, old.void_reason, old.created_at, old.updated_at));
+        END;
+        CREATE TRIGGER revenue_history AFTER UPDATE ON revenue WHEN old.period NOT LIKE '~%' BEGIN
+            INSERT OR IGNORE INTO record_history (uuid, content) VALUES (old.uuid, json_array(
+                (SELECT uuid FROM groups WHERE id = old.group_id), old.period, old.year, old.amount, old.note,
+                old.created_at, old.updated_at));
+        END;
+        CREATE TRIGGER revenue_deleted AFTER DELETE ON revenue BEGIN
+            INSERT OR IGNORE INTO record_history (uuid, content) VALUES (old.uuid, json_array(
+                (SELECT uuid FROM groups WHERE id = old.group_id), old.period, old.year, old.amount, old.note,
+                old.created_at, old.updated_at)), (old.uuid, 'deleted');
+        END;
+        """
+    )
+
+
+MIGRATIONS = [_create_core_tables, _seed_usaha, _maintain_member_counts, _add_merge_history]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

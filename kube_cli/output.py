@@ -364,3 +364,18 @@ def emit_bar_chart(chart: dict[str, Any], label_heading: str) -> None:
         bar.append(f" {count}")
         table.add_row(Text(label), bar)
     console.print(table)
+
+
+def emit_merge_summary(summary: dict[str, Any], fmt: str) -> None:
+    """``kube merge``: the counts as JSON or CSV (one row per table), or one summary line on stderr."""
+    if fmt == "json":
+        sys.stdout.write(json_text(summary) + "\n")
+        return
+    if fmt == "csv":
+        rows = [{"table": table, **counts} for table, counts in summary["tables"].items()]
+        sys.stdout.write(csv_text(rows, ("table", "added", "updated", "unchanged")))
+        return
+    text = _("{added} added, {updated} updated, {unchanged} unchanged, {conflicts} conflicts resolved; "
+             "{audit_added} log entries added").format(**summary)  # fmt: skip
+    lead = _("Would merge {file}: ") if summary["dry_run"] else _("Merged {file}: ")
+    say(lead.format(file=summary["file"]) + text + (_(" (dry run: nothing written)") if summary["dry_run"] else ""))

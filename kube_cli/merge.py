@@ -1,0 +1,596 @@
+"""Bringing another officer's registry into this one: ``kube merge OTHER.db``.
+
+Records (usaha and aliases, groups, members, aid, revenue) are matched by their stable UUIDs;
+audit entries the other registry has and this one lacks are appended as they were written
+(original officer and time). Everything is decided first, then written in one transaction.
+
+How a record present on both sides, with different content, is decided
+-----------------------------------------------------------------------
+Each registry remembers the versions of a record it has held (``record_history``, kept by triggers
+on every change) and the versions it was shown at merges (``merge_seen``, content hashes). When
+the two versions differ:
+
+- their version is one we have seen, ours is not one they have seen → they have not changed it
+  since they last met us: keep ours. The reverse → take theirs.
+- neither has seen the other's version → both changed it since they last met: a **conflict**.
+- no history of the record on either side (made before kube kept history) → the newer
+  ``updated_at`` wins; the same ``updated_at`` is a conflict.
+- both have seen both versions (after a ``--prefer`` choice, say) → the newer ``updated_at``
+  wins, ties broken by the hash, so that merging A←B and B←A agree.
+
+The other conflicts come from the merged result: one NIK current in two groups (or twice), one
+group code on two groups, two ketua in one group. Conflicts are refused, one line each, nothing
+written, unless ``prefer`` names the side that wins: the losing side's record is changed as the
+rules need (a duplicate member is removed, a second ketua becomes anggota, a group whose code is
+taken gets a newly generated code) and each choice is written to the audit log.
+
+Two registries that made the same business type (by name) or the same revenue period of a group
+under different UUIDs keep the smaller UUID, so both sides converge on one record. Built-in
+business types are the same everywhere (each registry keeps the time it seeded them).
+Revenue is the one record deleted for good (``revenue record --replace``); the deletion is
+remembered, so a merge does not bring the record back, and the other side drops it when it has
+not changed it since. A year with both a yearly and monthly revenue after merging is a conflict.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kube_cli.db import Registry, is_sqlite_file, now
+from kube_cli.errors import KubeError, Problem
+from kube_cli.i18n import _
+from kube_cli.vocab import mask_nik, name_key
+
+RECORD_TABLES = ("groups", "members", "aid", "revenue")
+SIDES = ("ours", "theirs")
+_SELECT = {
+    "groups": "SELECT g.uuid, g.code, g.name, g.kelurahan_kode, u.uuid AS usaha, g.year, g.status, g.note, "
+              "g.created_at, g.updated_at FROM groups g JOIN usaha u ON u.id = g.usaha_id",
+    "members": 'SELECT m.uuid, g.uuid AS "group", m.nik, m.name, m.role, m.gender, m.pkh_graduate, m.removed_at, '
+               "m.created_at, m.updated_at FROM members m JOIN groups g ON g.id = m.group_id",
+    "aid": 'SELECT a.uuid, g.uuid AS "group", a.date, a.kind, a.amount, a.source, a.note, a.voided_at, '
+           "a.void_reason, a.created_at, a.updated_at FROM aid a JOIN groups g ON g.id = a.group_id",
+    "revenue": 'SELECT r.uuid, g.uuid AS "group", r.period, r.year, r.amount, r.note, r.created_at, r.updated_at '
+               "FROM revenue r JOIN groups g ON g.id = r.group_id",
+}  # fmt: skip
+_REF = {"usaha": ("usaha_id", "usaha"), "group": ("group_id", "groups")}
+_REQUIRED_TABLES = {"meta", "wilayah", "usaha", "usaha_alias", "groups", "members", "aid", "revenue", "audit_log"}
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def record_hash(record: dict[str, Any] | list[Any]) -> str:
+    """A record's content (its values in column order, references as UUIDs) as a short hash."""
+    values = list(record.values()) if isinstance(record, dict) else record
+    return hashlib.blake2b(_ENCODER.encode(values).encode(), digest_size=16).hexdigest()
+
+
+def _rows(conn: sqlite3.Connection, sql: str) -> list[dict[str, Any]]:
+    cursor = conn.execute(sql)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+@dataclass
+class Side:
+    """One registry's records, keyed by UUID, references given as UUIDs."""
+
+    records: dict[str, dict[str, dict[str, Any]]]
+    usaha: dict[str, dict[str, Any]]
+    aliases: dict[str, tuple[str, str]]  # key -> (alias as typed, usaha uuid)
+    seen: dict[str, set[str]]
+    audit_uuids: set[str]
+    deleted: set[str] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, conn: sqlite3.Connection) -> Side:
+        records = {}
+        for table, sql in _SELECT.items():
+            records[table] = {row.pop("uuid"): row for row in _rows(conn, sql)}
+        usaha = {row.pop("uuid"): row for row in _rows(conn, "SELECT uuid, name, builtin, created_at FROM usaha")}
+        aliases = {
+            key: (alias, uuid)
+            for key, alias, uuid in conn.execute(
+                "SELECT a.key, a.alias, u.uuid FROM usaha_alias a JOIN usaha u ON u.id = a.usaha_id"
+            )
+        }
+        seen: dict[str, set[str]] = defaultdict(set)
+        deleted: set[str] = set()
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'merge_seen'").fetchone():
+            for uuid, digest in conn.execute("SELECT uuid, hash FROM merge_seen"):
+                seen[uuid].add(digest)
+            for uuid, old in conn.execute("SELECT uuid, content FROM record_history"):
+                if old == "deleted":
+                    deleted.add(uuid)
+                else:
+                    seen[uuid].add(record_hash(json.loads(old)))
+        audit_uuids = {row[0] for row in conn.execute("SELECT uuid FROM audit_log")}
+        return cls(records, usaha, aliases, seen, audit_uuids, deleted)
+
+    def rename(self, table: str, old: str, new: str) -> None:
+        self.records[table][new] = self.records[table].pop(old)
+        self.seen[new] |= self.seen.pop(old, set())
+
+
+@dataclass
+class Plan:
+    """What merging would do: the final records and how each came about."""
+
+    result: dict[str, dict[str, dict[str, Any]]]
+    origin: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
+    added: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    updated: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    deleted: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    tombstones: set[str] = field(default_factory=set)  # their records we decided not to take
+    usaha_new: list[str] = field(default_factory=list)
+    usaha_changed: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # old uuid -> new, record
+    revenue_renamed: dict[str, str] = field(default_factory=dict)
+    aliases_new: dict[str, tuple[str, str]] = field(default_factory=dict)
+    aliases_repointed: dict[str, str] = field(default_factory=dict)
+    conflicts: list[Problem] = field(default_factory=list)
+    choices: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    seen: set[tuple[str, str]] = field(default_factory=set)
+    audit_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    usaha_rows: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def change(self, table: str, uuid: str, record: dict[str, Any]) -> None:
+        self.result[table][uuid] = record
+        if uuid not in self.added[table]:
+            self.updated[table].add(uuid)
+
+    def drop(self, table: str, uuid: str) -> None:
+        del self.result[table][uuid]
+        if uuid in self.added[table]:
+            self.added[table].discard(uuid)
+            self.tombstones.add(uuid)
+        else:
+            self.updated[table].discard(uuid)
+            self.deleted[table].add(uuid)
+
+
+# --- opening the other registry ----------------------------------------------------------------
+
+
+def open_other(path: Path, registry: Registry) -> sqlite3.Connection:
+    """The other registry, read-only; refused when missing, not kube, or newer than this kube."""
+    from kube_cli.migrations import SCHEMA_VERSION
+
+    shown = str(path)
+    if not path.is_file():
+        raise KubeError("other", shown, _("does not exist"))
+    if path.resolve() == registry.path.resolve():
+        raise KubeError("other", shown, _("is this registry itself"), _("give another officer's registry file"))
+    if not is_sqlite_file(path):
+        raise KubeError("other", shown, _("is not a kube registry"))
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.Error as error:
+        raise KubeError("other", shown, _("cannot be read: {error}").format(error=error)) from None
+    if version > SCHEMA_VERSION:
+        conn.close()
+        raise KubeError("other", shown, _("was made by a newer version of kube (schema {version}, this kube knows "
+                                          "{known})").format(version=version, known=SCHEMA_VERSION),
+                        _("upgrade kube to merge it"))  # fmt: skip
+    if version < 1 or not tables >= _REQUIRED_TABLES:
+        conn.close()
+        raise KubeError("other", shown, _("is not a kube registry"))
+    return conn
+
+
+# --- deciding ----------------------------------------------------------------------------------
+
+
+def _decide(uuid: str, mine: dict[str, Any], theirs: dict[str, Any], ours: Side, other: Side) -> str:
+    """``ours``, ``theirs`` or ``conflict`` for one record both sides hold, with different content."""
+    ho, ht = record_hash(mine), record_hash(theirs)
+    seen_o, seen_t = ours.seen.get(uuid, set()), other.seen.get(uuid, set())
+    theirs_known, ours_known = ht in seen_o, ho in seen_t
+    if theirs_known != ours_known:
+        return "ours" if theirs_known else "theirs"
+    if theirs_known or not (seen_o or seen_t):
+        if mine["updated_at"] != theirs["updated_at"]:
+            return "ours" if mine["updated_at"] > theirs["updated_at"] else "theirs"
+        if theirs_known:
+            return "ours" if ho > ht else "theirs"
+    return "conflict"
+
+
+class _Names:
+    """How a record is named in a conflict line: group code, masked NIK, period."""
+
+    def __init__(self, plan: Plan, ours: Side, other: Side) -> None:
+        self.groups = {**other.records["groups"], **ours.records["groups"], **plan.result["groups"]}
+        self.usaha = {**other.usaha, **ours.usaha}
+
+    def code(self, group_uuid: str) -> str:
+        group = self.groups.get(group_uuid)
+        return group["code"] if group else group_uuid
+
+    def where(self, table: str, record: dict[str, Any]) -> tuple[str, str]:
+        if table == "groups":
+            return "group", record["code"]
+        if table == "members":
+            return "member", f"{mask_nik(record['nik'])} in {self.code(record['group'])}"
+        if table == "aid":
+            return "aid", f"{self.code(record['group'])} {record['date']} {record['kind']}"
+        return "revenue", f"{self.code(record['group'])} {record['period']}"
+
+    def value(self, column: str, value: Any) -> str:
+        if column == "usaha":
+            return self.usaha.get(value, {}).get("name", value)
+        if column == "group":
+            return self.code(value)
+        if column == "nik":
+            return mask_nik(value)
+        return "" if value is None else str(value)
+
+    def differences(self, mine: dict[str, Any], theirs: dict[str, Any]) -> str:
+        parts = [
+            _("{column} ours '{ours}', theirs '{theirs}'").format(
+                column=column, ours=self.value(column, mine[column]), theirs=self.value(column, theirs[column]))
+            for column in mine
+            if mine[column] != theirs[column] and column not in ("updated_at", "created_at")
+        ]  # fmt: skip
+        return "; ".join(parts) or _("updated_at ours {ours}, theirs {theirs}").format(
+            ours=mine["updated_at"], theirs=theirs["updated_at"]
+        )
+
+
+def _unify(ours: Side, other: Side, plan: Plan) -> None:
+    """Same business type or revenue period under two UUIDs: both sides keep the smaller one."""
+    by_name = {name_key(u["name"]): uuid for uuid, u in ours.usaha.items()}
+    theirs_map: dict[str, str] = {}
+    ours_map: dict[str, str] = {}
+    for uuid, usaha in other.usaha.items():
+        mine = uuid if uuid in ours.usaha else by_name.get(name_key(usaha["name"]))
+        if mine is None:
+            plan.usaha_new.append(uuid)
+            continue
+        canon, mine_usaha = min(mine, uuid), ours.usaha[mine]
+        first = min(mine_usaha, usaha, key=lambda u: (u["created_at"], u["name"]))
+        merged = {"name": first["name"], "builtin": max(mine_usaha["builtin"], usaha["builtin"]),
+                  "created_at": first["created_at"]}  # fmt: skip
+        if mine_usaha["builtin"] and usaha["builtin"]:  # the same everywhere, whenever it was seeded
+            merged = mine_usaha
+        if canon != mine or merged != mine_usaha:
+            plan.usaha_changed[mine] = (canon, merged)
+        theirs_map[uuid], ours_map[mine] = canon, canon
+    for side, mapping in ((other, theirs_map), (ours, ours_map)):
+        for group in side.records["groups"].values():
+            group["usaha"] = mapping.get(group["usaha"], group["usaha"])
+        side.aliases = {k: (a, mapping.get(u, u)) for k, (a, u) in side.aliases.items()}
+    for old, (new, merged) in plan.usaha_changed.items():
+        del ours.usaha[old]
+        ours.usaha[new] = merged
+    for uuid in plan.usaha_new:
+        ours.usaha[uuid] = dict(other.usaha[uuid])
+
+    mine_by_period = {(r["group"], r["period"]): uuid for uuid, r in ours.records["revenue"].items()}
+    for uuid, record in list(other.records["revenue"].items()):
+        mine = mine_by_period.get((record["group"], record["period"]))
+        if mine is None or mine == uuid:
+            continue
+        canon = min(mine, uuid)
+        if canon != mine:
+            ours.rename("revenue", mine, canon)
+            plan.revenue_renamed[mine] = canon
+        else:
+            other.rename("revenue", uuid, canon)
+
+
+def _merge_records(ours: Side, other: Side, plan: Plan, prefer: str | None, names: _Names) -> None:
+    for table in RECORD_TABLES:
+        mine_all, result = ours.records[table], plan.result[table]
+        for uuid, theirs in other.records[table].items():
+            mine = mine_all.get(uuid)
+            if mine is None and uuid in ours.deleted and _stays_deleted(theirs, uuid, ours, plan, prefer, names):
+                continue
+            if mine is None:
+                result[uuid] = dict(theirs)
+                plan.origin[table][uuid] = "theirs"
+                plan.added[table].add(uuid)
+                continue
+            if mine == theirs:
+                plan.origin[table][uuid] = "both"
+                continue
+            decision = _decide(uuid, mine, theirs, ours, other)
+            if decision == "conflict":
+                what, where = names.where(table, mine)
+                reason = _("changed on both sides since they last met: {changes}").format(
+                    changes=names.differences(mine, theirs)
+                )
+                if prefer is None:
+                    plan.conflicts.append(Problem(what, where, reason, _("use --prefer ours or --prefer theirs")))
+                    continue
+                decision = prefer
+                plan.choices.append(("merge.prefer", where, {"table": table, "kept": prefer, "conflict": reason}))
+            plan.origin[table][uuid] = decision
+            if decision == "theirs":
+                plan.change(table, uuid, dict(theirs))
+        for uuid in mine_all.keys() & other.deleted - other.records[table].keys():
+            if record_hash(mine_all[uuid]) in other.seen.get(uuid, set()) or _deletion_conflict(
+                plan, table, names.where(table, mine_all[uuid]), prefer, keep="ours", side=_("there")
+            ):
+                plan.drop(table, uuid)
+
+
+def _stays_deleted(
+    theirs: dict[str, Any], uuid: str, ours: Side, plan: Plan, prefer: str | None, names: _Names
+) -> bool:
+    """A revenue record we deleted and they still have: unchanged since we knew it → stays deleted."""
+    if record_hash(theirs) in ours.seen.get(uuid, set()):
+        return True
+    where = names.where("revenue", theirs)
+    return _deletion_conflict(plan, "revenue", where, prefer, keep="theirs", side=_("here"))
+
+
+def _deletion_conflict(plan: Plan, table: str, where: tuple[str, str], prefer: str | None, keep: str,
+                       side: str) -> bool:  # fmt: skip
+    """A record deleted on one side and changed on the other: True when it is to be deleted."""
+    reason = _("was deleted {side} and changed on the other side since they last met").format(side=side)
+    if prefer is None:
+        plan.conflicts.append(Problem(*where, reason, _("use --prefer ours or --prefer theirs")))
+        return False
+    plan.choices.append(("merge.prefer", where[1], {"table": table, "kept": prefer, "conflict": reason}))
+    return prefer != keep
+
+
+def _loser(plan: Plan, table: str, uuids: list[str], prefer: str) -> list[str]:
+    """All but the one record the preferred side brought (or the first, when none did)."""
+    winners = [u for u in uuids if plan.origin[table].get(u, "ours") in (prefer, "both")]
+    keep = winners[0] if winners else uuids[0]
+    return [u for u in uuids if u != keep]
+
+
+def _side_of(plan: Plan, table: str, uuid: str) -> str:
+    origin = plan.origin[table].get(uuid, "ours")
+    return "ours" if origin == "both" else origin
+
+
+def _check_codes(plan: Plan, prefer: str | None, names: _Names) -> None:
+    from kube_cli.registry import new_group_code
+
+    by_code: dict[str, list[str]] = defaultdict(list)
+    for uuid, group in plan.result["groups"].items():
+        by_code[group["code"].casefold()].append(uuid)
+    for uuids in [u for u in by_code.values() if len(u) > 1]:
+        groups = [plan.result["groups"][u] for u in uuids]
+        both = "; ".join(f"{_side_of(plan, 'groups', u)} '{g['name']}' ({g['kelurahan_kode']})"
+                         for u, g in zip(uuids, groups, strict=True))  # fmt: skip
+        reason = _("is the code of two different groups: {both}").format(both=both)
+        if prefer is None:
+            plan.conflicts.append(Problem("code", groups[0]["code"], reason, _("use --prefer ours or --prefer theirs")))
+            continue
+        for uuid in _loser(plan, "groups", uuids, prefer):
+            code = new_group_code()
+            while code.casefold() in by_code:
+                code = new_group_code()
+            old = plan.result["groups"][uuid]["code"]
+            plan.change("groups", uuid, {**plan.result["groups"][uuid], "code": code, "updated_at": now()})
+            plan.choices.append(("merge.prefer", old, {"table": "groups", "kept": prefer, "conflict": reason,
+                                                       "new_code": code}))  # fmt: skip
+
+
+def _check_members(plan: Plan, prefer: str | None, names: _Names) -> None:
+    members = plan.result["members"]
+    for rule in ("nik", "ketua"):
+        clashes: dict[Any, list[str]] = defaultdict(list)
+        for uuid, m in members.items():
+            if m["removed_at"] is None and (rule == "nik" or m["role"] == "ketua"):
+                clashes[m["nik"] if rule == "nik" else m["group"]].append(uuid)
+        for key, uuids in clashes.items():
+            if len(uuids) < 2:
+                continue
+            listed = "; ".join(f"{_side_of(plan, 'members', u)} {names.code(members[u]['group'])} '{members[u]['name']}'"
+                               for u in uuids)  # fmt: skip
+            if rule == "nik":
+                field_, value = "nik", mask_nik(key)
+                reason = _("is current in two places: {both}").format(both=listed)
+            else:
+                field_, value = "ketua", names.code(key)
+                reason = _("group has two ketua: {both}").format(both=listed)
+            if prefer is None:
+                plan.conflicts.append(Problem(field_, value, reason, _("use --prefer ours or --prefer theirs")))
+                continue
+            stamp = now()
+            for uuid in _loser(plan, "members", uuids, prefer):
+                change = {"removed_at": stamp} if rule == "nik" else {"role": "anggota"}
+                plan.change("members", uuid, {**members[uuid], **change, "updated_at": stamp})
+                plan.choices.append(("merge.prefer", value, {"table": "members", "kept": prefer, "conflict": reason,
+                                                             "changed": change}))  # fmt: skip
+
+
+def _check_revenue_years(plan: Plan, prefer: str | None, names: _Names) -> None:
+    """A year's revenue is its yearly record or the sum of its months, never both."""
+    by_year: dict[tuple[str, int], tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
+    for uuid, record in plan.result["revenue"].items():
+        by_year[(record["group"], record["year"])][len(record["period"]) != 4].append(uuid)
+    for (group, year), (yearly, monthly) in by_year.items():
+        if not (yearly and monthly):
+            continue
+        where = f"{names.code(group)} {year}"
+        reason = _("has a yearly record ({yearly}) and {n} monthly ({monthly}): a year is one or the other").format(
+            yearly=_side_of(plan, "revenue", yearly[0]), n=len(monthly),
+            monthly=", ".join(sorted({_side_of(plan, "revenue", u) for u in monthly})))  # fmt: skip
+        if prefer is None:
+            plan.conflicts.append(Problem("revenue", where, reason, _("use --prefer ours or --prefer theirs")))
+            continue
+        keep_yearly = plan.origin["revenue"].get(yearly[0], "ours") in (prefer, "both")
+        for uuid in monthly if keep_yearly else yearly:
+            plan.drop("revenue", uuid)
+        plan.choices.append(("merge.prefer", where, {"table": "revenue", "kept": prefer, "conflict": reason}))
+
+
+def _merge_aliases(ours: Side, other: Side, plan: Plan, prefer: str | None) -> None:
+    for key, (alias, uuid) in other.aliases.items():
+        mine = ours.aliases.get(key)
+        if mine is None:
+            plan.aliases_new[key] = (alias, uuid)
+        elif mine[1] != uuid:
+            reason = _("means '{ours}' here, '{theirs}' there").format(
+                ours=ours.usaha[mine[1]]["name"], theirs=ours.usaha[uuid]["name"]
+            )
+            if prefer is None:
+                plan.conflicts.append(Problem("alias", alias, reason, _("use --prefer ours or --prefer theirs")))
+            elif prefer == "theirs":
+                plan.aliases_repointed[key] = uuid
+                plan.choices.append(("merge.prefer", alias, {"table": "usaha_alias", "kept": prefer,
+                                                             "conflict": reason}))  # fmt: skip
+
+
+def _check_places(registry: Registry, plan: Plan) -> None:
+    known = {row[0] for row in registry.conn.execute("SELECT kode FROM wilayah WHERE level = 'kelurahan_desa'")}
+    for table_uuid in plan.added["groups"] | plan.updated["groups"]:
+        group = plan.result["groups"][table_uuid]
+        if group["kelurahan_kode"] not in known:
+            plan.conflicts.append(Problem(
+                "kelurahan", group["kelurahan_kode"],
+                _("of group {code} is outside this registry's region ({scope})").format(
+                    code=group["code"], scope=registry.meta("wilayah_name")),
+                _("merge registries of the same region"),
+            ))  # fmt: skip
+
+
+def plan_merge(registry: Registry, other_conn: sqlite3.Connection, prefer: str | None) -> Plan:
+    ours, other = Side.load(registry.conn), Side.load(other_conn)
+    plan = Plan(result={})
+    _unify(ours, other, plan)
+    plan.result = {t: dict(ours.records[t]) for t in RECORD_TABLES}
+    names = _Names(plan, ours, other)
+    _merge_records(ours, other, plan, prefer, names)
+    _merge_aliases(ours, other, plan, prefer)
+    _check_codes(plan, prefer, names)
+    _check_members(plan, prefer, names)
+    _check_revenue_years(plan, prefer, names)
+    _check_places(registry, plan)
+    for table in RECORD_TABLES:
+        for uuid, theirs in other.records[table].items():  # shown their version, we hold another
+            if plan.result[table].get(uuid) != theirs:
+                plan.seen.add((uuid, record_hash(theirs)))
+    plan.seen = {(u, h) for u, h in plan.seen if h not in ours.seen.get(u, ())}
+    plan.audit_rows = [
+        row for row in other_conn.execute(
+            "SELECT uuid, time, officer, action, target, detail FROM audit_log ORDER BY time, id")
+        if row[0] not in ours.audit_uuids
+    ]  # fmt: skip
+    plan.usaha_rows = [(u, *(other.usaha[u][k] for k in ("name", "builtin", "created_at"))) for u in plan.usaha_new]
+    return plan
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+_COLUMNS = {
+    "groups": ("code", "name", "kelurahan_kode", "usaha", "year", "status", "note", "created_at", "updated_at"),
+    "members": ("group", "nik", "name", "role", "gender", "pkh_graduate", "removed_at", "created_at", "updated_at"),
+    "aid": ("group", "date", "kind", "amount", "source", "note", "voided_at", "void_reason", "created_at",
+            "updated_at"),
+    "revenue": ("group", "period", "year", "amount", "note", "created_at", "updated_at"),
+}  # fmt: skip
+_PARK = {
+    "groups": "UPDATE groups SET code = '~' || uuid WHERE uuid = ?",
+    "members": "UPDATE members SET removed_at = '~', role = 'anggota' WHERE uuid = ?",
+    "aid": None,
+    "revenue": "UPDATE revenue SET period = '~' || uuid WHERE uuid = ?",
+}
+
+
+def _write(registry: Registry, plan: Plan, other_name: str, summary: dict[str, Any], prefer: str | None) -> None:
+    conn = registry.conn
+    for old, (new, usaha) in plan.usaha_changed.items():
+        conn.execute("UPDATE usaha SET uuid = ?, name = ?, builtin = ?, created_at = ? WHERE uuid = ?",
+                     (new, usaha["name"], usaha["builtin"], usaha["created_at"], old))  # fmt: skip
+    conn.executemany("INSERT INTO usaha (uuid, name, builtin, created_at) VALUES (?, ?, ?, ?)", plan.usaha_rows)
+    ids = {"usaha": dict(conn.execute("SELECT uuid, id FROM usaha").fetchall())}
+    conn.executemany("INSERT INTO usaha_alias (key, alias, usaha_id) VALUES (?, ?, ?)",
+                     [(k, a, ids["usaha"][u]) for k, (a, u) in plan.aliases_new.items()])  # fmt: skip
+    conn.executemany("UPDATE usaha_alias SET usaha_id = ? WHERE key = ?",
+                     [(ids["usaha"][u], k) for k, u in plan.aliases_repointed.items()])  # fmt: skip
+    for old, new in plan.revenue_renamed.items():
+        conn.execute("UPDATE revenue SET uuid = ? WHERE uuid = ?", (new, old))
+    conn.executemany("DELETE FROM revenue WHERE uuid = ?", [(u,) for u in sorted(plan.deleted["revenue"])])
+    for table in RECORD_TABLES:
+        columns = _COLUMNS[table]
+        stored = [_REF[c][0] if c in _REF else c for c in columns]
+
+        def values(uuid: str, columns: tuple[str, ...] = columns, table: str = table) -> list[Any]:
+            record = plan.result[table][uuid]
+            return [ids[_REF[c][1]][record[c]] if c in _REF else record[c] for c in columns]
+
+        updated, added = sorted(plan.updated[table]), sorted(plan.added[table])
+        if _PARK[table]:
+            conn.executemany(_PARK[table], [(u,) for u in updated])
+        conn.executemany(f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in stored)} WHERE uuid = ?",
+                         [(*values(u), u) for u in updated])  # fmt: skip
+        conn.executemany(f"INSERT INTO {table} (uuid, {', '.join(stored)}) VALUES (?{', ?' * len(stored)})",
+                         [(u, *values(u)) for u in added])  # fmt: skip
+        if table == "groups":
+            ids["groups"] = dict(conn.execute("SELECT uuid, id FROM groups").fetchall())
+    conn.executemany("INSERT INTO audit_log (uuid, time, officer, action, target, detail) VALUES (?,?,?,?,?,?)",
+                     plan.audit_rows)  # fmt: skip
+    conn.executemany("INSERT OR IGNORE INTO merge_seen (uuid, hash) VALUES (?, ?)", sorted(plan.seen))
+    conn.executemany("INSERT OR IGNORE INTO record_history (uuid, content) VALUES (?, 'deleted')",
+                     [(u,) for u in sorted(plan.tombstones)])  # fmt: skip
+    if summary["added"] or summary["updated"] or summary["audit_added"]:
+        for action, target, detail in plan.choices:
+            registry.audit(action, target, detail)
+        registry.audit(
+            "merge",
+            other_name,
+            {k: summary[k] for k in ("added", "updated", "unchanged", "conflicts", "audit_added")}
+            | {"prefer": prefer or ""},
+        )
+
+
+def merge(registry: Registry, other_path: Path, *, dry_run: bool = False, prefer: str | None = None) -> dict[str, Any]:
+    """Merge the registry at ``other_path`` into ``registry``; returns the counts.
+
+    Conflicts without ``prefer`` raise ``KubeError`` listing each, and nothing is written.
+    """
+    other_conn = open_other(other_path, registry)
+    try:
+        with registry.atomic():
+            plan = plan_merge(registry, other_conn, prefer)
+            if plan.conflicts:
+                raise KubeError.many(plan.conflicts)
+            summary = _summary(registry, plan, other_path, dry_run)
+            if not dry_run:
+                try:
+                    _write(registry, plan, other_path.name, summary, prefer)
+                except sqlite3.IntegrityError as error:
+                    raise KubeError("other", str(other_path), _("cannot be merged: {error}").format(error=error),
+                                    _("run `kube check` on both registries")) from None  # fmt: skip
+    finally:
+        other_conn.close()
+    return summary
+
+
+def _summary(registry: Registry, plan: Plan, other_path: Path, dry_run: bool) -> dict[str, Any]:
+    tables: dict[str, dict[str, int]] = {}
+    for table in RECORD_TABLES:
+        (total,) = registry.conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+        added, updated, deleted = len(plan.added[table]), len(plan.updated[table]), len(plan.deleted[table])
+        tables[table] = {"added": added, "updated": updated + deleted, "unchanged": total - updated - deleted}
+        if deleted:
+            tables[table]["deleted"] = deleted
+    tables["usaha"] = {
+        "added": len(plan.usaha_new) + len(plan.aliases_new),
+        "updated": len(plan.usaha_changed) + len(plan.aliases_repointed),
+        "unchanged": 0,
+    }
+    return {
+        "file": str(other_path),
+        "dry_run": dry_run,
+        **{key: sum(t[key] for t in tables.values()) for key in ("added", "updated", "unchanged")},
+        "conflicts": len(plan.choices),
+        "audit_added": len(plan.audit_rows),
+        "tables": tables,
+    }

@@ -1,0 +1,239 @@
+"""``kube publish DIR``: a copy of the registry safe to share, with Datasette metadata.
+
+The public file is built fresh, table by table, from queries that name every column they copy,
+so personal data cannot slip in: no NIK, no member names, no free-text notes, no void reasons,
+no audit log. It holds groups (with member counts), the places and business types they use,
+valid aid and revenue, and views of the counts by kelurahan, kecamatan and usaha that equal
+``kube report --format json`` (active groups, current members). It is built in a temporary file
+with ``journal_mode = DELETE`` (no ``-wal`` beside it), vacuumed, then moved into place.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from kube_cli.db import Registry, now
+from kube_cli.errors import KubeError
+from kube_cli.i18n import _
+
+DB_NAME = "kube-public.db"
+METADATA_NAME = "metadata.json"
+LICENSE = ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/")
+
+SCHEMA = """
+CREATE TABLE places (
+    kode TEXT PRIMARY KEY, kelurahan TEXT NOT NULL, kecamatan_kode TEXT NOT NULL, kecamatan TEXT NOT NULL,
+    kabupaten_kota TEXT
+);
+CREATE TABLE usaha (name TEXT PRIMARY KEY, aliases TEXT NOT NULL);
+CREATE TABLE groups (
+    code TEXT PRIMARY KEY, name TEXT NOT NULL, kelurahan TEXT NOT NULL, kecamatan TEXT NOT NULL,
+    kelurahan_kode TEXT NOT NULL REFERENCES places(kode), usaha TEXT NOT NULL REFERENCES usaha(name),
+    year INTEGER NOT NULL, status TEXT NOT NULL, members INTEGER NOT NULL
+);
+CREATE TABLE aid (
+    id INTEGER PRIMARY KEY, group_code TEXT NOT NULL REFERENCES groups(code), date TEXT NOT NULL,
+    year INTEGER NOT NULL, kind TEXT NOT NULL, amount INTEGER NOT NULL, source TEXT NOT NULL
+);
+CREATE INDEX aid_group ON aid(group_code);
+CREATE TABLE revenue (
+    id INTEGER PRIMARY KEY, group_code TEXT NOT NULL REFERENCES groups(code), period TEXT NOT NULL,
+    year INTEGER NOT NULL, amount INTEGER NOT NULL
+);
+CREATE INDEX revenue_group ON revenue(group_code);
+
+CREATE VIEW active_group_totals AS
+SELECT g.code, g.kelurahan_kode, substr(g.kelurahan_kode, 1, 8) AS kecamatan_kode, g.kelurahan, g.kecamatan,
+       g.usaha, g.members,
+       coalesce((SELECT sum(a.amount) FROM aid a WHERE a.group_code = g.code), 0) AS aid_total,
+       coalesce((SELECT sum(r.amount) FROM revenue r WHERE r.group_code = g.code), 0) AS revenue_total
+FROM groups g WHERE g.status = 'aktif';
+CREATE VIEW counts_by_kelurahan AS
+SELECT kecamatan, kelurahan, kelurahan_kode, count(*) AS groups, sum(members) AS members,
+       sum(aid_total) AS aid_total, sum(revenue_total) AS revenue_total
+FROM active_group_totals GROUP BY kelurahan_kode ORDER BY kecamatan, kelurahan;
+CREATE VIEW counts_by_kecamatan AS
+SELECT kecamatan, kecamatan_kode, count(DISTINCT kelurahan_kode) AS kelurahan, count(*) AS groups,
+       sum(members) AS members, sum(aid_total) AS aid_total, sum(revenue_total) AS revenue_total
+FROM active_group_totals GROUP BY kecamatan_kode ORDER BY kecamatan;
+CREATE VIEW counts_by_usaha AS
+SELECT usaha, count(*) AS groups, sum(members) AS members, sum(aid_total) AS aid_total,
+       sum(revenue_total) AS revenue_total
+FROM active_group_totals GROUP BY usaha ORDER BY groups DESC, usaha;
+CREATE VIEW totals AS
+SELECT count(*) AS groups, coalesce(sum(members), 0) AS members, count(DISTINCT kelurahan_kode) AS kelurahan,
+       coalesce(sum(aid_total), 0) AS aid_total, coalesce(sum(revenue_total), 0) AS revenue_total
+FROM active_group_totals;
+"""
+
+# Every column copied is named here: what is not named does not leave the registry.
+COPIES = {
+    "places": (
+        "SELECT kel.kode, kel.nama, kec.kode, kec.nama, kab.nama FROM wilayah kel "
+        "JOIN wilayah kec ON kec.kode = kel.parent LEFT JOIN wilayah kab ON kab.kode = kec.parent "
+        "WHERE kel.kode IN (SELECT kelurahan_kode FROM groups) ORDER BY kel.kode"
+    ),
+    "usaha": (
+        "SELECT u.name, coalesce((SELECT group_concat(alias, ', ') FROM "
+        "(SELECT alias FROM usaha_alias a WHERE a.usaha_id = u.id ORDER BY alias)), '') FROM usaha u ORDER BY u.name"
+    ),
+    "groups": (
+        "SELECT g.code, g.name, kel.nama, kec.nama, g.kelurahan_kode, u.name, g.year, g.status, "
+        "(SELECT count(*) FROM members m WHERE m.group_id = g.id AND m.removed_at IS NULL) "
+        "FROM groups g JOIN wilayah kel ON kel.kode = g.kelurahan_kode JOIN wilayah kec ON kec.kode = kel.parent "
+        "JOIN usaha u ON u.id = g.usaha_id ORDER BY g.code"
+    ),
+    "aid": (
+        "SELECT NULL, g.code, a.date, CAST(substr(a.date, 1, 4) AS INTEGER), a.kind, a.amount, a.source "
+        "FROM aid a JOIN groups g ON g.id = a.group_id WHERE a.voided_at IS NULL ORDER BY a.date, g.code, a.id"
+    ),
+    "revenue": (
+        "SELECT NULL, g.code, r.period, r.year, r.amount FROM revenue r JOIN groups g ON g.id = r.group_id "
+        "ORDER BY g.code, r.period"
+    ),
+}
+
+
+def publish(registry: Registry, folder: Path) -> tuple[Path, Path]:
+    """Write ``folder/kube-public.db`` and ``folder/metadata.json``; returns their paths."""
+    if folder.exists() and not folder.is_dir():
+        raise KubeError("dir", str(folder), _("is a file, not a folder"))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise KubeError("dir", str(folder), _("cannot be created: {error}").format(error=error.strerror)) from None
+    target, metadata_path = folder / DB_NAME, folder / METADATA_NAME
+    fd, tmp_name = tempfile.mkstemp(prefix=".kube-public-", suffix=".tmp", dir=folder)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        _build(registry, tmp)
+        os.chmod(tmp, 0o644)  # meant for the public
+        metadata = json.dumps(metadata_for(registry), ensure_ascii=False, indent=2) + "\n"
+        tmp_meta = tmp.with_suffix(".json")
+        tmp_meta.write_text(metadata, encoding="utf-8")
+        os.chmod(tmp_meta, 0o644)
+        os.replace(tmp, target)
+        os.replace(tmp_meta, metadata_path)
+    finally:
+        for leftover in (tmp, tmp.with_suffix(".json"), Path(f"{tmp}-journal")):
+            leftover.unlink(missing_ok=True)
+    return target, metadata_path
+
+
+def _build(registry: Registry, path: Path) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = DELETE")
+        conn.executescript(SCHEMA)
+        conn.execute("BEGIN")
+        for table, sql in COPIES.items():
+            rows = registry.conn.execute(sql).fetchall()
+            if rows:
+                marks = ", ".join("?" * len(rows[0]))
+                conn.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+        conn.execute("COMMIT")
+        conn.execute("VACUUM")
+    finally:
+        conn.close()
+
+
+def metadata_for(registry: Registry) -> dict[str, Any]:
+    """Datasette's ``metadata.json``: titles, descriptions, column labels, Rupiah, licence and source."""
+    region = registry.meta("wilayah_name", "Kota Palu")
+    rupiah = "Rupiah (IDR), whole"
+    money = {
+        "aid_total": f"Aid given (bantuan), in {rupiah}",
+        "revenue_total": f"Revenue reported (omset), in {rupiah}",
+    }
+    counts = {"groups": "Active KUBE groups", "members": "Current members of active groups", **money}
+    return {
+        "title": f"KUBE — {region}",
+        "description": (
+            f"Kelompok Usaha Bersama (joint-business groups of poor families) registered by the Dinas Sosial of "
+            f"{region}: groups, places, business types, aid and revenue. Contains no personal data: no NIK, no "
+            f"member names, no notes. Amounts are whole Rupiah. Published {now()[:10]}."
+        ),
+        "license": LICENSE[0],
+        "license_url": LICENSE[1],
+        "source": f"Dinas Sosial {region}, KUBE registry (kube)",
+        "databases": {
+            "kube-public": {
+                "description": "Counts are of active (aktif) groups and their current members.",
+                "tables": {
+                    "groups": {
+                        "description": "One row per KUBE group.",
+                        "label_column": "name",
+                        "columns": {
+                            "code": "Group code",
+                            "name": "Group name",
+                            "kelurahan": "Kelurahan/desa",
+                            "kecamatan": "Kecamatan",
+                            "kelurahan_kode": "Kemendagri code of the kelurahan",
+                            "usaha": "Business type (jenis usaha)",
+                            "year": "Year registered",
+                            "status": "aktif or nonaktif",
+                            "members": "Current members",
+                        },
+                    },
+                    "places": {
+                        "description": "Kelurahan/desa that have a group, with their kecamatan (Kemendagri 2025).",
+                        "label_column": "kelurahan",
+                        "columns": {
+                            "kode": "Kemendagri code",
+                            "kelurahan": "Kelurahan/desa",
+                            "kecamatan_kode": "Kemendagri code of the kecamatan",
+                            "kecamatan": "Kecamatan",
+                            "kabupaten_kota": "Kabupaten/kota",
+                        },
+                    },
+                    "usaha": {
+                        "description": "Business types (jenis usaha) and other names for them.",
+                        "columns": {"name": "Business type", "aliases": "Other names"},
+                    },
+                    "aid": {
+                        "description": "Aid (bantuan) given to groups; voided records are left out.",
+                        "columns": {
+                            "group_code": "Group code",
+                            "date": "Date given",
+                            "year": "Year",
+                            "kind": "peralatan, modal, pelatihan or lainnya",
+                            "amount": f"Amount in {rupiah}",
+                            "source": "Who gave it",
+                        },
+                    },
+                    "revenue": {
+                        "description": "Revenue (omset) reported by groups, per year or per month.",
+                        "columns": {
+                            "group_code": "Group code",
+                            "period": "Year (YYYY) or month (YYYY-MM)",
+                            "year": "Year",
+                            "amount": f"Revenue in {rupiah}",
+                        },
+                    },
+                    "counts_by_kelurahan": {
+                        "description": "Active groups, members, aid and revenue by kelurahan.",
+                        "columns": counts,
+                    },
+                    "counts_by_kecamatan": {
+                        "description": "Active groups, members, aid and revenue by kecamatan.",
+                        "columns": {**counts, "kelurahan": "Kelurahan with a group"},
+                    },
+                    "counts_by_usaha": {
+                        "description": "Active groups, members, aid and revenue by business type.",
+                        "columns": counts,
+                    },
+                    "totals": {"description": "The whole registry in one row.", "columns": counts},
+                    "active_group_totals": {
+                        "description": "Each active group with its aid and revenue totals.",
+                        "columns": money,
+                    },
+                },
+            }
+        },
+    }
