@@ -250,7 +250,11 @@ _USAGE_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"Invalid value: (?P<message>.+)", N_("Invalid value: {message}")),
     (r"Value error, (?P<message>.+)", "{message}"),
     (r"(?P<value>.+) is not one of (?P<choices>.+)\.", N_("{value} is not one of {choices}.")),
-    (r"Got unexpected extra arguments? \((?P<args>.+)\)", N_("Got unexpected extra argument(s) ({args})")),
+    (r"Got unexpected extra argument\(s\) \((?P<args>.+)\)", N_("Got unexpected extra argument(s) ({args})")),
+    # typer checks values with pydantic, whose messages are English too; the common ones:
+    (r"Input should be a valid integer.*", N_("Input should be a whole number")),
+    (r"Input should be greater than or equal to (?P<n>.+)", N_("Input should be at least {n}")),
+    (r"Input should be less than or equal to (?P<n>.+)", N_("Input should be at most {n}")),
     (r"Option (?P<name>'.+?') requires an argument\.", N_("Option {name} requires an argument.")),
     (r"Option (?P<name>'.+?') requires (?P<n>\d+) arguments\.", N_("Option {name} requires {n} arguments.")),
     (r"Option (?P<name>'.+?') does not take a value\.", N_("Option {name} does not take a value.")),

@@ -170,6 +170,10 @@ def test_usage_errors_in_indonesian_exit_2(kube, unchanged, one_group) -> None:
     assert "Tidak ada perintah 'grup'. Maksud Anda 'group'?" in err
     err = refused_in_indonesian(kube, unchanged, "report", "--by", "desa", code=2)
     assert "Nilai '--by' tidak sah: 'desa' bukan salah satu dari" in err
+    err = refused_in_indonesian(kube, unchanged, "group", "list", "lebih", code=2)
+    assert "Ada argumen berlebih (lebih)" in err
+    err = refused_in_indonesian(kube, unchanged, "log", "--limit", "banyak", code=2)
+    assert "Nilai '--limit' / '-n' tidak sah: harus bilangan bulat" in err
     assert "No such" not in err and "Invalid value" not in err
 
 
