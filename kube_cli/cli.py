@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
-from typer.exceptions import TyperException
 
-from kube_cli import __version__, cmd_team, output
+try:  # typer >= 0.23 vendors click: its usage errors are its own classes
+    from typer._click import exceptions as click_exceptions
+    from typer._click.formatting import HelpFormatter
+except ImportError:  # pragma: no cover - older typer on plain click
+    from click import exceptions as click_exceptions
+    from click.formatting import HelpFormatter
+
+from kube_cli import __version__, cmd_team, i18n, output
 from kube_cli.cmd_groups import group_app, member_app
 from kube_cli.cmd_maintenance import backup, check, restore
 from kube_cli.cmd_money import aid_app, revenue_app
@@ -21,13 +28,54 @@ from kube_cli.errors import ExitCode, KubeError
 from kube_cli.i18n import _
 from kube_cli.output import Format
 
-# Usage errors, --help and exits pass through to typer (exit 2, 0, ...). typer 0.29 vendors its own
-# click, whose exceptions derive from TyperException, not from click's.
-_CLI_CONTROL = (TyperException, typer.Exit, typer.Abort)
+
+class KubeFormatter(HelpFormatter):
+    """Help and usage lines with ``Usage:`` in the interface language."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, i18n._(i18n.USAGE_PREFIX) if prefix is None else prefix)
+
+
+class KubeContext(typer.Context):
+    formatter_class = KubeFormatter
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if (help_option := self.command.get_help_option(self)) is not None:
+            help_option.help = i18n._(i18n.HELP_OPTION_HELP)
+
+
+def _translated(error: click_exceptions.ClickException) -> click_exceptions.ClickException:
+    """A usage error from typer's vendored click, its message in the interface language."""
+    if not getattr(error, "_kube_translated", False):
+        text = i18n.translate_usage_error(error.format_message())
+        error.format_message = lambda: text  # type: ignore[method-assign]
+        error._kube_translated = True  # type: ignore[attr-defined]
+    return error
 
 
 class KubeGroup(TyperGroup):
-    """The error boundary: refused data exits 1 with one line per problem; a bug exits 3."""
+    """The error boundary: refused data exits 1 with one line per problem; a bug exits 3.
+
+    It also sets the interface language before anything is parsed, so help follows ``--lang``.
+    """
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        argv = kwargs.get("args", args[0] if args else None)
+        argv = sys.argv[1:] if argv is None else list(argv)
+        with i18n.language(i18n.language_from_argv(argv) or i18n.language_from_env()):
+            if "typer.rich_utils" in sys.modules:  # imported by an earlier run in this process
+                rich_utils = sys.modules["typer.rich_utils"]
+                for name, msgid in i18n.RICH_UTILS_STRINGS.items():
+                    setattr(rich_utils, name, i18n._(msgid))
+            i18n.translate_tree(self, KubeContext)
+            return super().main(*args, **kwargs)
+
+    def make_context(self, *args: Any, **kwargs: Any) -> typer.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click_exceptions.UsageError as error:
+            raise _translated(error) from None
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:
@@ -36,7 +84,9 @@ class KubeGroup(TyperGroup):
             for line in error.lines():
                 output.error(line)
             ctx.exit(ExitCode.REFUSED)
-        except _CLI_CONTROL:
+        except click_exceptions.UsageError as error:
+            raise _translated(error) from None
+        except (click_exceptions.ClickException, typer.Exit, typer.Abort):
             raise
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
@@ -71,6 +121,11 @@ app = typer.Typer(
 )
 
 
+class Lang(StrEnum):
+    id = "id"
+    en = "en"
+
+
 def _version(value: bool) -> None:
     if value:
         print(f"kube {__version__}")
@@ -84,7 +139,8 @@ def root(
                                            "else kube.db in your user data folder).", show_envvar=False)] = None,
     officer: Annotated[str | None, typer.Option("--officer", help="Your name for the audit log "
                                                 "(default: KUBE_OFFICER, else your user name).")] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help="Interface language: id or en.")] = None,
+    lang: Annotated[Lang | None, typer.Option("--lang", help="Interface language: id (Bahasa Indonesia) or en "
+                                              "(default: KUBE_LANG, else the system locale).")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks, for bug reports.")] = False,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
@@ -157,15 +213,5 @@ app.command("publish")(cmd_team.publish)
 
 
 def main() -> None:
-    """The console script: ``--lang`` is read before anything is parsed, so help follows it."""
-    argv = sys.argv[1:]
-    for i, arg in enumerate(argv):
-        if arg == "--lang" and i + 1 < len(argv):
-            import os
-
-            os.environ["KUBE_LANG"] = argv[i + 1]
-        elif arg.startswith("--lang="):
-            import os
-
-            os.environ["KUBE_LANG"] = arg.split("=", 1)[1]
+    """The console script (``KubeGroup.main`` reads ``--lang`` before anything is parsed)."""
     app(prog_name="kube")

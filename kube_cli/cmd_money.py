@@ -8,7 +8,7 @@ import typer
 
 from kube_cli import output
 from kube_cli.cmd_options import CodeArg, FormatOpt, NoteOpt, OptionalCodeArg, YearOpt, state
-from kube_cli.i18n import _
+from kube_cli.i18n import _, format_date
 from kube_cli.output import Format
 from kube_cli.vocab import format_rupiah
 
@@ -40,7 +40,7 @@ def aid_record(
     with state(ctx).open(write=True) as reg:
         row = money.aid_record(reg, code, amount, kind, date, source, note)
     output.emit_record(row, fmt, _("Recorded aid {id}: {amount} ({kind}) to {group_code} on {date}.").format(
-        **{**row, "amount": format_rupiah(row["amount"])}))  # fmt: skip
+        **{**row, "amount": format_rupiah(row["amount"]), "date": format_date(row["date"])}))  # fmt: skip
 
 
 @aid_app.command("list")

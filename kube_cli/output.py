@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from kube_cli.i18n import _
+from kube_cli.i18n import _, format_date
 from kube_cli.vocab import format_rupiah
 
 if TYPE_CHECKING:
@@ -39,6 +39,7 @@ class ReportFormat(StrEnum):
 MONEY = frozenset({"amount", "aid_total", "revenue_total", "revenue"})
 FLAGS = frozenset({"pkh_graduate", "void"})
 NUMBERS = MONEY | {"groups", "members", "id"}
+DATES = frozenset({"date"})
 
 
 def header(column: str) -> str:
@@ -65,6 +66,8 @@ def _cell(column: str, value: Any) -> str:
         return format_rupiah(value)
     if column in FLAGS:
         return _("yes") if value else _("no")
+    if column in DATES:
+        return format_date(str(value))
     return str(value)
 
 
