@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 from enum import StrEnum
 from typing import Annotated, Any
@@ -54,6 +53,14 @@ def _translated(error: click_exceptions.ClickException) -> click_exceptions.Clic
     return error
 
 
+def _registry_busy(error: Exception) -> bool:
+    """SQLite gave up waiting for another writer (sqlite3 is imported only by commands that use it)."""
+    sqlite3 = sys.modules.get("sqlite3")
+    return bool(sqlite3) and isinstance(error, sqlite3.OperationalError) and (
+        "locked" in str(error) or "busy" in str(error)
+    )
+
+
 class KubeGroup(TyperGroup):
     """The error boundary: refused data exits 1 with one line per problem; a bug exits 3.
 
@@ -88,15 +95,13 @@ class KubeGroup(TyperGroup):
             raise _translated(error) from None
         except (click_exceptions.ClickException, typer.Exit, typer.Abort):
             raise
-        except sqlite3.OperationalError as error:
-            if "locked" in str(error) or "busy" in str(error):
-                output.error(_("the registry is busy: another kube is writing to it; try again"))
-                ctx.exit(ExitCode.REFUSED)
-            self._internal(ctx, error)
         except KeyboardInterrupt:
             output.error(_("interrupted; nothing was written"))
             ctx.exit(130)
         except Exception as error:  # noqa: BLE001 - the edge: everything unexpected is caught here
+            if _registry_busy(error):
+                output.error(_("the registry is busy: another kube is writing to it; try again"))
+                ctx.exit(ExitCode.REFUSED)
             self._internal(ctx, error)
 
     @staticmethod
