@@ -11,6 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from kube_cli import __version__, output
+from kube_cli.cmd_batch import export, import_
 from kube_cli.cmd_groups import group_app, member_app
 from kube_cli.cmd_money import aid_app, revenue_app
 from kube_cli.cmd_options import AppState, FormatOpt, state
@@ -144,6 +145,8 @@ app.add_typer(member_app, name="member")
 app.add_typer(aid_app, name="aid")
 app.add_typer(revenue_app, name="revenue")
 app.add_typer(report_app, name="report")
+app.command("import")(import_)
+app.command("export")(export)
 
 
 def main() -> None:
