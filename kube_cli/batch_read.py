@@ -283,7 +283,7 @@ def _open_ndjson(path: Path, name: str) -> Table:
 def _guarded_lines(handle: Any, name: str) -> Iterator[tuple[int, Row]]:
     number = 0
     try:
-        for number, text in enumerate(handle, start=1):  # noqa: B007 - number names the bad line
+        for number, text in enumerate(handle, start=1):
             if not text.strip():
                 continue
             try:
