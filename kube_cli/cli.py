@@ -22,6 +22,12 @@ from kube_cli.i18n import _
 from kube_cli.output import Format
 
 
+# typer >= 0.29 vendors click: its usage errors (exit 2) are not click's classes.
+_TYPER_PASS = tuple(
+    getattr(typer.exceptions, n) for n in ("TyperException", "Exit", "Abort") if hasattr(typer.exceptions, n)
+)
+
+
 class KubeGroup(TyperGroup):
     """The error boundary: refused data exits 1 with one line per problem; a bug exits 3."""
 
@@ -32,7 +38,7 @@ class KubeGroup(TyperGroup):
             for line in error.lines():
                 output.error(line)
             ctx.exit(ExitCode.REFUSED)
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, *_TYPER_PASS):
             raise
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
