@@ -21,7 +21,6 @@ from kube_cli.errors import ExitCode, KubeError
 from kube_cli.i18n import _
 from kube_cli.output import Format
 
-
 # typer >= 0.29 vendors click: its usage errors (exit 2) are not click's classes.
 _TYPER_PASS = tuple(
     getattr(typer.exceptions, n) for n in ("TyperException", "Exit", "Abort") if hasattr(typer.exceptions, n)
