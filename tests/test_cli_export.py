@@ -10,16 +10,20 @@ from pathlib import Path
 
 import pytest
 
+from tests.batch_fixtures import copy_registry, demo_registry, empty_registry, templates  # noqa: F401
+
 KINDS = ("groups", "members", "aid", "revenue")
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
-def test_export_then_import_into_an_empty_registry_gives_the_same_report(kube, demo_registry, tmp_path, fmt) -> None:
+def test_export_then_import_into_an_empty_registry_gives_the_same_report(
+    kube, demo_registry, templates, tmp_path, fmt
+) -> None:
     report = kube.json("report")
     by_usaha_year = kube.json("report", "--by", "usaha", "--by", "year")
     for kind in KINDS:
         kube("export", kind, "--format", fmt, "-o", str(tmp_path / f"{kind}.{fmt}"), "--show-nik")
-    fresh = str(tmp_path / "fresh.db")
+    fresh = str(copy_registry(templates, "empty", tmp_path / "fresh.db"))
     for kind in KINDS:
         kube("--db", fresh, "import", str(tmp_path / f"{kind}.{fmt}"))
     assert json.loads(kube("--db", fresh, "report", "--format", "json").stdout) == report
@@ -43,7 +47,7 @@ def test_show_nik_is_written_to_the_audit_log(kube, demo_registry) -> None:
     assert entry["action"] == "nik.show" and "export members" in entry["detail"]
 
 
-def test_formula_cells_are_neutralised_in_csv_and_xlsx(kube, tmp_path: Path) -> None:
+def test_formula_cells_are_neutralised_in_csv_and_xlsx(kube, templates, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     kube("group", "add", "=HYPERLINK(\"http://x\")", "--kelurahan", "Lasoani", "--usaha", "Kuliner", "--code", "F-1")
@@ -51,11 +55,12 @@ def test_formula_cells_are_neutralised_in_csv_and_xlsx(kube, tmp_path: Path) -> 
          "--source", "@SUM(A1)", "--note", "-2+3")  # fmt: skip
     rows = list(csv.DictReader(io.StringIO(kube("export", "groups").stdout)))
     assert rows[0]["name"] == "'=HYPERLINK(\"http://x\")"
-    aid = list(csv.DictReader(io.StringIO(kube("export", "aid").stdout)))[0]
+    aid = next(iter(csv.DictReader(io.StringIO(kube("export", "aid").stdout))))
     assert (aid["source"], aid["note"]) == ("'@SUM(A1)", "'-2+3")
     kube("export", "groups", "--format", "xlsx", "-o", str(tmp_path / "g.xlsx"))
     sheet = load_workbook(tmp_path / "g.xlsx").active
     assert sheet["B2"].value == "'=HYPERLINK(\"http://x\")" and sheet["B2"].data_type == "s"
+    copy_registry(templates, "empty", tmp_path / "b.db")
     # and import takes the quote off again: the round trip keeps the name as typed
     kube("--db", str(tmp_path / "b.db"), "import", str(tmp_path / "g.xlsx"))
     assert json.loads(kube("--db", str(tmp_path / "b.db"), "group", "show", "F-1", "--format", "json").stdout)[
@@ -81,4 +86,4 @@ def test_export_refusals(kube, demo_registry, tmp_path: Path) -> None:
 
 
 def test_export_of_a_missing_registry_is_refused(kube, tmp_path: Path) -> None:
-    assert "does not exist" in kube("export", "groups", code=1).stderr
+    assert "does not exist" in kube("--db", str(tmp_path / "none.db"), "export", "groups", code=1).stderr
