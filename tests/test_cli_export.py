@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - pytest fixtures imported from tests.batch_fixtures are parameters here
 """``kube export``: files import reads back, NIK masked, formulas neutralised, owner-only files."""
 
 from __future__ import annotations
@@ -50,16 +51,16 @@ def test_show_nik_is_written_to_the_audit_log(kube, demo_registry) -> None:
 def test_formula_cells_are_neutralised_in_csv_and_xlsx(kube, templates, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
-    kube("group", "add", "=HYPERLINK(\"http://x\")", "--kelurahan", "Lasoani", "--usaha", "Kuliner", "--code", "F-1")
+    kube("group", "add", '=HYPERLINK("http://x")', "--kelurahan", "Lasoani", "--usaha", "Kuliner", "--code", "F-1")
     kube("aid", "record", "F-1", "--amount", "1 juta", "--kind", "modal", "--date", "2021-01-02",
          "--source", "@SUM(A1)", "--note", "-2+3")  # fmt: skip
     rows = list(csv.DictReader(io.StringIO(kube("export", "groups").stdout)))
-    assert rows[0]["name"] == "'=HYPERLINK(\"http://x\")"
+    assert rows[0]["name"] == '\'=HYPERLINK("http://x")'
     aid = next(iter(csv.DictReader(io.StringIO(kube("export", "aid").stdout))))
     assert (aid["source"], aid["note"]) == ("'@SUM(A1)", "'-2+3")
     kube("export", "groups", "--format", "xlsx", "-o", str(tmp_path / "g.xlsx"))
     sheet = load_workbook(tmp_path / "g.xlsx").active
-    assert sheet["B2"].value == "'=HYPERLINK(\"http://x\")" and sheet["B2"].data_type == "s"
+    assert sheet["B2"].value == '\'=HYPERLINK("http://x")' and sheet["B2"].data_type == "s"
     copy_registry(templates, "empty", tmp_path / "b.db")
     # and import takes the quote off again: the round trip keeps the name as typed
     kube("--db", str(tmp_path / "b.db"), "import", str(tmp_path / "g.xlsx"))

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - pytest fixtures imported from tests.batch_fixtures are parameters here
 """``kube import``: every format and encoding, office sheets, every bad row, re-import, conflicts."""
 
 from __future__ import annotations
@@ -8,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from tests.batch_fixtures import copy_registry, demo_registry, empty_registry, templates  # noqa: F401
-
 from tests.conftest import snapshot
 
 SAMPLE = Path(__file__).parent.parent / "sample_data"
