@@ -242,6 +242,17 @@ class Problems:
         return KubeError.many(problems)
 
 
+class _Collected(Problems):
+    """Problems kept as they are, to be reported again for each row they apply to."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.problems: list[Problem] = []
+
+    def add(self, line: int, problem: Problem) -> None:
+        self.problems.append(problem)
+
+
 class Reader:
     """Parses rows of one kind into staged tuples, with the look-ups memoised for the file."""
 
@@ -260,9 +271,11 @@ class Reader:
         """The row's cells by column, as text; ``None`` when a cell is refused."""
         texts: dict[str, str] = {}
         ok = True
-        for raw, value in row.items():
-            column = self.mapping.by_header.get(raw)
-            if column is None:
+        for raw, column in self.mapping.by_header.items():
+            value = row.get(raw)
+            if type(value) is str and column != "nik":  # the common case, kept fast
+                text = value.strip()
+                texts[column] = text[1:] if text[:1] == "'" and _NEUTRALISED.match(text) else text
                 continue
             try:
                 texts[column] = cell_text(value, column, self.labels[column], self.lose)
@@ -334,6 +347,31 @@ def _optional(parser: Callable[[str, str], Any]) -> Callable[[str, str], Any]:
     return lambda text, label: parser(text, label) if text else None
 
 
+MEMO_SIZE = 50_000
+
+
+def _memo(parser: Callable[[str, str], Any]) -> Callable[[str, str], Any]:
+    """``parser`` remembering its answers (refusals too): a column of few distinct values is
+    parsed once per value, not once per row."""
+    cache: dict[tuple[str, str], tuple[Any, KubeError | None]] = {}
+
+    def parse(text: str, label: str) -> Any:
+        key = (text, label)
+        hit = cache.get(key)
+        if hit is None:
+            try:
+                hit = (parser(text, label), None)
+            except KubeError as error:
+                hit = (None, error)
+            if len(cache) < MEMO_SIZE:
+                cache[key] = hit
+        if hit[1] is not None:
+            raise KubeError.many(hit[1].problems)
+        return hit[0]
+
+    return parse
+
+
 def _text(required: bool = True, max_len: int = 200) -> Callable[[str, str], str]:
     return lambda text, label: clean_text(text, label, required=required, max_len=max_len)
 
@@ -354,21 +392,25 @@ class Stager:
         self.buffers: dict[str, list[tuple[Any, ...]]] = {"gs": [], "sm": [], "sa": [], "sr": []}
         self._last_group: tuple[Any, ...] | None = None
         r = reader
-        group = {"code": lambda t, lb: parse_code(t, lb), "name": _text(),
-                 "usaha": r.usaha, "year": _optional(parse_year), "status": _optional(parse_status)}  # fmt: skip
-        member = {"nik": _nik, "name": _text(), "role": _optional(parse_role),
-                  "gender": _optional(parse_gender), "pkh_graduate": _optional(parse_bool)}  # fmt: skip
+        code = _memo(lambda t, lb: parse_code(t, lb))
+        group = {"code": code, "name": _text(), "usaha": r.usaha, "year": _memo(_optional(parse_year)),
+                 "status": _memo(_optional(parse_status))}  # fmt: skip
+        member = {"nik": _nik, "name": _text(), "role": _memo(_optional(parse_role)),
+                  "gender": _memo(_optional(parse_gender)), "pkh_graduate": _memo(_optional(parse_bool))}  # fmt: skip
+        money = {"group_code": code, "amount": _memo(parse_amount), "note": _text(False, 2000)}
         self.parsers: dict[str, Callable[[str, str], Any]] = {
             "groups": group,
-            "members": {"group_code": lambda t, lb: parse_code(t, lb), **member},
-            "roster": {"group_code": lambda t, lb: parse_code(t, lb), "group_name": _text(), "usaha": r.usaha,
-                       "year": _optional(parse_year), **{("member_name" if k == "name" else k): p
-                                                         for k, p in member.items()}},
-            "aid": {"group_code": lambda t, lb: parse_code(t, lb), "date": parse_date, "kind": parse_aid_kind,
-                    "amount": parse_amount, "source": _text(False), "note": _text(False, 2000)},
-            "revenue": {"group_code": lambda t, lb: parse_code(t, lb), "period": parse_period,
-                        "amount": parse_amount, "note": _text(False, 2000)},
+            "members": {"group_code": code, **member},
+            "roster": {"nik": _nik, "member_name": _text(), **{k: v for k, v in member.items() if k not in
+                                                               ("nik", "name")}},
+            "aid": {**money, "date": _memo(parse_date), "kind": _memo(parse_aid_kind), "source": _text(False)},
+            "revenue": {**money, "period": _memo(parse_period)},
         }[kind]  # fmt: skip
+        # a roster repeats its group's columns on every member's row: parse them once per run
+        self.group_parsers = {"group_code": code, "group_name": _text(), "usaha": r.usaha,
+                              "year": _memo(_optional(parse_year))}  # fmt: skip
+        self._group_key: tuple[str, ...] | None = None
+        self._group_values: tuple[dict[str, Any] | None, Kelurahan | None, list[Problem]] = (None, None, [])
 
     def add(self, line: int, row: dict[str, Any] | str) -> None:
         reader = self.reader
@@ -380,7 +422,10 @@ class Stager:
             return
         values = reader.parse(line, texts, self.parsers)
         place = None
-        if self.kind in ("groups", "roster"):
+        if self.kind == "roster":
+            group, place = self._roster_group(line, texts)
+            values = None if values is None or group is None else {**values, **group}
+        elif self.kind == "groups":
             try:
                 place = reader.kelurahan(texts.get("kelurahan", ""), texts.get("kecamatan", ""))
             except KubeError as error:
@@ -393,6 +438,30 @@ class Stager:
         self._stage(line, values, place)
         if sum(len(b) for b in self.buffers.values()) >= CHUNK:
             self.flush()
+
+    def _roster_group(self, line: int, texts: dict[str, str]) -> tuple[dict[str, Any] | None, Kelurahan | None]:
+        """The group columns of a roster row, parsed once for each run of rows that repeat them."""
+        key = tuple(texts.get(c, "") for c in ("group_code", "group_name", "kelurahan", "kecamatan", "usaha", "year"))
+        if key != self._group_key:
+            reader = self.reader
+            collected = _Collected(reader.problems.name)
+            own, reader.problems = reader.problems, collected
+            try:
+                values = reader.parse(line, texts, self.group_parsers)
+                place = None
+                try:
+                    place = reader.kelurahan(texts.get("kelurahan", ""), texts.get("kecamatan", ""))
+                except KubeError as error:
+                    collected.add(line, error.problem)
+                    values = None
+            finally:
+                reader.problems = own
+            self._group_key = key
+            self._group_values = (values, place, collected.problems)
+        values, place, problems = self._group_values
+        for problem in problems:
+            self.reader.problems.add(line, problem)
+        return values, place
 
     def _gender_agrees(self, line: int, values: dict[str, Any]) -> bool:
         implied = nik_gender(values["nik"])
