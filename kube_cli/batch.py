@@ -225,8 +225,12 @@ class Problems:
 
     def add(self, line: int, problem: Problem) -> None:
         self.count += 1
-        self.kept.append((line, Problem(f"{self.name}:{line}: {problem.field}".rstrip(), problem.value,
-                                        problem.reason, problem.hint)))  # fmt: skip
+        where = f"{self.name}:{line}:"
+        if problem.field:
+            located = Problem(f"{where} {problem.field}", problem.value, problem.reason, problem.hint)
+        else:
+            located = Problem("", "", f"{where} {problem.reason}", problem.hint)
+        self.kept.append((line, located))
         if len(self.kept) > 4 * MAX_PROBLEMS:
             self._trim()
 
@@ -527,8 +531,9 @@ def import_file(
         with batch_apply.transaction(registry, dry_run) as conn:
             batch_apply.create_staging(conn)
             stager = Stager(Reader(registry, mapping, table, problems), conn, chosen)
+            records = table.format in ("json", "ndjson")
             for count, (line, row) in enumerate(table.rows, start=1):
-                stager.add(line, _known_keys(row, mapping, stager.reader, warn))
+                stager.add(line, _known_keys(row, mapping, stager.reader, warn) if records else row)
                 if progress and count % 2000 == 0:
                     progress(table.position(), table.total)
             stager.flush()
