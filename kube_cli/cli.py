@@ -17,6 +17,7 @@ except ImportError:  # pragma: no cover - older typer on plain click
     from click.formatting import HelpFormatter
 
 from kube_cli import __version__, cmd_team, i18n, output
+from kube_cli.cmd_batch import export, import_
 from kube_cli.cmd_groups import group_app, member_app
 from kube_cli.cmd_maintenance import backup, check, restore
 from kube_cli.cmd_money import aid_app, revenue_app
@@ -215,6 +216,8 @@ app.command("restore")(restore)
 app.command("check")(check)
 app.command("merge")(cmd_team.merge)
 app.command("publish")(cmd_team.publish)
+app.command("import")(import_)
+app.command("export")(export)
 
 
 def main() -> None:

@@ -1,0 +1,343 @@
+"""The checks that need a whole batch file or the registry, and the writing, as SQL.
+
+Rows arrive staged in temporary tables (``temp.gs`` group rows, ``temp.sm`` members, ``temp.sa``
+aid, ``temp.sr`` revenue), one per file line, already canonical. The checks here find what a
+single-record command would refuse (a NIK twice, a second ketua, a group whose rows disagree, a
+record that would overwrite another) and report it by line; the apply step then writes with
+``INSERT … SELECT`` so that a million rows never pass through Python twice.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from kube_cli.db import Registry, now
+from kube_cli.errors import Problem
+from kube_cli.i18n import _
+from kube_cli.vocab import format_rupiah, mask_nik
+
+if TYPE_CHECKING:
+    from kube_cli.batch import Counts, Problems
+
+# A version 4 UUID made by SQLite itself, as ``db.new_uuid`` makes them in Python.
+SQL_UUID = (
+    "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || "
+    "substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))"
+)
+STAGING = """
+CREATE TEMP TABLE gs (line INTEGER PRIMARY KEY, code TEXT COLLATE NOCASE, name TEXT, kel TEXT, usaha_id INTEGER,
+                      year INTEGER, status TEXT);
+CREATE TEMP TABLE sm (line INTEGER PRIMARY KEY, code TEXT COLLATE NOCASE, nik TEXT, name TEXT, role TEXT,
+                      gender TEXT, pkh INTEGER);
+CREATE TEMP TABLE sa (line INTEGER PRIMARY KEY, code TEXT COLLATE NOCASE, date TEXT, kind TEXT, amount INTEGER,
+                      source TEXT, note TEXT);
+CREATE TEMP TABLE sr (line INTEGER PRIMARY KEY, code TEXT COLLATE NOCASE, period TEXT, year INTEGER,
+                      amount INTEGER, note TEXT);
+"""
+INDEXES = """
+CREATE TEMP TABLE gf (line INTEGER PRIMARY KEY, code TEXT COLLATE NOCASE UNIQUE, name TEXT, kel TEXT,
+                      usaha_id INTEGER, year INTEGER, status TEXT);
+INSERT INTO gf SELECT * FROM gs WHERE line IN (SELECT min(line) FROM gs GROUP BY code);
+CREATE INDEX temp.gs_code ON gs(code);
+CREATE INDEX temp.sm_nik ON sm(nik);
+CREATE INDEX temp.sm_code ON sm(code);
+CREATE INDEX temp.sr_code ON sr(code, period);
+CREATE TEMP TABLE sk (line INTEGER PRIMARY KEY, code TEXT COLLATE NOCASE);
+"""
+GROUP_DIFFERS = ("(f.name != x.name OR f.kel != x.kelurahan_kode OR f.usaha_id != x.usaha_id "
+                 "OR f.year != x.year OR f.status != x.status)")  # fmt: skip
+MEMBER_DIFFERS = ("(g.code != s.code OR s.name != m.name OR s.role != m.role OR s.gender != m.gender "
+                  "OR s.pkh != m.pkh_graduate)")  # fmt: skip
+REVENUE_DIFFERS = "(x.amount != r.amount OR (r.note != '' AND r.note != x.note))"
+REVENUE_CLASH = ("((length(r.period) = 4 AND x.year = r.year AND x.period != r.period) "
+                 "OR (length(r.period) = 7 AND x.period = substr(r.period, 1, 4)))")  # fmt: skip
+
+
+@contextmanager
+def transaction(registry: Registry, dry_run: bool) -> Iterator[sqlite3.Connection]:
+    """The write transaction, or for a dry run one that is always rolled back."""
+    if not dry_run:
+        with registry.atomic() as conn:
+            yield conn
+        return
+    conn = registry.conn
+    conn.execute("BEGIN")
+    try:
+        yield conn
+    finally:
+        conn.execute("ROLLBACK")
+
+
+def create_staging(conn: sqlite3.Connection) -> None:
+    for statement in STAGING.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def drop_staging(conn: sqlite3.Connection) -> None:
+    for table in ("gs", "sm", "sa", "sr", "gf", "sk"):
+        conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+
+
+class Checker:
+    """Whole-file and registry checks over the staged rows, the counts, and the writing."""
+
+    def __init__(self, registry: Registry, conn: sqlite3.Connection, kind: str, labels: dict[str, str],
+                 problems: Problems, replace: bool) -> None:  # fmt: skip
+        self.registry = registry
+        self.conn = conn
+        self.kind = kind
+        self.labels = labels
+        self.problems = problems
+        self.replace = replace
+        self._names: dict[tuple[str, Any], str] = {}
+
+    def rows(self, sql: str, params: Any = ()) -> Iterator[sqlite3.Row | tuple[Any, ...]]:
+        return self.conn.execute(sql, params)
+
+    def add(self, line: int, column: str, value: Any, reason: str, hint: str = "") -> None:
+        self.problems.add(line, Problem(self.labels.get(column, column), str(value), reason, hint))
+
+    def check(self) -> None:
+        for statement in INDEXES.split(";"):
+            if statement.strip():
+                self.conn.execute(statement)
+        if self.kind in ("groups", "roster"):
+            self._check_groups()
+        if self.kind in ("members", "roster"):
+            self._check_members()
+        if self.kind == "revenue":
+            self._check_revenue()
+        if self.kind == "aid":
+            self._check_known_groups("sa")
+
+    # --- groups ---------------------------------------------------------------------------------
+
+    def _check_groups(self) -> None:
+        code = "code" if self.kind == "groups" else "group_code"
+        name = "name" if self.kind == "groups" else "group_name"
+        for line, value, first, *pairs in self.rows(
+            "SELECT g.line, g.code, f.line, g.name, f.name, g.kel, f.kel, g.usaha_id, f.usaha_id, g.year, f.year "
+            "FROM gs g JOIN gf f ON f.code = g.code WHERE g.line > f.line ORDER BY g.line"
+        ):
+            if self.kind == "groups":
+                self.add(line, code, value, _("appears again (first on line {line})").format(line=first))
+                continue
+            for column, (mine, theirs) in zip((name, "kelurahan", "usaha", "year"),
+                                              zip(pairs[::2], pairs[1::2], strict=True), strict=True):  # fmt: skip
+                if mine != theirs:
+                    self.add(line, column, self._shown(column, mine), _(
+                        "differs from line {line} for group {code} ('{other}'); a group's rows must agree").format(
+                        line=first, code=value, other=self._shown(column, theirs)))  # fmt: skip
+        if not self.replace:
+            for line, value in self.rows(
+                f"SELECT f.line, f.code FROM gf f JOIN groups x ON x.code = f.code WHERE {GROUP_DIFFERS}"
+            ):
+                self.add(line, code, value, _("is already registered with other details (name, kelurahan, usaha, "
+                                              "year or status)"), _("use --replace to update the group"))  # fmt: skip
+
+    def _shown(self, column: str, value: Any) -> str:
+        """A staged value as the officer wrote it: a kelurahan or usaha by its name."""
+        key = (column, value)
+        if key not in self._names:
+            if column == "kelurahan":
+                row = self.conn.execute("SELECT nama FROM wilayah WHERE kode = ?", (value,)).fetchone()
+            elif column == "usaha":
+                row = self.conn.execute("SELECT name FROM usaha WHERE id = ?", (value,)).fetchone()
+            else:
+                row = ("" if value is None else str(value),)
+            self._names[key] = row[0] if row else str(value)
+        return self._names[key]
+
+    # --- members --------------------------------------------------------------------------------
+
+    def _check_members(self) -> None:
+        if self.kind == "members":
+            self._check_known_groups("sm")
+        for line, nik, first in self.rows(
+            "SELECT s.line, s.nik, f.line FROM sm s JOIN (SELECT nik, min(line) AS line FROM sm GROUP BY nik) f "
+            "ON f.nik = s.nik WHERE s.line > f.line ORDER BY s.line"
+        ):
+            self.add(line, "nik", mask_nik(nik), _("appears again (first on line {line}); a NIK is in one group "
+                                                   "at a time").format(line=first))  # fmt: skip
+        if not self.replace:
+            for line, nik, code, holder in self.rows(
+                "SELECT s.line, s.nik, s.code, g.code FROM sm s JOIN members m ON m.nik = s.nik "
+                f"AND m.removed_at IS NULL JOIN groups g ON g.id = m.group_id WHERE {MEMBER_DIFFERS} ORDER BY s.line"
+            ):
+                if holder.casefold() != code.casefold():
+                    self.add(line, "nik", mask_nik(nik), _("already belongs to group {code}").format(code=holder),
+                             _("use --replace to move the member to {code}").format(code=code))  # fmt: skip
+                else:
+                    self.add(line, "nik", mask_nik(nik), _("is already in group {code} with other details (name, "
+                             "role, gender or PKH)").format(code=code), _("use --replace to update the member"))  # fmt: skip
+        self.conn.execute(
+            "INSERT INTO sk SELECT s.line, s.code FROM sm s WHERE coalesce(s.role, (SELECT m.role FROM members m "
+            "WHERE m.nik = s.nik AND m.removed_at IS NULL), 'anggota') = 'ketua'"
+        )
+        for line, code, first in self.rows(
+            "SELECT k.line, k.code, f.line FROM sk k JOIN (SELECT code, min(line) AS line FROM sk GROUP BY code) f "
+            "ON f.code = k.code WHERE k.line > f.line ORDER BY k.line"
+        ):
+            self.add(line, "role", "ketua", _("group {code} already has a ketua on line {line}").format(
+                code=code, line=first))  # fmt: skip
+        if not self.replace:
+            for line, code, name in self.rows(self._other_ketua_sql("f.line, f.code, m.name")):
+                self.add(line, "role", "ketua", _("group {code} already has a ketua ({name})").format(
+                    code=code, name=name), _("use --replace to make them anggota"))  # fmt: skip
+
+    @staticmethod
+    def _other_ketua_sql(columns: str) -> str:
+        """Current ketua of groups that the file gives a ketua, who are not in the file themselves."""
+        return (
+            f"SELECT {columns} FROM (SELECT code, min(line) AS line FROM sk GROUP BY code) f "
+            "JOIN groups g ON g.code = f.code JOIN members m ON m.group_id = g.id AND m.role = 'ketua' "
+            "AND m.removed_at IS NULL WHERE m.nik NOT IN (SELECT nik FROM sm)"
+        )
+
+    def _check_known_groups(self, table: str) -> None:
+        for line, code in self.rows(
+            f"SELECT line, code FROM {table} WHERE code NOT IN (SELECT code FROM groups) ORDER BY line"
+        ):
+            self.add(
+                line, "group_code", code, _("no such group"), _("import the groups first, or see `kube group list`")
+            )
+
+    # --- revenue --------------------------------------------------------------------------------
+
+    def _check_revenue(self) -> None:
+        self._check_known_groups("sr")
+        for line, period, first in self.rows(
+            "SELECT r.line, r.period, f.line FROM sr r JOIN (SELECT code, period, min(line) AS line FROM sr "
+            "GROUP BY code, period) f ON f.code = r.code AND f.period = r.period WHERE r.line > f.line ORDER BY r.line"
+        ):
+            self.add(
+                line, "period", period, _("appears again for this group (first on line {line})").format(line=first)
+            )
+        for line, period, code, first in self.rows(
+            "SELECT r.line, r.period, r.code, y.line FROM sr r JOIN sr y ON y.code = r.code "
+            "AND y.period = substr(r.period, 1, 4) WHERE length(r.period) = 7 ORDER BY r.line"
+        ):
+            self.add(line, "period", period, _("group {code} also has the whole year on line {line}: a year is a "
+                                               "yearly record or the sum of its months").format(code=code, line=first))  # fmt: skip
+        if self.replace:
+            return
+        for line, code, period, amount in self.rows(
+            "SELECT r.line, r.code, r.period, x.amount FROM sr r JOIN groups g ON g.code = r.code "
+            f"JOIN revenue x ON x.group_id = g.id AND x.period = r.period WHERE {REVENUE_DIFFERS} ORDER BY r.line"
+        ):
+            self.add(line, "period", period, _("group {code} already has revenue {amount} for it").format(
+                code=code, amount=format_rupiah(amount)), _("use --replace to overwrite it"))  # fmt: skip
+        for line, code, period in self.rows(
+            "SELECT DISTINCT r.line, r.code, r.period FROM sr r JOIN groups g ON g.code = r.code "
+            f"JOIN revenue x ON x.group_id = g.id WHERE {REVENUE_CLASH} ORDER BY r.line"
+        ):
+            self.add(line, "period", period, _("group {code} has {year} recorded the other way (yearly or monthly): "
+                     "a year is a yearly record or the sum of its months").format(code=code, year=period[:4]),
+                     _("use --replace to replace those records"))  # fmt: skip
+
+    # --- counts -----------------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, Counts]:
+        from kube_cli.batch import Counts
+
+        def one(sql: str) -> int:
+            return self.conn.execute(sql).fetchone()[0]
+
+        result: dict[str, Counts] = {}
+        if self.kind in ("groups", "roster"):
+            total = one("SELECT count(*) FROM gf")
+            added = one("SELECT count(*) FROM gf f WHERE NOT EXISTS (SELECT 1 FROM groups x WHERE x.code = f.code)")
+            changed = one(f"SELECT count(*) FROM gf f JOIN groups x ON x.code = f.code WHERE {GROUP_DIFFERS}")
+            result["groups"] = Counts(added, changed, total - added - changed)
+        if self.kind in ("members", "roster"):
+            total = one("SELECT count(*) FROM sm")
+            added = one("SELECT count(*) FROM sm s WHERE NOT EXISTS "
+                        "(SELECT 1 FROM members m WHERE m.nik = s.nik AND m.removed_at IS NULL)")  # fmt: skip
+            changed = one("SELECT count(*) FROM sm s JOIN members m ON m.nik = s.nik AND m.removed_at IS NULL "
+                          f"JOIN groups g ON g.id = m.group_id WHERE {MEMBER_DIFFERS}")  # fmt: skip
+            demoted = one(self._other_ketua_sql("count(*)"))
+            result["members"] = Counts(added, changed + demoted, total - added - changed)
+        if self.kind == "revenue":
+            total = one("SELECT count(*) FROM sr")
+            added = one("SELECT count(*) FROM sr r JOIN groups g ON g.code = r.code WHERE NOT EXISTS "
+                        "(SELECT 1 FROM revenue x WHERE x.group_id = g.id AND x.period = r.period)")  # fmt: skip
+            changed = one("SELECT count(*) FROM sr r JOIN groups g ON g.code = r.code JOIN revenue x "
+                          f"ON x.group_id = g.id AND x.period = r.period WHERE {REVENUE_DIFFERS}")  # fmt: skip
+            removed = one("SELECT count(DISTINCT x.id) FROM sr r JOIN groups g ON g.code = r.code "
+                          f"JOIN revenue x ON x.group_id = g.id WHERE {REVENUE_CLASH}")  # fmt: skip
+            result["revenue"] = Counts(added, changed + removed, total - added - changed)
+        if self.kind == "aid":
+            self.conn.execute(
+                "CREATE TEMP TABLE san AS SELECT a.line, g.id AS gid, a.date, a.kind, a.amount, a.source, a.note, "
+                "row_number() OVER (PARTITION BY g.id, a.date, a.kind, a.amount ORDER BY a.line) AS n "
+                "FROM sa a JOIN groups g ON g.code = a.code"
+            )
+            total = one("SELECT count(*) FROM san")
+            added = one(f"SELECT count(*) FROM san WHERE {self._aid_new}")
+            result["aid"] = Counts(added, 0, total - added)
+        return result
+
+    _aid_new = ("n > (SELECT count(*) FROM aid x WHERE x.group_id = san.gid AND x.date = san.date "
+                "AND x.kind = san.kind AND x.amount = san.amount AND x.voided_at IS NULL)")  # fmt: skip
+
+    # --- writing ----------------------------------------------------------------------------------
+
+    def apply(self) -> None:
+        stamp = now()
+        params = {"now": stamp, "year": int(stamp[:4])}
+        run = self.conn.execute
+        if self.kind in ("groups", "roster"):
+            if self.replace:
+                run("UPDATE groups SET name = f.name, kelurahan_kode = f.kel, usaha_id = f.usaha_id, "
+                    "year = coalesce(f.year, groups.year), status = coalesce(f.status, groups.status), "
+                    f"updated_at = :now FROM gf f, groups x WHERE x.id = groups.id AND x.code = f.code "
+                    f"AND {GROUP_DIFFERS}", params)  # fmt: skip
+            run("INSERT INTO groups (uuid, code, name, kelurahan_kode, usaha_id, year, status, note, created_at, "
+                f"updated_at) SELECT {SQL_UUID}, f.code, f.name, f.kel, f.usaha_id, coalesce(f.year, :year), "
+                "coalesce(f.status, 'aktif'), '', :now, :now FROM gf f "
+                "WHERE NOT EXISTS (SELECT 1 FROM groups x WHERE x.code = f.code) ORDER BY f.line", params)  # fmt: skip
+        if self.kind in ("members", "roster"):
+            if self.replace:
+                run("UPDATE members SET role = 'anggota', updated_at = :now WHERE id IN "
+                    f"({self._other_ketua_sql('m.id')})", params)  # fmt: skip
+                run(
+                    "UPDATE members SET role = 'anggota' FROM sm s WHERE members.nik = s.nik "
+                    "AND members.removed_at IS NULL AND members.role = 'ketua' AND s.role != 'ketua'"
+                )
+                self._update_members(params)
+            run("INSERT INTO members (uuid, group_id, nik, name, role, gender, pkh_graduate, created_at, updated_at) "
+                f"SELECT {SQL_UUID}, g.id, s.nik, s.name, coalesce(s.role, 'anggota'), "
+                "coalesce(s.gender, CASE WHEN CAST(substr(s.nik, 7, 2) AS INTEGER) > 40 THEN 'P' ELSE 'L' END), "
+                "coalesce(s.pkh, 0), :now, :now FROM sm s JOIN groups g ON g.code = s.code "
+                "WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.nik = s.nik AND m.removed_at IS NULL) "
+                "ORDER BY s.line", params)  # fmt: skip
+        if self.kind == "revenue":
+            if self.replace:
+                run("DELETE FROM revenue WHERE id IN (SELECT x.id FROM sr r JOIN groups g ON g.code = r.code "
+                    f"JOIN revenue x ON x.group_id = g.id WHERE {REVENUE_CLASH})")  # fmt: skip
+            run("INSERT INTO revenue (uuid, group_id, period, year, amount, note, created_at, updated_at) "
+                f"SELECT {SQL_UUID}, g.id, r.period, r.year, r.amount, r.note, :now, :now FROM sr r "
+                "JOIN groups g ON g.code = r.code WHERE true ORDER BY r.line "
+                "ON CONFLICT (group_id, period) DO UPDATE SET amount = excluded.amount, "
+                "note = CASE WHEN excluded.note != '' THEN excluded.note ELSE revenue.note END, "
+                "updated_at = excluded.updated_at WHERE revenue.amount != excluded.amount "
+                "OR (excluded.note != '' AND excluded.note != revenue.note)", params)  # fmt: skip
+        if self.kind == "aid":
+            run("INSERT INTO aid (uuid, group_id, date, kind, amount, source, note, created_at, updated_at) "
+                f"SELECT {SQL_UUID}, gid, date, kind, amount, source, note, :now, :now FROM san "
+                f"WHERE {self._aid_new} ORDER BY line", params)  # fmt: skip
+
+    def _update_members(self, params: dict[str, Any]) -> None:
+        """With --replace: move members to the file's group and take the file's details."""
+        self.conn.execute(
+            "UPDATE members SET group_id = u.gid, name = u.name, role = coalesce(u.role, members.role), "
+            "gender = coalesce(u.gender, members.gender), pkh_graduate = coalesce(u.pkh, members.pkh_graduate), "
+            "updated_at = :now FROM (SELECT m.id AS mid, t.id AS gid, s.name, s.role, s.gender, s.pkh FROM sm s "
+            "JOIN members m ON m.nik = s.nik AND m.removed_at IS NULL JOIN groups g ON g.id = m.group_id "
+            f"JOIN groups t ON t.code = s.code WHERE {MEMBER_DIFFERS}) AS u WHERE members.id = u.mid",
+            params,
+        )

@@ -1,0 +1,128 @@
+"""Batch export: the registry's records as CSV, JSON or XLSX that ``kube import`` reads back.
+
+Columns are named exactly as import reads them. Cells a spreadsheet would run as a formula are
+neutralised with a leading ``'`` (which import takes off again); NIK is masked unless asked for,
+and that is written to the audit log. A file is written whole to a private temporary file and
+then moved into place, so a failed export leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from kube_cli.batch import COLUMNS
+from kube_cli.db import Registry
+from kube_cli.errors import KubeError
+from kube_cli.i18n import _
+from kube_cli.vocab import mask_nik
+
+EXPORT_KINDS = ("groups", "members", "aid", "revenue")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_SQL = {
+    "groups": "SELECT g.code, g.name, kel.nama, kec.nama, u.name, g.year, g.status FROM groups g "
+              "JOIN wilayah kel ON kel.kode = g.kelurahan_kode JOIN wilayah kec ON kec.kode = kel.parent "
+              "JOIN usaha u ON u.id = g.usaha_id ORDER BY g.code",
+    "members": "SELECT g.code, m.nik, m.name, m.role, m.gender, m.pkh_graduate FROM members m "
+               "JOIN groups g ON g.id = m.group_id WHERE m.removed_at IS NULL ORDER BY g.code, m.id",
+    "aid": "SELECT g.code, a.date, a.kind, a.amount, a.source, a.note FROM aid a JOIN groups g ON g.id = a.group_id "
+           "WHERE a.voided_at IS NULL ORDER BY g.code, a.date, a.id",
+    "revenue": "SELECT g.code, r.period, r.amount, r.note FROM revenue r JOIN groups g ON g.id = r.group_id "
+               "ORDER BY g.code, r.period",
+}  # fmt: skip
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell that starts like a formula gets a leading ``'`` (OWASP CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def export_rows(registry: Registry, kind: str, show_nik: bool) -> tuple[tuple[str, ...], Iterator[dict[str, Any]]]:
+    """The columns of ``kind`` and its records, streamed from the registry."""
+    columns = COLUMNS[kind]
+    if show_nik and kind == "members":
+        with registry.atomic():
+            registry.audit("nik.show", "*", {"command": "export members"})
+    cursor = registry.conn.execute(_SQL[kind])
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for values in cursor:
+            row = dict(zip(columns, values, strict=True))
+            if kind == "members":
+                row["pkh_graduate"] = bool(row["pkh_graduate"])
+                if not show_nik:
+                    row["nik"] = mask_nik(row["nik"])
+            yield row
+
+    return columns, rows()
+
+
+def write(columns: tuple[str, ...], rows: Iterator[dict[str, Any]], fmt: str, dest: Path | None,
+          stdout: IO[str]) -> None:  # fmt: skip
+    """Write the rows in ``fmt`` to ``dest`` (owner-only, replaced whole) or to ``stdout``."""
+    if dest is None:
+        if fmt == "xlsx":
+            raise KubeError("format", "xlsx", _("cannot go to the terminal"), _("give a file with -o FILE.xlsx"))
+        _write_text(columns, rows, fmt, stdout)
+        return
+    folder = dest.parent if str(dest.parent) else Path(".")
+    if not folder.is_dir():
+        raise KubeError("output", str(dest), _("is in a folder that does not exist"))
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{dest.name}.", suffix=".part")  # mode 0600
+    try:
+        if fmt == "xlsx":
+            os.close(fd)
+            _write_xlsx(columns, rows, Path(temp))
+        else:
+            with open(fd, "w", encoding="utf-8", newline="") as handle:
+                _write_text(columns, rows, fmt, handle)
+        os.chmod(temp, 0o600)
+        os.replace(temp, dest)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _write_text(columns: tuple[str, ...], rows: Iterator[dict[str, Any]], fmt: str, handle: IO[str]) -> None:
+    if fmt == "json":
+        handle.write("[")
+        for n, row in enumerate(rows):
+            handle.write(("," if n else "") + "\n  " + json.dumps(row, ensure_ascii=False))
+        handle.write("\n]\n")
+        return
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_csv_cell(row[c]) for c in columns])
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "ya" if value else "tidak"
+    return neutralise(value)
+
+
+def _write_xlsx(columns: tuple[str, ...], rows: Iterator[dict[str, Any]], path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("kube")
+    sheet.append(list(columns))
+    for row in rows:
+        cells = []
+        for column in columns:
+            value = _csv_cell(row[column])
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.number_format = "@"  # text: a NIK stays 16 digits when the sheet is edited
+            cells.append(cell)
+        sheet.append(cells)
+    book.save(path)

@@ -1,0 +1,84 @@
+"""``kube import`` and ``kube export``: the office's spreadsheets in, clean files out."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kube_cli import output
+from kube_cli.cmd_options import ShowNikOpt, state
+from kube_cli.i18n import _
+
+
+class ImportKind(StrEnum):
+    groups = "groups"
+    members = "members"
+    aid = "aid"
+    revenue = "revenue"
+    roster = "roster"
+
+
+class ExportKind(StrEnum):
+    groups = "groups"
+    members = "members"
+    aid = "aid"
+    revenue = "revenue"
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+    xlsx = "xlsx"
+
+
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A CSV, XLSX, JSON or NDJSON file.", show_default=False)],
+    kind: Annotated[ImportKind | None, typer.Option("--kind", help="What the file holds (default: told by "
+                                                    "its columns).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count, write nothing.")] = False,
+    replace: Annotated[bool, typer.Option("--replace", help="Let rows overwrite what is recorded.")] = False,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="The XLSX sheet (default: the first).")] = None,
+) -> None:  # fmt: skip
+    """Import groups, members, aid, revenue or a roster: every row is checked, then all written at once.
+
+    Columns (English or Indonesian, any case): roster = Kode KUBE, Nama KUBE, Kelurahan, Kecamatan,
+    Jenis Usaha, Tahun, Nama Anggota, NIK, Jabatan, Jenis Kelamin, Graduasi PKH.
+
+    Examples:
+      kube import palu-2021-roster.xlsx
+      kube import bantuan.csv --kind aid --dry-run
+    """
+    from kube_cli import batch
+
+    with state(ctx).open(write=not dry_run) as reg, output.progress(None, _("Reading")) as bar:
+        task = bar.add_task("", total=None)
+        result = batch.import_file(
+            reg, file, str(file), kind.value if kind else None, dry_run=dry_run, replace=replace, sheet=sheet,
+            warn=output.warn, progress=lambda done, total: bar.update(task, completed=done, total=total or None),
+        )  # fmt: skip
+    output.say(batch.summary_line(result))
+
+
+def export(
+    ctx: typer.Context,
+    kind: Annotated[ExportKind, typer.Argument(help="groups, members, aid or revenue.", show_default=False)],
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="File format.")] = ExportFormat.csv,
+    out: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")] = None,
+    show_nik: ShowNikOpt = False,
+) -> None:
+    """Export records in the columns `kube import` reads, so the file imports back as it is.
+
+    Examples:
+      kube export groups -o groups.csv
+      kube export members --format xlsx -o anggota.xlsx
+    """
+    from kube_cli import batch_export
+
+    with state(ctx).open() as reg:
+        columns, rows = batch_export.export_rows(reg, kind.value, show_nik)
+        batch_export.write(columns, rows, fmt.value, out, sys.stdout)

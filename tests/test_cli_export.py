@@ -1,0 +1,90 @@
+# ruff: noqa: F811 - pytest fixtures imported from tests.batch_fixtures are parameters here
+"""``kube export``: files import reads back, NIK masked, formulas neutralised, owner-only files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import stat
+from pathlib import Path
+
+import pytest
+
+from tests.batch_fixtures import copy_registry, demo_registry, empty_registry, templates  # noqa: F401
+
+KINDS = ("groups", "members", "aid", "revenue")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+def test_export_then_import_into_an_empty_registry_gives_the_same_report(
+    kube, demo_registry, templates, tmp_path, fmt
+) -> None:
+    report = kube.json("report")
+    by_usaha_year = kube.json("report", "--by", "usaha", "--by", "year")
+    for kind in KINDS:
+        kube("export", kind, "--format", fmt, "-o", str(tmp_path / f"{kind}.{fmt}"), "--show-nik")
+    fresh = str(copy_registry(templates, "empty", tmp_path / "fresh.db"))
+    for kind in KINDS:
+        kube("--db", fresh, "import", str(tmp_path / f"{kind}.{fmt}"))
+    assert json.loads(kube("--db", fresh, "report", "--format", "json").stdout) == report
+    again = kube("--db", fresh, "report", "--by", "usaha", "--by", "year", "--format", "json").stdout
+    assert json.loads(again) == by_usaha_year
+
+
+def test_export_is_csv_on_stdout_with_import_headers_and_masked_nik(kube, demo_registry) -> None:
+    rows = list(csv.DictReader(io.StringIO(kube("export", "members").stdout)))
+    assert list(rows[0]) == ["group_code", "nik", "name", "role", "gender", "pkh_graduate"]
+    assert len(rows) == 385 and rows[0]["nik"] == "727108******9001" and rows[0]["pkh_graduate"] == "ya"
+    groups = kube("export", "groups").stdout.splitlines()
+    assert groups[0] == "code,name,kelurahan,kecamatan,usaha,year,status"
+    assert kube("export", "aid").stdout.startswith("group_code,date,kind,amount,source,note\n")
+    assert kube("export", "revenue").stdout.startswith("group_code,period,amount,note\n")
+
+
+def test_show_nik_is_written_to_the_audit_log(kube, demo_registry) -> None:
+    assert "7271086501799001" in kube("export", "members", "--show-nik").stdout
+    entry = kube.json("log", "--limit", "1")[0]
+    assert entry["action"] == "nik.show" and "export members" in entry["detail"]
+
+
+def test_formula_cells_are_neutralised_in_csv_and_xlsx(kube, templates, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    kube("group", "add", '=HYPERLINK("http://x")', "--kelurahan", "Lasoani", "--usaha", "Kuliner", "--code", "F-1")
+    kube("aid", "record", "F-1", "--amount", "1 juta", "--kind", "modal", "--date", "2021-01-02",
+         "--source", "@SUM(A1)", "--note", "-2+3")  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(kube("export", "groups").stdout)))
+    assert rows[0]["name"] == '\'=HYPERLINK("http://x")'
+    aid = next(iter(csv.DictReader(io.StringIO(kube("export", "aid").stdout))))
+    assert (aid["source"], aid["note"]) == ("'@SUM(A1)", "'-2+3")
+    kube("export", "groups", "--format", "xlsx", "-o", str(tmp_path / "g.xlsx"))
+    sheet = load_workbook(tmp_path / "g.xlsx").active
+    assert sheet["B2"].value == '\'=HYPERLINK("http://x")' and sheet["B2"].data_type == "s"
+    copy_registry(templates, "empty", tmp_path / "b.db")
+    # and import takes the quote off again: the round trip keeps the name as typed
+    kube("--db", str(tmp_path / "b.db"), "import", str(tmp_path / "g.xlsx"))
+    assert json.loads(kube("--db", str(tmp_path / "b.db"), "group", "show", "F-1", "--format", "json").stdout)[
+        "name"] == "=HYPERLINK(\"http://x\")"  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+def test_export_files_are_readable_by_their_owner_only(kube, demo_registry, tmp_path, fmt) -> None:
+    out = tmp_path / f"members.{fmt}"
+    out.write_text("old")
+    out.chmod(0o644)
+    kube("export", "members", "--format", fmt, "-o", str(out))
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_export_refusals(kube, demo_registry, tmp_path: Path) -> None:
+    kube("export", "anggota", code=2)
+    kube("export", "groups", "--format", "pdf", code=2)
+    assert "give a file with -o" in kube("export", "groups", "--format", "xlsx", code=1).stderr
+    kube("export", "groups", "-o", str(tmp_path / "no" / "such" / "g.csv"), code=1)
+    assert not (tmp_path / "no").exists()
+
+
+def test_export_of_a_missing_registry_is_refused(kube, tmp_path: Path) -> None:
+    assert "does not exist" in kube("--db", str(tmp_path / "none.db"), "export", "groups", code=1).stderr
