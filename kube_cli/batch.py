@@ -512,10 +512,12 @@ def import_file(
     """Check every row of ``path``, then (unless ``dry_run``) write them all in one transaction."""
     from kube_cli import batch_apply
 
+    if kind is not None and kind.strip().lower() not in KINDS:
+        raise KubeError("kind", kind, _("must be one of: {options}").format(options=", ".join(KINDS)))
     table = open_table(path, name, score, sheet)
     try:
         headers = table.header
-        chosen = kind or detect_kind(headers)
+        chosen = kind.strip().lower() if kind else detect_kind(headers)
         if chosen is None:
             raise KubeError("file", name, _("does not say what it holds: its columns fit no kind"),
                             _("give --kind groups, members, aid, revenue or roster"))  # fmt: skip

@@ -14,14 +14,6 @@ from kube_cli.cmd_options import ShowNikOpt, state
 from kube_cli.i18n import _
 
 
-class ImportKind(StrEnum):
-    groups = "groups"
-    members = "members"
-    aid = "aid"
-    revenue = "revenue"
-    roster = "roster"
-
-
 class ExportKind(StrEnum):
     groups = "groups"
     members = "members"
@@ -38,8 +30,8 @@ class ExportFormat(StrEnum):
 def import_(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="A CSV, XLSX, JSON or NDJSON file.", show_default=False)],
-    kind: Annotated[ImportKind | None, typer.Option("--kind", help="What the file holds (default: told by "
-                                                    "its columns).")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="groups, members, aid, revenue or roster "
+                                             "(default: told by the file's columns).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count, write nothing.")] = False,
     replace: Annotated[bool, typer.Option("--replace", help="Let rows overwrite what is recorded.")] = False,
     sheet: Annotated[str | None, typer.Option("--sheet", help="The XLSX sheet (default: the first).")] = None,
@@ -58,7 +50,7 @@ def import_(
     with state(ctx).open(write=not dry_run) as reg, output.progress(None, _("Reading")) as bar:
         task = bar.add_task("", total=None)
         result = batch.import_file(
-            reg, file, str(file), kind.value if kind else None, dry_run=dry_run, replace=replace, sheet=sheet,
+            reg, file, str(file), kind, dry_run=dry_run, replace=replace, sheet=sheet,
             warn=output.warn, progress=lambda done, total: bar.update(task, completed=done, total=total or None),
         )  # fmt: skip
     output.say(batch.summary_line(result))

@@ -273,6 +273,10 @@ def test_files_that_are_not_batch_files_are_refused_in_one_line(kube, tmp_path, 
     assert len(errors(result)) == 1 and message in result.stderr
 
 
-def test_kind_is_a_usage_choice_and_missing_file_is_refused(kube, tmp_path: Path) -> None:
-    kube("import", str(tmp_path / "x.csv"), "--kind", "anggota", code=2)
+def test_a_bad_kind_is_refused_data_and_missing_file_is_refused(kube, tmp_path: Path, unchanged) -> None:
+    # CONTRACT: values of domain options such as --kind are data: a bad one exits 1, naming it
+    (tmp_path / "x.csv").write_text("code,name\n")
+    with unchanged():
+        result = kube("import", str(tmp_path / "x.csv"), "--kind", "anggota", code=1)
+    assert result.stderr.count("\n") == 1 and "kind 'anggota'" in result.stderr and "roster" in result.stderr
     assert "does not exist" in kube("import", str(tmp_path / "nope.csv"), code=1).stderr
