@@ -26,6 +26,15 @@ def registry_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
+def one_line(result: Any, *needles: str) -> str:
+    """The refusal's single stderr line, holding each of ``needles``."""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+    return lines[0]
+
+
 class Kube:
     """Run ``kube`` in-process against the test registry."""
 

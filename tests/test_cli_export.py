@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from tests.batch_fixtures are parameters here
 """``kube export``: files import reads back, NIK masked, formulas neutralised, owner-only files."""
 
 from __future__ import annotations
@@ -11,20 +10,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.batch_fixtures import copy_registry, demo_registry, empty_registry, templates  # noqa: F401
+from tests.batch_fixtures import empty_registry  # noqa: F401
+from tests.conftest import copy_registry
 
 KINDS = ("groups", "members", "aid", "revenue")
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
 def test_export_then_import_into_an_empty_registry_gives_the_same_report(
-    kube, demo_registry, templates, tmp_path, fmt
+    kube, demo_registry, empty_file, tmp_path, fmt
 ) -> None:
     report = kube.json("report")
     by_usaha_year = kube.json("report", "--by", "usaha", "--by", "year")
     for kind in KINDS:
         kube("export", kind, "--format", fmt, "-o", str(tmp_path / f"{kind}.{fmt}"), "--show-nik")
-    fresh = str(copy_registry(templates, "empty", tmp_path / "fresh.db"))
+    fresh = str(copy_registry(empty_file, tmp_path / "fresh.db"))
     for kind in KINDS:
         kube("--db", fresh, "import", str(tmp_path / f"{kind}.{fmt}"))
     assert json.loads(kube("--db", fresh, "report", "--format", "json").stdout) == report
@@ -48,7 +48,7 @@ def test_show_nik_is_written_to_the_audit_log(kube, demo_registry) -> None:
     assert entry["action"] == "nik.show" and "export members" in entry["detail"]
 
 
-def test_formula_cells_are_neutralised_in_csv_and_xlsx(kube, templates, tmp_path: Path) -> None:
+def test_formula_cells_are_neutralised_in_csv_and_xlsx(kube, empty_file, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     kube("group", "add", '=HYPERLINK("http://x")', "--kelurahan", "Lasoani", "--usaha", "Kuliner", "--code", "F-1")
@@ -61,7 +61,7 @@ def test_formula_cells_are_neutralised_in_csv_and_xlsx(kube, templates, tmp_path
     kube("export", "groups", "--format", "xlsx", "-o", str(tmp_path / "g.xlsx"))
     sheet = load_workbook(tmp_path / "g.xlsx").active
     assert sheet["B2"].value == '\'=HYPERLINK("http://x")' and sheet["B2"].data_type == "s"
-    copy_registry(templates, "empty", tmp_path / "b.db")
+    copy_registry(empty_file, tmp_path / "b.db")
     # and import takes the quote off again: the round trip keeps the name as typed
     kube("--db", str(tmp_path / "b.db"), "import", str(tmp_path / "g.xlsx"))
     assert json.loads(kube("--db", str(tmp_path / "b.db"), "group", "show", "F-1", "--format", "json").stdout)[

@@ -7,19 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import one_line
+
 GROUP_KEYS = ["code", "name", "kelurahan", "kecamatan", "usaha", "year", "status", "members"]
 
 
 def add(kube, name: str = "KUBE Maju", kelurahan: str = "Lasoani", usaha: str = "e-Warong", *extra: str, code=0):
     return kube("group", "add", name, "--kelurahan", kelurahan, "--usaha", usaha, *extra, code=code)
-
-
-def one_line(result, *needles: str) -> str:
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    for needle in needles:
-        assert needle in lines[0], lines[0]
-    return lines[0]
 
 
 def test_group_add_prints_the_generated_code_alone(kube, palu: Path) -> None:

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from tests.batch_fixtures are parameters here
 """``kube import``: every format and encoding, office sheets, every bad row, re-import, conflicts."""
 
 from __future__ import annotations
@@ -8,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.batch_fixtures import copy_registry, demo_registry, empty_registry, templates  # noqa: F401
-from tests.conftest import snapshot
+from tests.batch_fixtures import empty_registry  # noqa: F401
+from tests.conftest import copy_registry, snapshot
 
 SAMPLE = Path(__file__).parent.parent / "sample_data"
 ROSTER_HEADER = "group_code,group_name,kelurahan,kecamatan,usaha,year,member_name,nik,role,gender,pkh_graduate"
@@ -55,10 +54,10 @@ def test_reimport_changes_nothing(kube, demo_registry: Path) -> None:
     assert snapshot(demo_registry) == before
 
 
-def test_office_xlsx_gives_the_same_registry_as_the_csv(kube, templates, tmp_path: Path) -> None:
+def test_office_xlsx_gives_the_same_registry_as_the_csv(kube, empty_file, tmp_path: Path) -> None:
     kube("import", str(SAMPLE / "palu-2021-roster.csv"))
     from_csv = kube.json("member", "list", "--show-nik")
-    other = copy_registry(templates, "empty", tmp_path / "other.db")
+    other = copy_registry(empty_file, tmp_path / "other.db")
     result = kube("--db", str(other), "import", str(SAMPLE / "palu-2021-roster.xlsx"))
     assert "77 groups, 385 members added" in result.stderr
     assert json.loads(kube("--db", str(other), "member", "list", "--show-nik", "--format", "json").stdout) == from_csv

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.conftest import one_line
+
 AID_KEYS = ["id", "group_code", "date", "kind", "amount", "source", "note", "void"]
 REVENUE_KEYS = ["group_code", "period", "amount", "note"]
-
-
-def one_line(result, *needles: str) -> str:
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    for needle in needles:
-        assert needle in lines[0], lines[0]
-    return lines[0]
 
 
 def test_aid_record_and_list(kube, demo_registry: Path) -> None:

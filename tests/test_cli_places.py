@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
-def one_line(result, *needles: str) -> str:
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    for needle in needles:
-        assert needle in lines[0], lines[0]
-    return lines[0]
+from tests.conftest import one_line
 
 
 def test_wilayah_lists_palu_kelurahan(kube, demo_registry: Path) -> None:

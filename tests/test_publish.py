@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from kube_cli.sample import sample_dir
+from tests.conftest import copy_registry
 
 
 def roster() -> list[dict[str, str]]:
@@ -25,15 +26,9 @@ def roster() -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def sample_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample registry (77 groups, 385 members), loaded once for this module's read-only tests."""
-    from kube_cli import sample
-    from kube_cli.db import open_registry
-
-    path = tmp_path_factory.mktemp("sample") / "kube.db"
-    with open_registry(path, "petugas-uji", create=True) as registry:
-        sample.load(registry)
-    return path
+def sample_registry(demo_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample registry (77 groups, 385 members), copied once for this module's read-only tests."""
+    return copy_registry(demo_file, tmp_path_factory.mktemp("sample") / "kube.db")
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,22 +41,3 @@ def scalar(path: Path, sql: str) -> object:
         return conn.execute(sql).fetchone()[0]
     finally:
         conn.close()
-
-
-@pytest.fixture(scope="session")
-def palu_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One freshly created Kota Palu registry per session (creating one reads the national list)."""
-    from kube_cli.db import open_registry
-
-    path = tmp_path_factory.mktemp("template") / "kube.db"
-    with open_registry(path, "petugas-uji", create=True):
-        pass
-    return path
-
-
-@pytest.fixture
-def palu(palu_template: Path, registry_path: Path) -> Path:
-    """An empty Kota Palu registry at the test's ``KUBE_DB``."""
-    shutil.copy(palu_template, registry_path)
-    os.chmod(registry_path, 0o600)
-    return registry_path
