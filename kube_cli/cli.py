@@ -96,6 +96,8 @@ class KubeGroup(TyperGroup):
             raise _translated(error) from None
         except (click_exceptions.ClickException, typer.Exit, typer.Abort):
             raise
+        except BrokenPipeError:
+            raise  # the reader went away (`| head`): main() ends quietly
         except KeyboardInterrupt:
             output.error(_("interrupted; nothing was written"))
             ctx.exit(130)
@@ -222,4 +224,10 @@ app.command("export")(export)
 
 def main() -> None:
     """The console script (``KubeGroup.main`` reads ``--lang`` before anything is parsed)."""
-    app(prog_name="kube")
+    try:
+        app(prog_name="kube")
+    except BrokenPipeError:  # `kube ... | head` closed the pipe: not an error of ours
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(ExitCode.REFUSED)
