@@ -125,6 +125,7 @@ app = typer.Typer(
     help="kube: the registry of KUBE (Kelompok Usaha Bersama) groups, members, aid and revenue.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
