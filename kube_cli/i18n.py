@@ -251,6 +251,8 @@ _USAGE_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"Value error, (?P<message>.+)", "{message}"),
     (r"(?P<value>.+) is not one of (?P<choices>.+)\.", N_("{value} is not one of {choices}.")),
     (r"Got unexpected extra argument\(s\) \((?P<args>.+)\)", N_("Got unexpected extra argument(s) ({args})")),
+    # typer's own missing-choice text, after "Missing option '--by'.": the choices one per line
+    (r"Choose from:\n\t(?P<choices>.+)", N_("Choose from:\n\t{choices}")),
     # typer checks values with pydantic, whose messages are English too; the common ones:
     (r"Input should be a valid integer.*", N_("Input should be a whole number")),
     (r"Input should be greater than or equal to (?P<n>.+)", N_("Input should be at least {n}")),

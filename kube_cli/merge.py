@@ -44,7 +44,7 @@ from typing import Any
 
 from kube_cli.db import Registry, is_sqlite_file, now
 from kube_cli.errors import KubeError, Problem
-from kube_cli.i18n import _
+from kube_cli.i18n import N_, _
 from kube_cli.vocab import mask_nik, name_key
 
 RECORD_TABLES = ("groups", "members", "aid", "revenue")
@@ -58,6 +58,16 @@ _SELECT = {
            "a.void_reason, a.created_at, a.updated_at FROM aid a JOIN groups g ON g.id = a.group_id",
     "revenue": 'SELECT r.uuid, g.uuid AS "group", r.period, r.year, r.amount, r.note, r.created_at, r.updated_at '
                "FROM revenue r JOIN groups g ON g.id = r.group_id",
+}  # fmt: skip
+# How a conflict line names a side and a column (the database's names are not for people).
+# TRANSLATORS: "ours"/"theirs" name the two registries in a merge conflict, as --prefer ours/theirs does.
+SIDE_LABELS = {"ours": N_("ours"), "theirs": N_("theirs")}
+COLUMN_LABELS = {
+    "code": N_("code"), "name": N_("name"), "kelurahan_kode": N_("kelurahan"), "usaha": N_("usaha"),
+    "year": N_("year"), "status": N_("status"), "note": N_("note"), "group": N_("group"), "nik": N_("NIK"),
+    "role": N_("role"), "gender": N_("gender"), "pkh_graduate": N_("PKH graduate"), "removed_at": N_("removed"),
+    "date": N_("date"), "kind": N_("kind"), "amount": N_("amount"), "source": N_("source"),
+    "voided_at": N_("voided"), "void_reason": N_("void reason"), "period": N_("period"),
 }  # fmt: skip
 _REF = {"usaha": ("usaha_id", "usaha"), "group": ("group_id", "groups")}
 _REQUIRED_TABLES = {"meta", "wilayah", "usaha", "usaha_alias", "groups", "members", "aid", "revenue", "audit_log"}
@@ -219,7 +229,7 @@ class _Names:
         if table == "groups":
             return "group", record["code"]
         if table == "members":
-            return "member", f"{mask_nik(record['nik'])} in {self.code(record['group'])}"
+            return "member", _("{nik} in {code}").format(nik=mask_nik(record["nik"]), code=self.code(record["group"]))
         if table == "aid":
             return "aid", f"{self.code(record['group'])} {record['date']} {record['kind']}"
         return "revenue", f"{self.code(record['group'])} {record['period']}"
@@ -231,12 +241,14 @@ class _Names:
             return self.code(value)
         if column == "nik":
             return mask_nik(value)
+        if column == "pkh_graduate":
+            return _("yes") if value else _("no")
         return "" if value is None else str(value)
 
     def differences(self, mine: dict[str, Any], theirs: dict[str, Any]) -> str:
         parts = [
-            _("{column} ours '{ours}', theirs '{theirs}'").format(
-                column=column, ours=self.value(column, mine[column]), theirs=self.value(column, theirs[column]))
+            _("{column} ours '{ours}', theirs '{theirs}'").format(column=_(COLUMN_LABELS.get(column, column)),
+                ours=self.value(column, mine[column]), theirs=self.value(column, theirs[column]))
             for column in mine
             if mine[column] != theirs[column] and column not in ("updated_at", "created_at")
         ]  # fmt: skip
@@ -352,8 +364,9 @@ def _loser(plan: Plan, table: str, uuids: list[str], prefer: str) -> list[str]:
 
 
 def _side_of(plan: Plan, table: str, uuid: str) -> str:
+    """Which registry brought the record, as a conflict line says it."""
     origin = plan.origin[table].get(uuid, "ours")
-    return "ours" if origin == "both" else origin
+    return _(SIDE_LABELS["ours" if origin == "both" else origin])
 
 
 def _check_codes(plan: Plan, prefer: str | None, names: _Names) -> None:

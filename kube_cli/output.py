@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from kube_cli.i18n import _, format_date
+from kube_cli.i18n import N_, _, format_date
 from kube_cli.vocab import format_rupiah
 
 if TYPE_CHECKING:
@@ -40,6 +40,8 @@ MONEY = frozenset({"amount", "aid_total", "revenue_total", "revenue"})
 FLAGS = frozenset({"pkh_graduate", "void"})
 NUMBERS = MONEY | {"groups", "members", "id"}
 DATES = frozenset({"date"})
+# `kube check` severities: words in a table, kept as `error`/`warning` in CSV and JSON for scripts.
+SEVERITIES = {"error": N_("error"), "warning": N_("warning")}
 
 
 def header(column: str) -> str:
@@ -68,6 +70,8 @@ def _cell(column: str, value: Any) -> str:
         return _("yes") if value else _("no")
     if column in DATES:
         return format_date(str(value))
+    if column == "severity" and value in SEVERITIES:
+        return _(SEVERITIES[value])
     return str(value)
 
 

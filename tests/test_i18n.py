@@ -177,6 +177,12 @@ def test_usage_errors_in_indonesian_exit_2(kube, unchanged, one_group) -> None:
     assert "No such" not in err and "Invalid value" not in err
 
 
+def test_a_missing_choice_lists_the_choices_in_indonesian(kube, unchanged, one_group) -> None:
+    err = refused_in_indonesian(kube, unchanged, "report", "chart", code=2)
+    assert "Opsi '--by' belum diisi. Pilih salah satu:" in err and "kecamatan" in err
+    assert "Choose from" not in err
+
+
 # --- what scripts read never changes -----------------------------------------------------------
 
 SCRIPT_OUTPUTS = [
@@ -222,6 +228,14 @@ def test_tables_show_dates_money_and_flags_in_the_language(kube, one_group) -> N
     assert "15 March 2021" in english and "Rp25.000.000" in english and "no" in english
     assert '"date": "2021-03-15"' in kube("--lang", "id", "aid", "list", "--format", "json").stdout
     assert "2021-03-15" in kube("--lang", "id", "aid", "list", "--format", "csv").stdout
+
+
+def test_check_severities_read_in_the_language_but_stay_words_for_scripts(kube, one_group) -> None:
+    table = kube("--lang", "id", "check").stdout  # SNT-1 has no ketua: a warning
+    assert "peringatan" in table and "belum ada ketua" in table and "warning" not in table
+    assert "warning" in kube("--lang", "en", "check").stdout
+    assert kube("--lang", "id", "check", "--format", "csv").stdout.splitlines()[1].startswith("warning,")
+    assert {p["severity"] for p in kube.json("--lang", "id", "check")} == {"warning"}
 
 
 def test_the_demo_report_reads_in_indonesian(kube) -> None:

@@ -244,3 +244,31 @@ def test_a_yearly_and_a_monthly_revenue_for_one_year_is_a_conflict(andi: Officer
     assert [r["period"] for r in andi.kube.json("--db", str(andi.path), "revenue", "list")] == ["2021"]
     budi.merge(andi)  # Budi's month gives way without a second conflict
     assert content(andi.path) == content(budi.path)
+
+
+def test_conflict_lines_name_columns_and_sides_as_people_read_them(andi: Officer, budi: Officer) -> None:
+    andi.merge(budi)
+    andi("group", "edit", "MAWAR", "--kelurahan", "Talise")
+    budi("group", "edit", "MAWAR", "--kelurahan", "Tondo")
+    andi("member", "edit", NIK_1, "--name", "Siti Andi", "--pkh-graduate")
+    budi("member", "edit", NIK_1, "--name", "Siti Budi")
+
+    english = andi("--lang", "en", "merge", str(budi.path), code=1).stderr
+    assert "kelurahan ours '" in english and "kelurahan_kode" not in english
+    assert "member '727108******9001 in MAWAR'" in english and "PKH graduate ours 'yes', theirs 'no'" in english
+
+    indonesian = andi("--lang", "id", "merge", str(budi.path), code=1).stderr
+    assert "member '727108******9001 di MAWAR'" in indonesian
+    assert "nama di sini 'Siti Andi', di registri lain 'Siti Budi'" in indonesian
+    assert "Graduasi PKH di sini 'ya', di registri lain 'tidak'" in indonesian
+    assert "kelurahan di sini '" in indonesian and "kelurahan_kode" not in indonesian
+
+
+def test_two_groups_with_one_code_name_the_sides_in_indonesian(kube, andi: Officer, tmp_path: Path,
+                                                               fresh_laptop: Path) -> None:  # fmt: skip
+    citra = laptop(kube, fresh_laptop, tmp_path / "citra.db", "citra")
+    citra("group", "add", "KUBE Mawar Talise", "--kelurahan", "Talise", "--usaha", "kuliner", "--code", "MAWAR")
+    refused = andi("--lang", "id", "merge", str(citra.path), code=1).stderr
+    assert "dipakai dua kelompok berbeda: di sini 'KUBE Mawar'" in refused
+    assert "di registri lain 'KUBE Mawar Talise'" in refused
+    assert "ours '" not in refused and "theirs '" not in refused
