@@ -57,8 +57,10 @@ def _translated(error: click_exceptions.ClickException) -> click_exceptions.Clic
 def _registry_busy(error: Exception) -> bool:
     """SQLite gave up waiting for another writer (sqlite3 is imported only by commands that use it)."""
     sqlite3 = sys.modules.get("sqlite3")
-    return bool(sqlite3) and isinstance(error, sqlite3.OperationalError) and (
-        "locked" in str(error) or "busy" in str(error)
+    return (
+        bool(sqlite3)
+        and isinstance(error, sqlite3.OperationalError)
+        and ("locked" in str(error) or "busy" in str(error))
     )
 
 

@@ -156,4 +156,3 @@ def test_table_output_is_plain_when_not_a_terminal(kube, demo_registry: Path) ->
     ):
         result = kube(*command)
         assert "\x1b[" not in result.stdout, command
-
