@@ -14,8 +14,8 @@ from tests.reliability.conftest import integrity, kube_env, run_kube, scalar
 
 MEMBERS = 100_000
 
-# TODO(import): when `kube import` is merged, start `kube import roster-100k.csv --kind roster`
-# here instead (write the roster with the same NIKs below) and keep every assertion as it is.
+# A raw write through kube's own transaction, killed for certain inside it (the import test below
+# kills `kube import` itself, at a moment that depends on the machine's speed).
 LARGE_WRITE = r"""
 import sys
 from pathlib import Path
@@ -84,3 +84,41 @@ def test_the_same_write_left_alone_lands_whole(palu: Path) -> None:
     assert writer.returncode == 0, writer.stderr
     assert scalar(palu, "SELECT count(*) FROM members") == 3000
     assert integrity(palu) == ["ok"]
+
+
+@pytest.fixture(scope="module")
+def roster_100k(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fictional roster of 20,000 groups and 100,000 members (bench/make_roster.py, seeded)."""
+    path = tmp_path_factory.mktemp("roster") / "roster-100k.csv"
+    maker = Path(__file__).resolve().parents[2] / "bench" / "make_roster.py"
+    subprocess.run([sys.executable, str(maker), "--groups", "20000", "-o", str(path)], check=True, timeout=120)
+    return path
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+def test_kube_import_killed_part_way_leaves_all_of_it_or_none(palu: Path, roster_100k: Path, tmp_path: Path) -> None:
+    """Issue 5: a 100,000-member `kube import` killed after a moment; the registry stays whole."""
+    control = tmp_path / "control.db"
+    control.write_bytes(palu.read_bytes())
+    started = time.perf_counter()
+    assert run_kube("import", str(roster_100k), "--kind", "roster", db=control, timeout=600).returncode == 0
+    took = time.perf_counter() - started
+    assert scalar(control, "SELECT count(*) FROM members") == MEMBERS
+
+    for fraction in (0.5, 0.9):  # while reading and checking rows, and near or inside the write
+        target = tmp_path / f"killed-{fraction}.db"
+        target.write_bytes(palu.read_bytes())
+        importer = subprocess.Popen(
+            [sys.executable, "-m", "kube_cli", "--db", str(target), "import", str(roster_100k), "--kind", "roster"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=kube_env(),
+        )  # fmt: skip
+        time.sleep(took * fraction)
+        importer.send_signal(signal.SIGKILL)
+        importer.wait(timeout=10)
+
+        assert integrity(target) == ["ok"]
+        members = scalar(target, "SELECT count(*) FROM members")
+        groups = scalar(target, "SELECT count(*) FROM groups")
+        assert (members, groups) in {(0, 0), (MEMBERS, MEMBERS // 5)}, f"half an import at {fraction}"
+        after = run_kube("group", "add", "KUBE Sesudah", "--kelurahan", "Lasoani", "--usaha", "e-Warong", db=target)
+        assert after.returncode == 0, after.stderr
