@@ -159,7 +159,7 @@ def map_headers(headers: list[str], kind: str, name: str) -> Mapping:
 # --- cells ------------------------------------------------------------------------------------
 
 
-def cell_text(value: Any, column: str, label: str, numbers_lose_digits: bool) -> str:
+def cell_text(value: Any, column: str, label: str) -> str:
     """A cell as text, as the parsers read it; a NIK that a spreadsheet made a number is refused."""
     if value is None:
         return ""
@@ -171,7 +171,7 @@ def cell_text(value: Any, column: str, label: str, numbers_lose_digits: bool) ->
     if isinstance(value, bool):
         return "ya" if value else "tidak"
     if isinstance(value, int | float):
-        if column == "nik" and (numbers_lose_digits or isinstance(value, float)):
+        if column == "nik":  # CONTRACT: a NIK that arrives as a number is refused, whatever the format
             raise _number_trap(label, f"{value:.6g}" if isinstance(value, float) else _("a number"))
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
@@ -265,7 +265,6 @@ class Reader:
         self.mapping = mapping
         self.labels = mapping.labels
         self.problems = problems
-        self.lose = table.format == "xlsx"
         self._kelurahan: dict[tuple[str, str], Kelurahan | KubeError] = {}
         self._usaha: dict[str, Usaha | KubeError] = {}
         self.this_year = int(now()[:4])
@@ -282,7 +281,7 @@ class Reader:
                 texts[column] = text[1:] if text[:1] == "'" and _NEUTRALISED.match(text) else text
                 continue
             try:
-                texts[column] = cell_text(value, column, self.labels[column], self.lose)
+                texts[column] = cell_text(value, column, self.labels[column])
             except KubeError as error:
                 self.problems.add(line, error.problem)
                 ok = False

@@ -32,10 +32,13 @@ class AppState:
 
     @property
     def officer_name(self) -> str:
+        """``--officer`` > ``KUBE_OFFICER`` > the OS user; checked like any text field (it goes in the log)."""
+        from kube_cli.vocab import clean_text
+
         if self.officer:
-            return self.officer
+            return clean_text(self.officer, "officer", max_len=100)
         if env := os.environ.get("KUBE_OFFICER"):
-            return env
+            return clean_text(env, "KUBE_OFFICER", max_len=100)
         try:
             return getpass.getuser()
         except Exception:  # noqa: BLE001 - no user name on this system: say so in the log

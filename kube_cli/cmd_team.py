@@ -37,7 +37,7 @@ def merge(
     """
     from kube_cli import merge as merging
 
-    with state(ctx).open(write=True) as reg:
+    with state(ctx).open(write=not dry_run) as reg:  # a dry run creates nothing, not even the registry
         summary = merging.merge(reg, other, dry_run=dry_run, prefer=prefer.value if prefer else None)
     output.emit_merge_summary(summary, fmt)
 

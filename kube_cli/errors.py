@@ -25,8 +25,13 @@ class Problem:
     hint: str = ""
 
     def __str__(self) -> str:
-        text = f"{self.field} {self.value!r}: {self.reason}" if self.field else self.reason
+        text = f"{self.field} '{_printable(self.value)}': {self.reason}" if self.field else self.reason
         return f"{text}; {self.hint}" if self.hint else text
+
+
+def _printable(value: str) -> str:
+    """The value as typed, but with control characters escaped, so a problem stays one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in value)
 
 
 class KubeError(Exception):

@@ -209,13 +209,13 @@ def public_member(row: dict[str, Any], show_nik: bool = False) -> dict[str, Any]
 def find_member(registry: Registry, text: str, field: str = "member") -> dict[str, Any]:
     """A current member by NIK or by the id ``member list`` shows."""
     value = text.strip()
-    if value.isdigit() and len(value) == 16:
+    if value.isascii() and value.isdigit() and len(value) == 16:
         where, params, shown = "m.nik = ?", (value,), mask_nik(value)
-    elif value.isdigit():
+    elif value.isascii() and value.isdigit() and len(value) < 10:  # ids are small; longer looks like a NIK
         where, params, shown = "m.id = ?", (int(value),), value
     else:
-        raise KubeError(field, value if len(value) < 20 else value[:20] + "…",
-                        _("give the member's NIK (16 digits) or id"), _("see `kube member list`"))  # fmt: skip
+        raise KubeError(field, mask_nik(value[:40]), _("give the member's NIK (16 digits) or id"),
+                        _("see `kube member list`"))  # fmt: skip
     rows = registry.query(MEMBER_SELECT + f" WHERE {where} AND m.removed_at IS NULL", params)
     if not rows:
         raise NotFound(field, shown, _("no current member with this NIK or id"), _("see `kube member list`"))
@@ -234,11 +234,13 @@ def _check_ketua(registry: Registry, group_id: int, group_code: str, role: str, 
             code=group_code, name=row[0]), _("change that member's role first"))  # fmt: skip
 
 
-def _check_nik_free(registry: Registry, nik: str) -> None:
+def _check_nik_free(registry: Registry, nik: str, group_id: int) -> None:
     holder = registry.conn.execute(
-        "SELECT g.code FROM members m JOIN groups g ON g.id = m.group_id WHERE m.nik = ? AND m.removed_at IS NULL",
+        "SELECT g.code, g.id FROM members m JOIN groups g ON g.id = m.group_id WHERE m.nik = ? AND m.removed_at IS NULL",
         (nik,),
     ).fetchone()
+    if holder and holder[1] == group_id:
+        raise Conflict("nik", mask_nik(nik), _("is already a member of group {code}").format(code=holder[0]))
     if holder:
         raise Conflict("nik", mask_nik(nik), _("already belongs to group {code}").format(code=holder[0]),
                        _("a NIK is in one group at a time: use `kube member move`"))  # fmt: skip
@@ -271,7 +273,7 @@ def member_add(
     }
     stamp = now()
     with registry.atomic() as conn:
-        _check_nik_free(registry, nik)
+        _check_nik_free(registry, nik, group["id"])
         _check_ketua(registry, group["id"], group["code"], values["role"])
         cursor = conn.execute(
             "INSERT INTO members (uuid, group_id, nik, name, role, gender, pkh_graduate, created_at, updated_at) "

@@ -139,7 +139,7 @@ def breakdown(registry: Registry, dims: list[str], f: Filters) -> list[dict[str,
     table = _raw_breakdown(registry, ordered, f)
     names = _Names(registry)
     rows = [{**names.row(ordered, key), **measures} for key, measures in table.items()]
-    rows.sort(key=lambda r: tuple(str(r.get(d, "")) if d != "year" else r.get(d, 0) for d in DIMENSIONS))
+    rows.sort(key=lambda r: tuple(str(r.get(d, "")).casefold() if d != "year" else r.get(d, 0) for d in DIMENSIONS))
     return rows
 
 
@@ -162,7 +162,7 @@ def summary(registry: Registry, f: Filters) -> dict[str, Any]:
     ]
     by_kelurahan.sort(key=lambda r: (r["kecamatan"], r["kelurahan"]))
     by_usaha_rows = [{"usaha": names.usaha[u], **c} for u, c in by_usaha.items() if c["groups"]]
-    by_usaha_rows.sort(key=lambda r: (-r["groups"], r["usaha"]))
+    by_usaha_rows.sort(key=lambda r: (-r["groups"], r["usaha"].casefold()))
     return {
         "totals": {
             "groups": totals["groups"], "members": totals["members"], "kelurahan": len(by_kelurahan),

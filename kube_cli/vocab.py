@@ -25,7 +25,8 @@ AID_KINDS = ("peralatan", "modal", "pelatihan", "lainnya")
 STATUSES = ("aktif", "nonaktif")
 FIRST_YEAR = 1990  # the KUBE programme is younger than this
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+# Control characters, and invisible ones that change how text reads (zero-width, bidi overrides).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069\ufeff]")
 _SPACES = re.compile(r"\s+")
 
 
@@ -101,6 +102,9 @@ def parse_amount(text: str, field: str = "amount") -> int:
     if not match:
         raise KubeError(field, raw.strip(), _("is not an amount"), _("write it like 25000000, 25.000.000 or 25 juta"))
     number, unit = match["number"].replace(" ", ""), match["unit"]
+    if unit == "m" and raw.strip().rstrip(".").endswith("m"):  # "1m": a million to some, a milliard to others
+        raise KubeError(field, raw.strip(), _("is ambiguous: 'm' may mean juta or miliar"),
+                        _("write 1 juta, 1 miliar or 1 M"))  # fmt: skip
     amount = _scaled(number, _MULTIPLIERS[unit] if unit else 1)
     if amount is None:
         raise KubeError(
@@ -148,10 +152,14 @@ def format_rupiah(amount: int) -> str:
 
 
 def mask_nik(nik: str) -> str:
-    """First 6 and last 4 digits: ``727105******0001``. Anything shorter shows only stars."""
-    if len(nik) != 16:
-        return "*" * min(len(nik), 16)
-    return nik[:6] + "******" + nik[-4:]
+    """First 6 and last 4 characters: ``727105******0001``; anything too short to mask so shows only
+    stars. Wrong NIKs (15 digits, letters) are masked the same way, so an error never shows one whole."""
+    if len(nik) < 12:
+        return "*" * len(nik)
+    return nik[:6] + "*" * (len(nik) - 10) + nik[-4:]
+
+
+_MASKED = re.compile(r"^\d{6}\*{6}\d{4}$")
 
 
 def parse_nik(text: str, field: str = "nik") -> str:
@@ -159,9 +167,12 @@ def parse_nik(text: str, field: str = "nik") -> str:
     raw = str(text).strip()
     digits = raw.replace(" ", "").replace(".", "")
     ascii_digits = digits.isascii() and digits.isdigit()  # str.isdigit() also takes '²' and '٣'
-    shown = mask_nik(digits) if ascii_digits else _("(not shown)")
+    shown = mask_nik(digits)
+    if _MASKED.match(digits):
+        raise KubeError(field, digits, _("is masked, so it cannot be read back"),
+                        _("export with --show-nik to get NIKs that import again"))  # fmt: skip
     if not ascii_digits:
-        raise KubeError(field, shown, _("must be 16 digits"))
+        raise KubeError(field, shown, _("must be 16 digits, without letters or other signs"))
     if len(digits) != 16:
         raise KubeError(field, shown, _("length: has {n} digits, a NIK has 16").format(n=len(digits)))
     if digits[:2] not in PROVINCES:

@@ -159,7 +159,7 @@ def test_every_bad_row_is_reported_with_its_line(kube, tmp_path: Path, unchanged
     assert where == [prefix + n for n in ("3", "4", "5", "6", "8", "9", "11")], lines
     assert "kelurahan 'Laswani'" in lines[1] and "'Lasoani'" in lines[1]
     assert "727108******9000" in lines[4] and "first on line 2" in lines[4]
-    assert "name 'Ibu\\\\n12': contains control characters" in lines[5]
+    assert "name 'Ibu\\n12': contains control characters" in lines[5]
     assert "group_name 'KUBE Tiga': differs from line 7 for group K-2 ('KUBE Dua')" in lines[6]
     assert "7271081301909001" not in result.stderr
 
@@ -279,3 +279,19 @@ def test_a_bad_kind_is_refused_data_and_missing_file_is_refused(kube, tmp_path: 
         result = kube("import", str(tmp_path / "x.csv"), "--kind", "anggota", code=1)
     assert result.stderr.count("\n") == 1 and "kind 'anggota'" in result.stderr and "roster" in result.stderr
     assert "does not exist" in kube("import", str(tmp_path / "nope.csv"), code=1).stderr
+
+
+def test_json_nik_as_a_number_and_ndjson_item_numbers(kube, tmp_path: Path, unchanged) -> None:
+    """CONTRACT: a NIK that arrives as a number is refused; NDJSON problems name the item, not the line."""
+    members = tmp_path / "n.json"
+    members.write_text('[{"group_code": "X", "nik": 7271084101900011, "name": "N", "role": "anggota"}]')
+    with unchanged():
+        result = kube("import", str(members), "--kind", "members", code=1)
+    assert "n.json:1:" in result.stderr and "as Text" in result.stderr
+    revenue = tmp_path / "r.ndjson"
+    revenue.write_text(
+        '{"group_code": "A", "period": "2022", "amount": "5jt"}\n\n{"group_code": "B", "period": "20x"}\n'
+    )
+    with unchanged():
+        result = kube("import", str(revenue), "--kind", "revenue", code=1)
+    assert "r.ndjson:2:" in result.stderr and "r.ndjson:3:" not in result.stderr, result.stderr

@@ -138,3 +138,17 @@ def test_pkh_flag_values_load_from_files(demo_registry: Path, flag: str) -> None
     with open_registry(demo_registry, "petugas-uji") as reg:
         member = registry.member_add(reg, "PALU-003", NEW_MAN, "Ali", pkh_graduate=flag)
     assert member["pkh_graduate"] is (flag in ("ya", "yes", "1", "true"))
+
+
+def test_a_wrong_length_nik_as_member_is_masked_and_a_nik_in_the_same_group_says_so(kube, demo_registry: Path) -> None:
+    result = kube("member", "edit", "727108650179900", "--name", "X", code=1)
+    assert "727108650179900" not in result.stderr and "727108" in result.stderr
+    nik = kube.json("member", "list", "PALU-001", "--show-nik")[0]["nik"]
+    result = kube("member", "add", "PALU-001", "--nik", nik, "--name", "Lagi", code=1)
+    assert "already a member of group PALU-001" in result.stderr and "member move" not in result.stderr
+
+
+def test_officer_names_with_control_characters_are_refused(kube, registry_path: Path, unchanged) -> None:
+    with unchanged():
+        result = kube("--officer", "a\tb", "usaha", "add", "Kelor", code=1)
+    assert result.stderr.startswith("Error: officer 'a\\tb'")

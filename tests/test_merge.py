@@ -272,3 +272,9 @@ def test_two_groups_with_one_code_name_the_sides_in_indonesian(kube, andi: Offic
     assert "dipakai dua kelompok berbeda: di sini 'KUBE Mawar'" in refused
     assert "di registri lain 'KUBE Mawar Talise'" in refused
     assert "ours '" not in refused and "theirs '" not in refused
+
+
+def test_a_dry_run_into_a_missing_registry_creates_nothing(kube, tmp_path: Path, demo_registry: Path) -> None:
+    missing = tmp_path / "nowhere" / "office.db"
+    kube("--db", str(missing), "merge", str(demo_registry), "--dry-run", code=1)
+    assert not missing.exists() and not missing.parent.exists()

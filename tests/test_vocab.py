@@ -291,3 +291,31 @@ def test_names_match_ignoring_case_spaces_and_dashes() -> None:
     assert name_key("e-Warong") == name_key("ewarong") == name_key("E Warong")
     assert closest("Laswani", ["Lasoani", "Talise", "Tondo"]) == ["Lasoani"]
     assert closest("zzzz", ["Lasoani", "Talise"]) == []
+
+
+def test_lowercase_m_is_refused_as_ambiguous_but_capital_m_and_miliar_are_read() -> None:
+    with pytest.raises(KubeError, match="ambiguous"):
+        parse_amount("1m")
+    with pytest.raises(KubeError, match="ambiguous"):
+        parse_amount("25 m")
+    assert parse_amount("1 M") == parse_amount("1 miliar") == 1_000_000_000
+
+
+def test_a_masked_nik_says_how_to_get_one_that_imports() -> None:
+    with pytest.raises(KubeError) as caught:
+        parse_nik("727108******0001")
+    assert "--show-nik" in str(caught.value)
+
+
+@pytest.mark.parametrize("text", ["72710845068500X1", "727108450685000", "7271 0845 0685 00"])
+def test_wrong_niks_are_masked_in_the_error(text: str) -> None:
+    with pytest.raises(KubeError) as caught:
+        parse_nik(text)
+    digits = text.replace(" ", "")
+    assert digits not in str(caught.value) and digits[:6] in str(caught.value)
+
+
+@pytest.mark.parametrize("char", ["\u200b", "\u202e", "\u2066", "\ufeff"])
+def test_invisible_characters_that_change_how_text_reads_are_refused(char: str) -> None:
+    with pytest.raises(KubeError, match="control characters"):
+        clean_text(f"KUBE{char}Maju", "name")
