@@ -64,12 +64,21 @@ def export_rows(registry: Registry, kind: str, show_nik: bool) -> tuple[tuple[st
     return columns, rows()
 
 
-def write(columns: tuple[str, ...], rows: Iterator[dict[str, Any]], fmt: str, dest: Path | None,
+def write(columns: tuple[str, ...], rows: Iterator[dict[str, Any]], fmt: str | None, dest: Path | None,
           stdout: IO[str]) -> None:  # fmt: skip
-    """Write the rows in ``fmt`` to ``dest`` (owner-only, replaced whole) or to ``stdout``."""
+    """Write the rows in ``fmt`` (when not given: as ``dest``'s extension says, else CSV) to ``dest``
+    (owner-only, replaced whole) or to ``stdout``."""
+    if fmt is None:
+        fmt = {".xlsx": "xlsx", ".json": "json"}.get(dest.suffix.lower() if dest else "", "csv")
     if dest is None:
         if fmt == "xlsx":
-            raise KubeError("format", "xlsx", _("cannot go to the terminal"), _("give a file with -o FILE.xlsx"))
+            if stdout.isatty():
+                raise KubeError("format", "xlsx", _("cannot go to the terminal"), _("give a file with -o FILE.xlsx"))
+            with tempfile.TemporaryDirectory() as folder:  # a workbook is binary: build it, then pass it on
+                _write_xlsx(columns, rows, Path(folder) / "export.xlsx")
+                stdout.flush()
+                stdout.buffer.write((Path(folder) / "export.xlsx").read_bytes())
+            return
         _write_text(columns, rows, fmt, stdout)
         return
     folder = dest.parent if str(dest.parent) else Path(".")

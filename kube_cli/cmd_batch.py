@@ -59,7 +59,10 @@ def import_(
 def export(
     ctx: typer.Context,
     kind: Annotated[ExportKind, typer.Argument(help="groups, members, aid or revenue.", show_default=False)],
-    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="File format.")] = ExportFormat.csv,
+    fmt: Annotated[
+        ExportFormat | None,
+        typer.Option("--format", "-f", help="File format (default: from -o's extension, else csv)."),
+    ] = None,
     out: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")] = None,
     show_nik: ShowNikOpt = False,
 ) -> None:
@@ -73,4 +76,4 @@ def export(
 
     with state(ctx).open() as reg:
         columns, rows = batch_export.export_rows(reg, kind.value, show_nik)
-        batch_export.write(columns, rows, fmt.value, out, sys.stdout)
+        batch_export.write(columns, rows, fmt.value if fmt else None, out, sys.stdout)

@@ -81,10 +81,20 @@ def test_export_files_are_readable_by_their_owner_only(kube, demo_registry, tmp_
 def test_export_refusals(kube, demo_registry, tmp_path: Path) -> None:
     kube("export", "anggota", code=2)
     kube("export", "groups", "--format", "pdf", code=2)
-    assert "give a file with -o" in kube("export", "groups", "--format", "xlsx", code=1).stderr
     kube("export", "groups", "-o", str(tmp_path / "no" / "such" / "g.csv"), code=1)
     assert not (tmp_path / "no").exists()
 
 
 def test_export_of_a_missing_registry_is_refused(kube, tmp_path: Path) -> None:
     assert "does not exist" in kube("--db", str(tmp_path / "none.db"), "export", "groups", code=1).stderr
+
+
+def test_the_output_file_s_extension_chooses_the_format_and_xlsx_can_be_piped(
+    kube, demo_registry: Path, tmp_path: Path
+) -> None:
+    kube("export", "groups", "-o", str(tmp_path / "g.xlsx"))
+    assert (tmp_path / "g.xlsx").read_bytes()[:2] == b"PK"  # a workbook, not CSV in a .xlsx name
+    kube("export", "aid", "-o", str(tmp_path / "a.json"))
+    assert json.loads((tmp_path / "a.json").read_text())[0]["group_code"]
+    piped = kube("export", "revenue", "--format", "xlsx")  # `kube export … --format xlsx > file.xlsx`
+    assert piped.stdout_bytes[:2] == b"PK"
