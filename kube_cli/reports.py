@@ -76,11 +76,13 @@ def _measure_queries(
     money_year = {"aid": "CAST(substr(date, 1, 4) AS INTEGER)", "revenue": "year"}
     for measure, table, live, (year_sql, year_params) in (("aid_total", "aid", " AND voided_at IS NULL", aid_year),
                                                           ("revenue_total", "revenue", "", rev_year)):  # fmt: skip
-        if f.kecamatan_kode:
-            # One kecamatan's groups: seek each one's rows in the covering index.
+        if f.kecamatan_kode or not dims:
+            # One kecamatan's groups: seek each one's rows in the covering index. A grand total:
+            # read the covering index in group order, looking each group up by id (CROSS JOIN).
             alias = table[0]
+            join = "JOIN" if f.kecamatan_kode else "CROSS JOIN"
             sql = (
-                f"SELECT {keys(table)}sum({alias}.amount) FROM {table} {alias} JOIN groups g ON g.id = "
+                f"SELECT {keys(table)}sum({alias}.amount) FROM {table} {alias} {join} groups g ON g.id = "
                 f"{alias}.group_id WHERE {where}{live.replace(' voided_at', f' {alias}.voided_at')}"
                 f"{year_sql.replace(' date', f' {alias}.date').replace(' year', f' {alias}.year')} {group_by}"
             )
@@ -122,9 +124,16 @@ class _Names:
         import json
 
         codes = kelurahan | {code[:8] for code in kelurahan}
-        self.wilayah = dict(registry.conn.execute(
-            "SELECT kode, nama FROM wilayah WHERE kode IN (SELECT value FROM json_each(?))", (json.dumps(sorted(codes)),)
-        ).fetchall())  # fmt: skip
+        if len(codes) > 5000:  # most of the country: one pass over the list beats a lookup each
+            rows = registry.conn.execute(
+                "SELECT kode, nama FROM wilayah WHERE level IN ('kecamatan', 'kelurahan_desa')"
+            )
+        else:
+            rows = registry.conn.execute(
+                "SELECT kode, nama FROM wilayah WHERE kode IN (SELECT value FROM json_each(?))",
+                (json.dumps(sorted(codes)),),
+            )
+        self.wilayah = dict(rows.fetchall())
         self.usaha = dict(registry.conn.execute("SELECT id, name FROM usaha").fetchall())
 
     def row(self, dims: tuple[str, ...], key: tuple[Any, ...]) -> dict[str, Any]:
