@@ -6,7 +6,6 @@ naming the field, the value and what is wrong. Nothing here touches the registry
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -61,6 +60,8 @@ def name_key(text: str) -> str:
 
 def closest(query: str, names: Iterable[str], n: int = 3) -> list[str]:
     """The known names nearest to ``query``, best first (for "did you mean …?")."""
+    import difflib  # only when something was mistyped: not on every start-up
+
     by_key: dict[str, str] = {}
     for name in names:
         by_key.setdefault(name_key(name), name)
