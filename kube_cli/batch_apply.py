@@ -281,8 +281,10 @@ class Checker:
             result["aid"] = Counts(added, 0, total - added)
         return result
 
+    # A voided record still matches its row: voiding is a decision, and re-importing the office's
+    # sheet (which still lists the row) must not bring the aid back.
     _aid_new = ("n > (SELECT count(*) FROM aid x WHERE x.group_id = san.gid AND x.date = san.date "
-                "AND x.kind = san.kind AND x.amount = san.amount AND x.voided_at IS NULL)")  # fmt: skip
+                "AND x.kind = san.kind AND x.amount = san.amount)")  # fmt: skip
 
     # --- writing ----------------------------------------------------------------------------------
 

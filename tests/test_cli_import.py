@@ -295,3 +295,14 @@ def test_json_nik_as_a_number_and_ndjson_item_numbers(kube, tmp_path: Path, unch
     with unchanged():
         result = kube("import", str(revenue), "--kind", "revenue", code=1)
     assert "r.ndjson:2:" in result.stderr and "r.ndjson:3:" not in result.stderr, result.stderr
+
+
+def test_re_importing_a_sheet_does_not_bring_voided_aid_back(kube, demo_registry: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "bantuan.csv"
+    sheet.write_text("group_code,date,kind,amount,source,note\nPALU-001,2022-02-01,modal,5000000,APBD,\n")
+    kube("import", str(sheet))
+    (aid,) = [a for a in kube.json("aid", "list", "PALU-001") if a["date"] == "2022-02-01"]
+    kube("aid", "void", str(aid["id"]), "--reason", "salah catat")
+    kube("import", str(sheet))
+    again = [a for a in kube.json("aid", "list", "PALU-001") if a["date"] == "2022-02-01"]
+    assert [a["void"] for a in again] == [True]
