@@ -54,7 +54,7 @@ _MONEY_YEAR = {"aid": "CAST(substr(a.date, 1, 4) AS INTEGER)", "revenue": "r.yea
 
 
 def _measure_queries(
-    dims: tuple[str, ...], f: Filters, money: bool = True
+    dims: tuple[str, ...], f: Filters, money: bool = True, counts: bool = True
 ) -> list[tuple[tuple[str, ...], str, list[Any]]]:
     """(measures, SQL, params) for each grouped query; members come from the maintained
     ``groups.member_count``, so counting a million members scans only the groups."""
@@ -68,7 +68,7 @@ def _measure_queries(
     queries: list[tuple[tuple[str, ...], str, list[Any]]] = [
         (("groups", "members"), f"SELECT {keys()}count(*), sum(g.member_count) FROM groups g WHERE {where} {group_by}",
          params),
-    ]  # fmt: skip
+    ] if counts else []  # fmt: skip
     if not money:
         return queries
     aid_year = (" AND date BETWEEN ? AND ?", [f"{f.year}-01-01", f"{f.year}-12-31"]) if f.year else ("", [])
@@ -104,10 +104,10 @@ def _measure_queries(
 
 
 def _raw_breakdown(
-    registry: Registry, dims: tuple[str, ...], f: Filters, money: bool = True
+    registry: Registry, dims: tuple[str, ...], f: Filters, money: bool = True, counts: bool = True
 ) -> dict[tuple[Any, ...], dict[str, int]]:
     table: dict[tuple[Any, ...], dict[str, int]] = defaultdict(lambda: dict.fromkeys(MEASURES, 0))
-    for measures, sql, params in _measure_queries(dims, f, money):
+    for measures, sql, params in _measure_queries(dims, f, money, counts):
         for row in registry.conn.execute(sql, params):
             key = tuple(row[: len(dims)])
             for measure, value in zip(measures, row[len(dims) :], strict=True):
@@ -164,28 +164,40 @@ def breakdown(registry: Registry, dims: list[str], f: Filters) -> list[dict[str,
 
 
 def summary(registry: Registry, f: Filters) -> dict[str, Any]:
-    """``totals``, ``by_kelurahan`` and ``by_usaha``: counts grouped in SQL, money summed once."""
-    by_kel = _raw_breakdown(registry, ("kelurahan",), f, money=False)
-    by_usaha = _raw_breakdown(registry, ("usaha",), f, money=False)
-    money = _raw_breakdown(registry, (), f).get((), dict.fromkeys(MEASURES, 0))
-    names = _Names(registry, {kel for (kel,) in by_kel})
+    """``totals``, ``by_kelurahan`` and ``by_usaha``. Counts are grouped, named and ordered in SQL
+    (75k kelurahan nationally: building them in Python cost more than the queries); the totals
+    are the sums of the kelurahan rows, and money is summed once."""
+    where, params = f.group_where()
+    conn = registry.conn
     by_kelurahan = [
-        {**names.row(("kelurahan",), key), "groups": c["groups"], "members": c["members"]}
-        for key, c in by_kel.items() if c["groups"]
+        {"kecamatan": kec, "kelurahan": kel, "groups": groups, "members": members}
+        for kec, kel, groups, members in conn.execute(
+            "SELECT kec.nama, kel.nama, x.groups, x.members FROM (SELECT g.kelurahan_kode AS kode, count(*) AS groups, "
+            f"sum(g.member_count) AS members FROM groups g WHERE {where} GROUP BY g.kelurahan_kode) x "
+            "JOIN wilayah kel ON kel.kode = x.kode JOIN wilayah kec ON kec.kode = kel.parent "
+            "ORDER BY kec.nama, kel.nama",
+            params,
+        )
     ]  # fmt: skip
-    by_kelurahan.sort(key=lambda r: (r["kecamatan"], r["kelurahan"]))
-    by_usaha_rows = [
-        {"usaha": names.usaha[u], "groups": c["groups"], "members": c["members"]}
-        for (u,), c in by_usaha.items() if c["groups"]
+    by_usaha = [
+        {"usaha": usaha, "groups": groups, "members": members}
+        for usaha, groups, members in conn.execute(
+            "SELECT u.name, x.groups, x.members FROM (SELECT g.usaha_id AS id, count(*) AS groups, "
+            f"sum(g.member_count) AS members FROM groups g WHERE {where} GROUP BY g.usaha_id) x "
+            "JOIN usaha u ON u.id = x.id",
+            params,
+        )
     ]  # fmt: skip
-    by_usaha_rows.sort(key=lambda r: (-r["groups"], r["usaha"].casefold()))
+    by_usaha.sort(key=lambda r: (-r["groups"], r["usaha"].casefold()))
+    money = _raw_breakdown(registry, (), f, counts=False).get((), {})
     return {
         "totals": {
-            "groups": money["groups"], "members": money["members"], "kelurahan": len(by_kelurahan),
-            "aid_total": money["aid_total"], "revenue_total": money["revenue_total"],
+            "groups": sum(r["groups"] for r in by_kelurahan), "members": sum(r["members"] for r in by_kelurahan),
+            "kelurahan": len(by_kelurahan),
+            "aid_total": money.get("aid_total", 0), "revenue_total": money.get("revenue_total", 0),
         },
         "by_kelurahan": by_kelurahan,
-        "by_usaha": by_usaha_rows,
+        "by_usaha": by_usaha,
     }  # fmt: skip
 
 
