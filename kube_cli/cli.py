@@ -139,7 +139,7 @@ class Lang(StrEnum):
 
 def _version(value: bool) -> None:
     if value:
-        print(f"kube {__version__}")
+        output.emit_line(f"kube {__version__}")
         raise typer.Exit()
 
 
@@ -174,7 +174,7 @@ def init(
     from kube_cli import setup
 
     path = setup.init(state(ctx).path, state(ctx).officer_name, wilayah_code)
-    print(path)
+    output.emit_line(path)
 
 
 @app.command()

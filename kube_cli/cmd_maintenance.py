@@ -29,7 +29,7 @@ def backup(
 
     with state(ctx).open() as reg:
         made = maintenance.backup(reg, dest)
-    print(made["path"])
+    output.emit_line(made["path"])
     output.say(_("Backed up {groups} groups and {members} members.").format(**made))
 
 

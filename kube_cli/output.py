@@ -97,6 +97,11 @@ def stderr_console() -> Console:
     return Console(stderr=True, highlight=False, no_color=not sys.stderr.isatty() or None)
 
 
+def emit_line(text: object) -> None:
+    """One line of data on stdout: a path, a code, the version, for people and scripts alike."""
+    print(text)
+
+
 def say(text: str) -> None:
     """A confirmation or note for the person at the terminal: stderr, never mixed with data."""
     print(text, file=sys.stderr)
