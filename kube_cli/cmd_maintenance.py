@@ -12,7 +12,7 @@ from kube_cli.errors import ExitCode
 from kube_cli.i18n import _
 from kube_cli.output import Format
 
-CHECK_COLUMNS = ("severity", "problem", "target")
+CHECK_COLUMNS = ("severity", "code", "problem", "target")
 
 
 def backup(

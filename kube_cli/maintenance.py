@@ -221,8 +221,9 @@ def _swap_in(temp: Path, path: Path) -> None:
 # --- check ----------------------------------------------------------------------------------
 
 
-def _problem(severity: str, problem: str, target: str) -> dict[str, str]:
-    return {"severity": severity, "problem": problem, "target": target}
+def _problem(severity: str, code: str, problem: str, target: str) -> dict[str, str]:
+    """One finding; ``code`` never changes with the language, so scripts can match on it."""
+    return {"severity": severity, "code": code, "problem": problem, "target": target}
 
 
 def check(registry: Registry) -> list[dict[str, str]]:
@@ -232,34 +233,39 @@ def check(registry: Registry) -> list[dict[str, str]]:
     try:
         integrity = [row[0] for row in conn.execute("PRAGMA integrity_check")]
     except sqlite3.DatabaseError as error:
-        return [_problem("error", _("integrity: {message}").format(message=error), str(registry.path))]
+        return [_problem("error", "integrity", _("integrity: {message}").format(message=error), str(registry.path))]
     if integrity != ["ok"]:
-        found += [_problem("error", _("integrity: {message}").format(message=m), str(registry.path)) for m in integrity]
+        found += [
+            _problem("error", "integrity", _("integrity: {message}").format(message=m), str(registry.path))
+            for m in integrity
+        ]
     for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check"):
-        found.append(_problem("error", _("foreign key: points to a missing {parent} row").format(parent=parent),
+        found.append(_problem("error", "foreign_key", _("foreign key: points to a missing {parent} row").format(parent=parent),
                               f"{table} {rowid}"))  # fmt: skip
     for code, year in conn.execute(
         "SELECT g.code, r.year FROM revenue r JOIN groups g ON g.id = r.group_id GROUP BY r.group_id, r.year "
         "HAVING sum(length(r.period) = 4) > 0 AND sum(length(r.period) = 7) > 0 ORDER BY g.code, r.year"
     ):
-        found.append(_problem("error", _("revenue: {year} has both a yearly record and monthly records").format(year=year),
+        found.append(_problem("error", "revenue_yearly_and_monthly", _("revenue: {year} has both a yearly record and monthly records").format(year=year),
                               code))  # fmt: skip
     for nik, codes in conn.execute(
         "SELECT m.nik, group_concat(DISTINCT g.code) FROM members m JOIN groups g ON g.id = m.group_id "
         "WHERE m.removed_at IS NULL GROUP BY m.nik HAVING count(DISTINCT m.group_id) > 1 ORDER BY m.nik"
     ):
-        found.append(_problem("error", _("NIK is current in more than one group: {codes}").format(
+        found.append(_problem("error", "nik_in_two_groups", _("NIK is current in more than one group: {codes}").format(
             codes=codes.replace(",", ", ")), mask_nik(nik)))  # fmt: skip
     for code, ketua in conn.execute(
         "SELECT g.code, count(*) FROM members m JOIN groups g ON g.id = m.group_id "
         "WHERE m.removed_at IS NULL AND m.role = 'ketua' GROUP BY g.id HAVING count(*) > 1 ORDER BY g.code"
     ):
-        found.append(_problem("error", _("{n} members are ketua; a group has one").format(n=ketua), code))
+        found.append(
+            _problem("error", "ketua_count", _("{n} members are ketua; a group has one").format(n=ketua), code)
+        )
     for code, stored, counted in conn.execute(
         "SELECT g.code, g.member_count, (SELECT count(*) FROM members m WHERE m.group_id = g.id "
         "AND m.removed_at IS NULL) AS counted FROM groups g WHERE g.member_count != counted ORDER BY g.code"
     ):
-        found.append(_problem("error", _("member count is {stored}, a recount gives {counted}").format(
+        found.append(_problem("error", "member_count", _("member count is {stored}, a recount gives {counted}").format(
             stored=stored, counted=counted), code))  # fmt: skip
     for code, members, ketua in conn.execute(
         "SELECT g.code, count(m.id), coalesce(sum(m.role = 'ketua'), 0) FROM groups g "
@@ -267,7 +273,7 @@ def check(registry: Registry) -> list[dict[str, str]]:
         "WHERE g.status = 'aktif' GROUP BY g.id ORDER BY g.code"
     ):
         if not ketua:
-            found.append(_problem("warning", _("no ketua"), code))
+            found.append(_problem("warning", "no_ketua", _("no ketua"), code))
         if members < MIN_MEMBERS or members > MAX_MEMBERS:
-            found.append(_problem("warning", size_warning(members), code))
+            found.append(_problem("warning", "group_size", size_warning(members), code))
     return found

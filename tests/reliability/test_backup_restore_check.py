@@ -209,6 +209,9 @@ def test_check_finds_each_kind_of_error_and_exits_1(kube, palu: Path) -> None:
     assert errors["NIK"]["target"] == "727108******0002"  # masked: check output is shared freely
     assert "DUA" in errors["NIK"]["problem"] and "SATU" in errors["NIK"]["problem"]
     assert errors["2"]["target"] == "SATU"  # "2 members are ketua"
+    # scripts match on codes, which stay the same in every language
+    assert {p["code"] for p in problems if p["severity"] == "error"} >= {
+        "foreign_key", "revenue_yearly_and_monthly", "nik_in_two_groups", "ketua_count"}  # fmt: skip
 
 
 def test_check_reports_a_damaged_file(kube, palu: Path) -> None:
