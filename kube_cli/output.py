@@ -173,6 +173,42 @@ def rich_table(
     return table
 
 
+def plain_table(
+    rows: Sequence[dict[str, Any]], columns: Sequence[str], title: str | None = None,
+    totals: dict[str, Any] | None = None, caption: str | None = None,
+) -> str:  # fmt: skip
+    """A table as aligned plain text, for a pipe or a file: no box drawing, no colour, no rich."""
+    grid = [[header(c) for c in columns], *([_cell(c, r.get(c)) for c in columns] for r in rows)]
+    if totals:
+        grid.append([_cell(c, totals.get(c)) for c in columns])
+    widths = [max(len(cells[i]) for cells in grid) for i in range(len(columns))]
+    rule = "  ".join("-" * w for w in widths)
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(
+            cell.rjust(w) if c in NUMBERS else cell.ljust(w) for cell, w, c in zip(cells, widths, columns, strict=True)
+        ).rstrip()
+
+    out = [title] if title else []
+    out += [line(grid[0]), rule, *(line(cells) for cells in grid[1 : len(rows) + 1])]
+    if totals:
+        out += [rule, line(grid[-1])]
+    if caption:
+        out.append(caption)
+    return "\n".join(out) + "\n"
+
+
+def print_table(
+    rows: Sequence[dict[str, Any]], columns: Sequence[str], title: str | None = None,
+    totals: dict[str, Any] | None = None, caption: str | None = None,
+) -> None:  # fmt: skip
+    """A rich table on a terminal; aligned plain text when stdout is a pipe or a file."""
+    if sys.stdout.isatty():
+        stdout_console().print(rich_table(rows, columns, title, totals, caption))
+    else:
+        sys.stdout.write(plain_table(rows, columns, title, totals, caption))
+
+
 def emit_rows(
     rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str = "table", *,
     title: str | None = None, totals: dict[str, Any] | None = None, caption: str | None = None,
@@ -192,7 +228,7 @@ def emit_rows(
     elif not rows and empty:
         say(empty)
     else:
-        stdout_console().print(rich_table(rows, columns, title, totals, caption))
+        print_table(rows, columns, title, totals, caption)
 
 
 def emit_record(record: dict[str, Any], fmt: str, message: str) -> None:
@@ -214,7 +250,11 @@ def emit_created_code(record: dict[str, Any], fmt: str, message: str) -> None:
 
 
 def emit_details(pairs: Sequence[tuple[str, Any]], title: str) -> None:
-    """A record shown whole: one ``label: value`` line each, as a two-column table."""
+    """A record shown whole: its title on a line, then one ``label  value`` line each."""
+    if not sys.stdout.isatty():
+        width = max((len(label) for label, _value in pairs), default=0)
+        sys.stdout.write(title + "\n" + "".join(f"{label.ljust(width)}  {value}\n" for label, value in pairs))
+        return
     from rich.table import Table
     from rich.text import Text
 
@@ -260,11 +300,10 @@ def emit_summary(data: dict[str, Any], fmt: str, title: str) -> None:
         sys.stdout.write("\n".join(out))
         return
     emit_details(total_pairs, title)
-    console = stdout_console()
-    console.print()
-    console.print(rich_table(data["by_kelurahan"], kel_cols, _("By kelurahan"), kel_totals))
-    console.print()
-    console.print(rich_table(data["by_usaha"], usaha_cols, _("By usaha"), usaha_totals))
+    sys.stdout.write("\n")
+    print_table(data["by_kelurahan"], kel_cols, _("By kelurahan"), kel_totals)
+    sys.stdout.write("\n")
+    print_table(data["by_usaha"], usaha_cols, _("By usaha"), usaha_totals)
 
 
 def totals_row(rows: Sequence[dict[str, Any]], label_column: str, measures: Sequence[str]) -> dict[str, Any]:
@@ -329,7 +368,7 @@ def emit_group(group: dict[str, Any], fmt: str, member_columns: Sequence[str]) -
         pairs.append((_("Note"), group["note"]))
     emit_details(pairs, _("KUBE {code}").format(code=group["code"]))
     if group["member_list"]:
-        stdout_console().print(rich_table(group["member_list"], member_columns, _("Members")))
+        print_table(group["member_list"], member_columns, _("Members"))
     for warning in group["warnings"]:
         warn(warning)
 
