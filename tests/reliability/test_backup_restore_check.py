@@ -93,6 +93,20 @@ def test_restore_swaps_in_the_backup_and_keeps_the_current_registry(kube, palu: 
     assert integrity(palu) == ["ok"]
 
 
+def test_restore_warns_when_the_backup_breaks_the_registry_rules(kube, palu: Path, tmp_path: Path) -> None:
+    """A sound file can still hold a year with both yearly and monthly revenue: restore says so."""
+    _sound_group(kube, "LAMA")
+    kube("revenue", "record", "LAMA", "--amount", "5 juta", "--period", "2024")
+    backup = tmp_path / "backup.db"
+    assert run_kube("backup", str(backup), db=palu).returncode == 0
+    _sql(backup, "INSERT INTO revenue (uuid, group_id, period, year, amount, created_at, updated_at) "
+                 "SELECT 'u-x', id, '2024-03', 2024, 1000, 'now', 'now' FROM groups WHERE code = 'LAMA'")  # fmt: skip
+    clean = run_kube("restore", str(backup), db=palu)
+    assert clean.returncode == 0, clean.stderr
+    assert "Warning: the restored registry has a problem: revenue: 2024" in clean.stderr
+    assert "kube check" in clean.stderr
+
+
 def _truncated(backup: Path, target: Path) -> Path:
     target.write_bytes(backup.read_bytes()[: backup.stat().st_size // 2])
     return target
