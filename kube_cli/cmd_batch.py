@@ -47,7 +47,7 @@ def import_(
     """
     from kube_cli import batch
 
-    with state(ctx).open(write=not dry_run) as reg, output.progress(None, _("Reading")) as bar:
+    with state(ctx).open(write=not dry_run) as reg, output.progress(_("Reading")) as bar:
         task = bar.add_task("", total=None)
         result = batch.import_file(
             reg, file, str(file), kind, dry_run=dry_run, replace=replace, sheet=sheet,

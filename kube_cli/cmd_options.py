@@ -45,11 +45,11 @@ class AppState:
             return "unknown"
 
     @contextmanager
-    def open(self, *, write: bool = False, wilayah: str | None = None) -> Iterator[Registry]:
+    def open(self, *, write: bool = False) -> Iterator[Registry]:
         """The registry: created when missing for a write, refused when missing for a read."""
         from kube_cli.db import open_registry
 
-        with open_registry(self.path, self.officer_name, create=write, wilayah=wilayah) as registry:
+        with open_registry(self.path, self.officer_name, create=write) as registry:
             yield registry
 
 

@@ -84,14 +84,16 @@ def aid_void(registry: Registry, aid_id: str, reason: str) -> dict[str, Any]:
         raise KubeError("id", value, _("is not an aid id"), _("see `kube aid list`"))
     why = clean_text(reason, "reason", max_len=500)
     with registry.atomic() as conn:
-        row = conn.execute("SELECT voided_at, group_id FROM aid WHERE id = ?", (int(value),)).fetchone()
+        row = conn.execute(
+            "SELECT a.voided_at, g.code FROM aid a JOIN groups g ON g.id = a.group_id WHERE a.id = ?", (int(value),)
+        ).fetchone()
         if row is None:
             raise NotFound("id", value, _("no such aid record"), _("see `kube aid list`"))
         if row[0] is not None:
             raise Conflict("id", value, _("is already void"))
         conn.execute("UPDATE aid SET voided_at = ?, void_reason = ?, updated_at = ? WHERE id = ?",
                      (now(), why, now(), int(value)))  # fmt: skip
-        registry.audit("aid.void", _aid_row(registry, int(value))["group_code"], {"aid_id": int(value), "reason": why})
+        registry.audit("aid.void", row[1], {"aid_id": int(value), "reason": why})
     return _aid_row(registry, int(value))
 
 

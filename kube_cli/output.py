@@ -115,7 +115,7 @@ def error(text: str) -> None:
     print(_("Error: {text}").format(text=text), file=sys.stderr)
 
 
-def progress(total: int | None, description: str):
+def progress(description: str):
     """A progress bar on stderr, drawn only when stderr is a terminal."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 

@@ -139,7 +139,7 @@ def group_show(registry: Registry, code: str, show_nik: bool = False) -> dict[st
     group = public_group(row)
     group["note"] = row["note"]
     group["kelurahan_kode"] = row["kelurahan_kode"]
-    group["member_list"] = member_list(registry, row["code"], show_nik=show_nik, command="group show")
+    group["member_list"] = member_list(registry, show_nik=show_nik, command="group show", group=row)
     (aid_total,) = registry.conn.execute(
         "SELECT coalesce(sum(amount), 0) FROM aid WHERE group_id = ? AND voided_at IS NULL", (row["id"],)
     ).fetchone()
@@ -287,12 +287,19 @@ def member_add(
 
 
 def member_list(
-    registry: Registry, code: str | None = None, show_nik: bool = False, command: str = "member list"
+    registry: Registry,
+    code: str | None = None,
+    show_nik: bool = False,
+    command: str = "member list",
+    group: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
+    """Current members (of one group: by ``code``, or the ``group`` row a caller already has)."""
     where, params = ["m.removed_at IS NULL"], []
-    if code:
+    if code or group:
+        group = group or get_group(registry, code or "")
+        code = group["code"]
         where.append("m.group_id = ?")
-        params.append(get_group(registry, code)["id"])
+        params.append(group["id"])
     order = " ORDER BY g.code, CASE m.role WHEN 'ketua' THEN 0 WHEN 'sekretaris' THEN 1 WHEN 'bendahara' THEN 2 ELSE 3 END, m.id"
     rows = registry.query(MEMBER_SELECT + " WHERE " + " AND ".join(where) + order, params)
     if show_nik:

@@ -13,8 +13,6 @@ from typer.testing import CliRunner
 
 from kube_cli.cli import app
 
-DATA = Path(__file__).parent / "data"
-
 
 @pytest.fixture(autouse=True)
 def registry_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
