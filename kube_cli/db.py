@@ -16,10 +16,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kube_cli.errors import KubeError, MissingRegistry
 from kube_cli.i18n import _
+
+if TYPE_CHECKING:
+    from kube_cli.regions import Scope  # imported for real only when a registry is created
 
 DEFAULT_WILAYAH = "72.71"  # Kota Palu
 BUSY_TIMEOUT_MS = 30_000
@@ -127,7 +130,7 @@ def _remove_registry_files(path: Path) -> None:
         Path(str(path) + suffix).unlink(missing_ok=True)
 
 
-def _create_registry(path: Path, officer: str, wilayah: str) -> bool:
+def _create_registry(path: Path, officer: str, wilayah: str | Scope) -> bool:
     """Build a new registry in a private temporary file, then link it into place.
 
     No other kube ever sees a half-made registry, and when two start at once on a missing file
@@ -181,7 +184,9 @@ def _discard_if_untouched(path: Path, *, remove_folder: bool) -> None:
 
 
 @contextmanager
-def open_registry(path: Path, officer: str, *, create: bool = False, wilayah: str | None = None) -> Iterator[Registry]:
+def open_registry(
+    path: Path, officer: str, *, create: bool = False, wilayah: str | Scope | None = None
+) -> Iterator[Registry]:
     """Open (and migrate) the registry at ``path``.
 
     ``create``: make it when missing (write commands); a read command on a missing registry is

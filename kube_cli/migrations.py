@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
     from kube_cli.db import Registry
+    from kube_cli.regions import Scope
 
 MIGRATION_SET = "kube"
 
@@ -237,7 +238,7 @@ def _migration_set():
     return migrations
 
 
-def upgrade(registry: Registry, *, wilayah: str, fresh: bool) -> None:
+def upgrade(registry: Registry, *, wilayah: str | Scope, fresh: bool) -> None:
     """Bring ``registry`` to the current schema; a fresh one is also scoped to ``wilayah``.
 
     The whole upgrade is one write transaction: two kubes opening an old registry at once take
@@ -256,7 +257,7 @@ def upgrade(registry: Registry, *, wilayah: str, fresh: bool) -> None:
         if fresh:  # the national region list is read only when a registry is created
             from kube_cli import regions
 
-            scope = regions.parse_scope(wilayah)
+            scope = wilayah if isinstance(wilayah, regions.Scope) else regions.parse_scope(wilayah)
         if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
     except sqlite3.DatabaseError as error:

@@ -11,7 +11,6 @@ import gzip
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from kube_cli.errors import KubeError
@@ -44,7 +43,6 @@ def _province_prefix(code: str) -> str:
     return code[:2] if code[:2].isdigit() else ""
 
 
-@cache  # `kube init --wilayah` checks it, then creating the registry scopes it: read the list once
 def parse_scope(text: str) -> Scope:
     """``ID``, a province code or a kabupaten/kota code → the scope it names."""
     code = text.strip().upper() if text.strip().upper() == NATIONAL else text.strip()

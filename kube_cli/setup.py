@@ -17,7 +17,7 @@ def init(path: Path, officer: str, wilayah: str | None) -> Path:
     """Create the registry scoped to ``wilayah`` or, when it exists, upgrade it."""
     scope = regions.parse_scope(wilayah) if wilayah else None
     existed = path.exists()
-    with open_registry(path, officer, create=True, wilayah=scope.code if scope else None) as registry:
+    with open_registry(path, officer, create=True, wilayah=scope) as registry:
         current = registry.meta("wilayah")
         if existed and scope and scope.code != current:
             raise Conflict("wilayah", wilayah, _("this registry is already scoped to {code} ({name})").format(
