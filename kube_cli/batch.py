@@ -17,7 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from kube_cli.batch_read import Table, header_key, open_table
+from kube_cli.batch_read import FORMULA_START, Table, header_key, open_table
 from kube_cli.db import Registry, now
 from kube_cli.errors import KubeError, Problem
 from kube_cli.i18n import _
@@ -81,7 +81,7 @@ IGNORED = frozenset({"no", "nomor", "nourut"})  # the numbering column of office
 MAX_PROBLEMS = 50
 CHUNK = 5_000
 _EXCEL_NUMBER = re.compile(r"^\d+(?:[.,]\d+)?[eE][+]?\d+$")
-_NEUTRALISED = re.compile(r"^'[=+\-@\t\r]")
+_NEUTRALISED = re.compile("^'[" + re.escape("".join(FORMULA_START)) + "]")  # what export neutralised
 
 
 def column_for(concept: str, kind: str) -> str | None:

@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from kube_cli.batch import COLUMNS
+from kube_cli.batch_read import FORMULA_START
 from kube_cli.db import Registry
 from kube_cli.errors import KubeError
 from kube_cli.i18n import _
 from kube_cli.vocab import mask_nik
 
-EXPORT_KINDS = ("groups", "members", "aid", "revenue")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SQL = {
     "groups": "SELECT g.code, g.name, kel.nama, kec.nama, u.name, g.year, g.status FROM groups g "
               "JOIN wilayah kel ON kel.kode = g.kelurahan_kode JOIN wilayah kec ON kec.kode = kel.parent "
@@ -44,12 +43,19 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def export_rows(registry: Registry, kind: str, show_nik: bool) -> tuple[tuple[str, ...], Iterator[dict[str, Any]]]:
-    """The columns of ``kind`` and its records, streamed from the registry."""
-    columns = COLUMNS[kind]
+def export(registry: Registry, kind: str, fmt: str | None, dest: Path | None, stdout: IO[str], show_nik: bool) -> None:
+    """Write ``kind`` out; a ``--show-nik`` export is written to the audit log once it has been
+    written (a refused export, say to a missing folder, shows no NIK and logs nothing)."""
+    columns, rows = export_rows(registry, kind, show_nik)
+    write(columns, rows, fmt, dest, stdout)
     if show_nik and kind == "members":
         with registry.atomic():
             registry.audit("nik.show", "*", {"command": "export members"})
+
+
+def export_rows(registry: Registry, kind: str, show_nik: bool) -> tuple[tuple[str, ...], Iterator[dict[str, Any]]]:
+    """The columns of ``kind`` and its records, streamed from the registry."""
+    columns = COLUMNS[kind]
     cursor = registry.conn.execute(_SQL[kind])
 
     def rows() -> Iterator[dict[str, Any]]:

@@ -22,6 +22,10 @@ from typing import Any
 from kube_cli.errors import KubeError
 from kube_cli.i18n import _
 
+# A cell starting with one of these is run as a formula by spreadsheets (OWASP CSV injection): export
+# puts a ' before it, and import takes that ' off again.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
 SAMPLE_BYTES = 256 * 1024
 HEADER_SEARCH_ROWS = 30
 DELIMITERS = (",", ";", "\t")

@@ -75,5 +75,4 @@ def export(
     from kube_cli import batch_export
 
     with state(ctx).open() as reg:
-        columns, rows = batch_export.export_rows(reg, kind.value, show_nik)
-        batch_export.write(columns, rows, fmt.value if fmt else None, out, sys.stdout)
+        batch_export.export(reg, kind.value, fmt.value if fmt else None, out, sys.stdout, show_nik)

@@ -98,3 +98,11 @@ def test_the_output_file_s_extension_chooses_the_format_and_xlsx_can_be_piped(
     assert json.loads((tmp_path / "a.json").read_text())[0]["group_code"]
     piped = kube("export", "revenue", "--format", "xlsx")  # `kube export … --format xlsx > file.xlsx`
     assert piped.stdout_bytes[:2] == b"PK"
+
+
+def test_a_refused_show_nik_export_writes_nothing_to_the_log(
+    kube, demo_registry: Path, tmp_path: Path, unchanged
+) -> None:
+    """CONTRACT: a refused command writes nothing; the NIK was never shown, so nothing is logged."""
+    with unchanged():
+        kube("export", "members", "--show-nik", "-o", str(tmp_path / "missing" / "m.csv"), code=1)
