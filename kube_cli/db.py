@@ -125,7 +125,7 @@ def create_private_file(path: Path) -> None:
     os.close(fd)
 
 
-def _remove_registry_files(path: Path) -> None:
+def remove_registry_files(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(str(path) + suffix).unlink(missing_ok=True)
 
@@ -163,7 +163,7 @@ def _create_registry(path: Path, officer: str, wilayah: str | Scope) -> bool:
             os.replace(temp, path)
         return True
     finally:
-        _remove_registry_files(temp)
+        remove_registry_files(temp)
 
 
 def _discard_if_untouched(path: Path, *, remove_folder: bool) -> None:
@@ -177,7 +177,7 @@ def _discard_if_untouched(path: Path, *, remove_folder: bool) -> None:
     except sqlite3.Error:
         return
     if not written:
-        _remove_registry_files(path)
+        remove_registry_files(path)
         if remove_folder:
             with contextlib.suppress(OSError):  # not empty: something else lives there now
                 path.parent.rmdir()
@@ -217,19 +217,27 @@ def open_registry(
         registry.close()
 
 
+def copy_database(source: sqlite3.Connection, target: Path) -> None:
+    """A consistent copy of ``source`` as one self-contained file at ``target`` (new), created 0600
+    before a byte is written."""
+    create_private_file(target)
+    dest = sqlite3.connect(target, isolation_level=None)
+    try:
+        source.backup(dest)  # all pages in one step: one snapshot, writers carry on meanwhile
+        dest.execute("PRAGMA journal_mode = DELETE")  # a single file, no -wal beside it
+    finally:
+        dest.close()
+
+
 def copy_before_upgrade(path: Path) -> Path:
     """Keep a copy of a registry before its schema is upgraded; returns the copy's path."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     target = path.with_name(f"{path.name}.before-upgrade-{stamp}")
     source = sqlite3.connect(path)
     try:
-        dest = sqlite3.connect(target)
-        with dest:
-            source.backup(dest)
-        dest.close()
+        copy_database(source, target)
     finally:
         source.close()
-    os.chmod(target, 0o600)
     return target
 
 

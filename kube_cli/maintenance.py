@@ -16,9 +16,11 @@ from typing import Any
 from kube_cli.db import (
     Registry,
     connect,
+    copy_database,
     create_private_file,
     is_sqlite_file,
     open_registry,
+    remove_registry_files,
 )
 from kube_cli.errors import KubeError
 from kube_cli.i18n import _
@@ -36,22 +38,6 @@ def _temp_beside(path: Path, what: str) -> Path:
     import secrets
 
     return path.with_name(f".{path.name}.{what}-{os.getpid()}-{secrets.token_hex(4)}")
-
-
-def _remove(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-
-
-def _copy_database(source: sqlite3.Connection, target: Path) -> None:
-    """A consistent copy of ``source`` as one self-contained 0600 file at ``target`` (new)."""
-    create_private_file(target)
-    dest = sqlite3.connect(target, isolation_level=None)
-    try:
-        source.backup(dest)  # all pages in one step: one snapshot, writers carry on meanwhile
-        dest.execute("PRAGMA journal_mode = DELETE")  # a single file, no -wal beside it
-    finally:
-        dest.close()
 
 
 def _link_new(temp: Path, target: Path) -> None:
@@ -89,13 +75,13 @@ def backup(registry: Registry, dest: str) -> dict[str, Any]:
     temp = _temp_beside(target, "part")
     try:
         try:
-            _copy_database(registry.conn, temp)
+            copy_database(registry.conn, temp)
         except OSError as error:
             raise KubeError("dest", str(target), _("cannot be written: {error}").format(
                 error=error.strerror or error)) from None  # fmt: skip
         _link_new(temp, target)
     finally:
-        _remove(temp)
+        remove_registry_files(temp)
     counts = _counts(registry.conn)
     with registry.atomic():
         registry.audit("registry.backup", str(target.resolve()), counts)
@@ -168,7 +154,7 @@ def restore(path: Path, officer: str, backup_file: str) -> dict[str, Any]:
         kept = _keep_current(path) if path.exists() else None
         _swap_in(temp, path)
     finally:
-        _remove(temp)
+        remove_registry_files(temp)
     with open_registry(path, officer) as registry, registry.atomic():
         registry.audit("registry.restore", source.name, {"from": str(source.resolve()),
                                                          "kept": str(kept or ""), **counts})  # fmt: skip
@@ -184,7 +170,7 @@ def _keep_current(path: Path) -> Path:
     try:
         conn = sqlite3.connect(path)
         try:
-            _copy_database(conn, kept)
+            copy_database(conn, kept)
         finally:
             conn.close()
     except sqlite3.DatabaseError:  # the current file is damaged: keep its bytes as they are
