@@ -15,7 +15,6 @@ from kube_cli import reports
 from kube_cli.db import Registry
 from kube_cli.vocab import parse_amount
 
-DEFAULT_OMSET_MIN = "25 juta"
 _UNITS = ((10**12, "triliun"), (10**9, "miliar"), (10**6, "juta"), (10**3, "ribu"))
 _WORDS = ("nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan")
 MAX_NAMED_USAHA = 6  # the second rank of business types is named only while the list stays short
@@ -89,7 +88,7 @@ def gather(
     registry: Registry, year: str | None = None, kecamatan: str | None = None, omset_min: str | None = None
 ) -> dict[str, Any]:
     """The briefing's numbers for the filters, with the same keys and values as ``kube report``."""
-    threshold_text = omset_min or DEFAULT_OMSET_MIN
+    threshold_text = omset_min or reports.DEFAULT_OMSET_MIN
     parse_amount(threshold_text, "omset-min")  # refuse a bad amount before reading anything
     filters = reports.make_filters(registry, year, kecamatan)
     summary = reports.summary(registry, filters)

@@ -76,7 +76,7 @@ def report_briefing(
     ctx: typer.Context,
     year: YearReportOpt = None,
     kecamatan: KecamatanOpt = None,
-    omset_min: Annotated[str, typer.Option("--omset-min", help="Name the groups whose yearly revenue is at least this.")] = "25 juta",
+    omset_min: Annotated[str | None, typer.Option("--omset-min", help="Name the groups whose yearly revenue is at least this (default: 25 juta).")] = None,
     fmt: Annotated[output.BriefingFormat, typer.Option("--format", "-f", help="Output format.")] = output.BriefingFormat.text,
 ) -> None:  # fmt: skip
     """A paragraph for the press, in Bahasa Indonesia, built only from the registry.

@@ -16,6 +16,8 @@ from kube_cli.places import Places
 from kube_cli.vocab import parse_amount, parse_year
 
 DIMENSIONS = ("kecamatan", "kelurahan", "usaha", "year")
+# The threshold the office uses for "groups with a yearly revenue of at least ...".
+DEFAULT_OMSET_MIN = "25 juta"
 MEASURES = ("groups", "members", "aid_total", "revenue_total")
 
 

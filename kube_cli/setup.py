@@ -7,7 +7,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from kube_cli import regions, reports, sample
 from kube_cli.db import Registry, open_registry
 from kube_cli.errors import Conflict
 from kube_cli.i18n import _
@@ -15,6 +14,8 @@ from kube_cli.i18n import _
 
 def init(path: Path, officer: str, wilayah: str | None) -> Path:
     """Create the registry scoped to ``wilayah`` or, when it exists, upgrade it."""
+    from kube_cli import regions
+
     scope = regions.parse_scope(wilayah) if wilayah else None
     existed = path.exists()
     with open_registry(path, officer, create=True, wilayah=scope) as registry:
@@ -30,11 +31,15 @@ def init(path: Path, officer: str, wilayah: str | None) -> Path:
 
 def demo(officer: str) -> tuple[dict[str, Any], tuple[int | None, int, list[dict[str, Any]]]]:
     """A fresh registry from the sample data, in a temporary folder: the full report of it."""
+    from kube_cli import reports, sample
+
     with tempfile.TemporaryDirectory(prefix="kube-demo-") as folder:
         with open_registry(Path(folder) / "demo.db", officer, create=True) as registry:
             sample.load(registry)
             filters = reports.Filters()
-            return reports.summary(registry, filters), reports.omset_at_least(registry, filters, "25 juta")
+            return reports.summary(registry, filters), reports.omset_at_least(
+                registry, filters, reports.DEFAULT_OMSET_MIN
+            )
 
 
 def audit_log(registry: Registry, limit: int) -> list[dict[str, Any]]:

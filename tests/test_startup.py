@@ -41,6 +41,7 @@ def modules_loaded_by(*args: str, db: Path) -> set[str]:
         (("--version",), ("rich", "sqlite3", "kube_cli.registry", "pydantic")),
         (("group", "list", "--format", "json"), ("rich.table",)),
         (("report", "--format", "json"), ("rich.table",)),
+        (("log", "--format", "json"), ("rich.table", "kube_cli.reports", "kube_cli.batch")),
     ],
 )
 def test_a_command_does_not_import_what_it_does_not_use(demo_registry: Path, args, also_absent) -> None:
