@@ -73,14 +73,7 @@ def group_list(
 
     with state(ctx).open() as reg:
         groups = registry.group_list(reg, kelurahan, kecamatan, usaha, year, status)
-    caption = None
-    if fmt == Format.table:
-        flagged = [g for g in groups if registry.size_warning(g["members"])]
-        for group in flagged:
-            group["members"] = f"{group['members']} !"
-        if flagged:
-            caption = _("! {n} groups outside 5-20 members (Permensos 2/2019)").format(n=len(flagged))
-    output.emit_rows(groups, GROUP_COLUMNS, fmt, caption=caption, empty=_("No groups match."))
+    output.emit_groups(groups, GROUP_COLUMNS, fmt)
 
 
 @group_app.command("show")

@@ -48,9 +48,7 @@ def restore(
     output.say(_("Restored {groups} groups and {members} members into {path}.").format(**done))
     if done["kept"]:
         output.say(_("The registry as it was is kept at {kept}.").format(**done))
-    with state(ctx).open() as reg:  # the backup was sound as a file; say what `kube check` finds in it
-        errors = [p for p in maintenance.check(reg) if p["severity"] == "error"]
-    for problem in errors:
+    for problem in done["errors"]:
         output.warn(_("the restored registry has a problem: {problem} ({target}); see `kube check`").format(**problem))
 
 

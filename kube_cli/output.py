@@ -231,6 +231,19 @@ def emit_rows(
         print_table(rows, columns, title, totals, caption)
 
 
+def emit_groups(groups: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str) -> None:
+    """``group list``: in a table, groups outside 5-20 members (Permensos 2/2019) are flagged ``!``."""
+    caption = None
+    if fmt in ("table", "markdown"):
+        from kube_cli.registry import MAX_MEMBERS, MIN_MEMBERS
+
+        inside = [MIN_MEMBERS <= g["members"] <= MAX_MEMBERS for g in groups]
+        groups = [g if ok else {**g, "members": f"{g['members']} !"} for g, ok in zip(groups, inside, strict=True)]
+        if not all(inside):
+            caption = _("! {n} groups outside 5-20 members (Permensos 2/2019)").format(n=inside.count(False))
+    emit_rows(groups, columns, fmt, caption=caption, empty=_("No groups match."))
+
+
 def emit_record(record: dict[str, Any], fmt: str, message: str) -> None:
     """After a change: the record as JSON on stdout with ``--format json``, else a line on stderr."""
     if fmt == "json":
