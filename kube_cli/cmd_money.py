@@ -57,9 +57,7 @@ def aid_list(
 
     with state(ctx).open() as reg:
         rows = money.aid_list(reg, code, year)
-    live = [r for r in rows if not r["void"]]
-    totals = output.totals_row(live, "group_code", ["amount"]) if fmt == Format.table and rows else None
-    output.emit_rows(rows, AID_COLUMNS, fmt, totals=totals, empty=_("No aid recorded."))
+    output.emit_money_rows(rows, AID_COLUMNS, fmt, empty=_("No aid recorded."))
 
 
 @aid_app.command("void")
@@ -117,5 +115,4 @@ def revenue_list(ctx: typer.Context, code: OptionalCodeArg = None, year: YearOpt
 
     with state(ctx).open() as reg:
         rows = money.revenue_list(reg, code, year)
-    totals = output.totals_row(rows, "group_code", ["amount"]) if fmt == Format.table and rows else None
-    output.emit_rows(rows, REVENUE_COLUMNS, fmt, totals=totals, empty=_("No revenue recorded."))
+    output.emit_money_rows(rows, REVENUE_COLUMNS, fmt, empty=_("No revenue recorded."))

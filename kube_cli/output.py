@@ -244,6 +244,13 @@ def emit_groups(groups: Sequence[dict[str, Any]], columns: Sequence[str], fmt: s
     emit_rows(groups, columns, fmt, caption=caption, empty=_("No groups match."))
 
 
+def emit_money_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str, empty: str) -> None:
+    """Aid or revenue records; a table adds the total of what counts (void aid does not)."""
+    counted = [r for r in rows if not r.get("void")]
+    totals = totals_row(counted, "group_code", ["amount"]) if fmt in ("table", "markdown") and rows else None
+    emit_rows(rows, columns, fmt, totals=totals, empty=empty)
+
+
 def emit_record(record: dict[str, Any], fmt: str, message: str) -> None:
     """After a change: the record as JSON on stdout with ``--format json``, else a line on stderr."""
     if fmt == "json":
