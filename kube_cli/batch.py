@@ -17,8 +17,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from kube_cli.batch_read import FORMULA_START, Table, header_key, open_table
-from kube_cli.db import Registry, now
+from kube_cli.batch_read import FORMULA_START, header_key, open_table
+from kube_cli.db import Registry
 from kube_cli.errors import KubeError, Problem
 from kube_cli.i18n import _
 from kube_cli.places import Kelurahan, Places, Usaha
@@ -206,10 +206,6 @@ class ImportResult:
     counts: dict[str, Counts] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
-    @property
-    def wrote(self) -> bool:
-        return not self.dry_run and any(c.added or c.changed for c in self.counts.values())
-
     def as_dict(self) -> dict[str, Any]:
         return {"file": self.file, "kind": self.kind, "dry_run": self.dry_run,
                 **{k: vars(c) for k, c in self.counts.items()}}  # fmt: skip
@@ -260,14 +256,13 @@ class _Collected(Problems):
 class Reader:
     """Parses rows of one kind into staged tuples, with the look-ups memoised for the file."""
 
-    def __init__(self, registry: Registry, mapping: Mapping, table: Table, problems: Problems) -> None:
+    def __init__(self, registry: Registry, mapping: Mapping, problems: Problems) -> None:
         self.places = Places(registry)
         self.mapping = mapping
         self.labels = mapping.labels
         self.problems = problems
         self._kelurahan: dict[tuple[str, str], Kelurahan | KubeError] = {}
         self._usaha: dict[str, Usaha | KubeError] = {}
-        self.this_year = int(now()[:4])
         self._unknown_keys: set[str] = set()
 
     def cells(self, line: int, row: dict[str, Any]) -> dict[str, str] | None:
@@ -531,14 +526,14 @@ def import_file(
         problems = Problems(name)
         with batch_apply.transaction(registry, dry_run) as conn:
             batch_apply.create_staging(conn)
-            stager = Stager(Reader(registry, mapping, table, problems), conn, chosen)
+            stager = Stager(Reader(registry, mapping, problems), conn, chosen)
             records = table.format in ("json", "ndjson")
             for count, (line, row) in enumerate(table.rows, start=1):
                 stager.add(line, _known_keys(row, mapping, stager.reader, warn) if records else row)
                 if progress and count % 2000 == 0:
                     progress(table.position(), table.total)
             stager.flush()
-            checker = batch_apply.Checker(registry, conn, chosen, mapping.labels, problems, replace)
+            checker = batch_apply.Checker(conn, chosen, mapping.labels, problems, replace)
             checker.check()
             if problems.count:
                 raise problems.error()

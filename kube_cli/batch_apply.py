@@ -85,9 +85,8 @@ def drop_staging(conn: sqlite3.Connection) -> None:
 class Checker:
     """Whole-file and registry checks over the staged rows, the counts, and the writing."""
 
-    def __init__(self, registry: Registry, conn: sqlite3.Connection, kind: str, labels: dict[str, str],
-                 problems: Problems, replace: bool) -> None:  # fmt: skip
-        self.registry = registry
+    def __init__(self, conn: sqlite3.Connection, kind: str, labels: dict[str, str], problems: Problems,
+                 replace: bool) -> None:  # fmt: skip
         self.conn = conn
         self.kind = kind
         self.labels = labels

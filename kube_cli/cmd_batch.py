@@ -10,8 +10,9 @@ from typing import Annotated
 import typer
 
 from kube_cli import output
-from kube_cli.cmd_options import ShowNikOpt, state
+from kube_cli.cmd_options import FormatOpt, ShowNikOpt, state
 from kube_cli.i18n import _
+from kube_cli.output import Format
 
 
 class ExportKind(StrEnum):
@@ -35,6 +36,7 @@ def import_(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count, write nothing.")] = False,
     replace: Annotated[bool, typer.Option("--replace", help="Let rows overwrite what is recorded.")] = False,
     sheet: Annotated[str | None, typer.Option("--sheet", help="The XLSX sheet (default: the first).")] = None,
+    fmt: FormatOpt = Format.table,
 ) -> None:  # fmt: skip
     """Import groups, members, aid, revenue or a roster: every row is checked, then all written at once.
 
@@ -53,7 +55,7 @@ def import_(
             reg, file, str(file), kind, dry_run=dry_run, replace=replace, sheet=sheet,
             warn=output.warn, progress=lambda done, total: bar.update(task, completed=done, total=total or None),
         )  # fmt: skip
-    output.say(batch.summary_line(result))
+    output.emit_record(result.as_dict(), fmt, batch.summary_line(result))
 
 
 def export(

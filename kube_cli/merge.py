@@ -48,7 +48,6 @@ from kube_cli.i18n import N_, _
 from kube_cli.vocab import mask_nik, name_key
 
 RECORD_TABLES = ("groups", "members", "aid", "revenue")
-SIDES = ("ours", "theirs")
 _SELECT = {
     "groups": "SELECT g.uuid, g.code, g.name, g.kelurahan_kode, u.uuid AS usaha, g.year, g.status, g.note, "
               "g.created_at, g.updated_at FROM groups g JOIN usaha u ON u.id = g.usaha_id",
@@ -369,7 +368,7 @@ def _side_of(plan: Plan, table: str, uuid: str) -> str:
     return _(SIDE_LABELS["ours" if origin == "both" else origin])
 
 
-def _check_codes(plan: Plan, prefer: str | None, names: _Names) -> None:
+def _check_codes(plan: Plan, prefer: str | None) -> None:
     from kube_cli.registry import new_group_code
 
     by_code: dict[str, list[str]] = defaultdict(list)
@@ -481,7 +480,7 @@ def plan_merge(registry: Registry, other_conn: sqlite3.Connection, prefer: str |
     names = _Names(plan, ours, other)
     _merge_records(ours, other, plan, prefer, names)
     _merge_aliases(ours, other, plan, prefer)
-    _check_codes(plan, prefer, names)
+    _check_codes(plan, prefer)
     _check_members(plan, prefer, names)
     _check_revenue_years(plan, prefer, names)
     _check_places(registry, plan)

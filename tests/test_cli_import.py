@@ -306,3 +306,13 @@ def test_re_importing_a_sheet_does_not_bring_voided_aid_back(kube, demo_registry
     kube("import", str(sheet))
     again = [a for a in kube.json("aid", "list", "PALU-001") if a["date"] == "2022-02-01"]
     assert [a["void"] for a in again] == [True]
+
+
+def test_import_format_json_prints_the_counts_for_scripts(kube, tmp_path: Path) -> None:
+    sheet = tmp_path / "kube.csv"
+    sheet.write_text(
+        "code,name,kelurahan,kecamatan,usaha,year,status\nJ-1,KUBE Json,Lasoani,Mantikulore,e-Warong,2021,aktif\n"
+    )
+    first = kube.json("import", str(sheet))
+    assert first["kind"] == "groups" and first["groups"] == {"added": 1, "changed": 0, "unchanged": 0}
+    assert kube.json("import", str(sheet))["groups"] == {"added": 0, "changed": 0, "unchanged": 1}
