@@ -125,8 +125,10 @@ def measure(sizes: list[int], work: Path) -> str:
         floor = results[1][1][0]
         title = f"{groups:,} groups / {rows:,} members ({csv_path.stat().st_size / 2**20:.0f} MiB)"
         for i, (label, (secs, rss, _msg)) in enumerate(results):
-            lines.append(f"| {title if i == 0 else ''} | {label} | {secs:.1f} | {rows / secs:,.0f} | {rss} MiB "
-                         f"| {floor / secs:.2f}x |")
+            lines.append(
+                f"| {title if i == 0 else ''} | {label} | {secs:.1f} | {rows / secs:,.0f} | {rss} MiB "
+                f"| {floor / secs:.2f}x |"
+            )
     return "\n".join(lines)
 
 

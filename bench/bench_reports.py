@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kube_cli import registry as groups_domain  # noqa: E402
-from kube_cli import reports  # noqa: E402
-from kube_cli.db import open_registry  # noqa: E402
+from kube_cli import registry as groups_domain
+from kube_cli import reports
+from kube_cli.db import open_registry
 
 # The best hand-written SQL found for the same numbers, on the same schema (member_count and the
 # money's covering indexes included): each money sum reads its covering index in group order and

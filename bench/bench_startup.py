@@ -20,11 +20,9 @@ sys.path.insert(0, str(ROOT))
 
 
 def command_tree() -> dict[str, list[str]]:
-    import typer.main
+    from kube_cli.cli import command_tree
 
-    from kube_cli.cli import app
-
-    root = typer.main.get_command(app)
+    root = command_tree()
     tree: dict[str, list[str]] = {}
     for name, cmd in root.commands.items():
         tree[name] = sorted(getattr(cmd, "commands", {}) or [])
@@ -38,7 +36,10 @@ def minimal_app(tree: dict[str, list[str]]) -> str:
         if subs:
             lines += [f"{ident} = typer.Typer()", f"app.add_typer({ident}, name={name!r})"]
             for sub in subs:
-                lines += [f"@{ident}.command({sub!r})", f"def {ident}_{sub}(x: str = typer.Option('')): 'Does nothing.'"]
+                lines += [
+                    f"@{ident}.command({sub!r})",
+                    f"def {ident}_{sub}(x: str = typer.Option('')): 'Does nothing.'",
+                ]
         else:
             lines += [f"@app.command({name!r})", f"def cmd_{ident}(x: str = typer.Option('')): 'Does nothing.'"]
     lines.append("app()")

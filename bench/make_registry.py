@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kube_cli.db import now, open_registry  # noqa: E402
+from kube_cli.db import now, open_registry
 
 ROLES = ("ketua", "sekretaris", "bendahara", "anggota", "anggota")
 KINDS = ("peralatan", "modal", "pelatihan", "lainnya")
@@ -41,8 +41,20 @@ def build(path: Path, groups: int, money: int, seed: int) -> None:
             group_rows, member_rows = [], []
             for gid in range(1, groups + 1):
                 kel = rng.choice(kelurahan)
-                group_rows.append((gid, f"u-g-{gid}", f"B-{gid:07d}", f"KUBE Bench {gid}", kel, rng.choice(usaha),
-                                   rng.randint(2015, 2025), "aktif" if rng.random() > 0.05 else "nonaktif", stamp, stamp))
+                group_rows.append(
+                    (
+                        gid,
+                        f"u-g-{gid}",
+                        f"B-{gid:07d}",
+                        f"KUBE Bench {gid}",
+                        kel,
+                        rng.choice(usaha),
+                        rng.randint(2015, 2025),
+                        "aktif" if rng.random() > 0.05 else "nonaktif",
+                        stamp,
+                        stamp,
+                    )
+                )
                 for j, role in enumerate(ROLES):
                     woman = rng.random() < 0.8
                     serial = gid * 5 + j
@@ -50,18 +62,44 @@ def build(path: Path, groups: int, money: int, seed: int) -> None:
                     while nik in used:
                         nik = fake_nik(rng, kel, serial + rng.randint(1, 9999), woman)
                     used.add(nik)
-                    member_rows.append((f"u-m-{serial}", gid, nik, f"Anggota {serial}", role, "P" if woman else "L",
-                                        int(rng.random() < 0.8), stamp, stamp))
+                    member_rows.append(
+                        (
+                            f"u-m-{serial}",
+                            gid,
+                            nik,
+                            f"Anggota {serial}",
+                            role,
+                            "P" if woman else "L",
+                            int(rng.random() < 0.8),
+                            stamp,
+                            stamp,
+                        )
+                    )
             conn.executemany(
                 "INSERT INTO groups (id, uuid, code, name, kelurahan_kode, usaha_id, year, status, created_at, updated_at) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?)", group_rows)
+                "VALUES (?,?,?,?,?,?,?,?,?,?)",
+                group_rows,
+            )
             conn.executemany(
                 "INSERT INTO members (uuid, group_id, nik, name, role, gender, pkh_graduate, created_at, updated_at) "
-                "VALUES (?,?,?,?,?,?,?,?,?)", member_rows)
+                "VALUES (?,?,?,?,?,?,?,?,?)",
+                member_rows,
+            )
             conn.executemany(
                 "INSERT INTO aid (uuid, group_id, date, kind, amount, created_at, updated_at) VALUES (?,?,?,?,?,?,?)",
-                ((f"u-a-{i}", rng.randint(1, groups), f"{rng.randint(2016, 2025)}-{rng.randint(1, 12):02d}-15",
-                  rng.choice(KINDS), rng.randint(1, 400) * 50_000, stamp, stamp) for i in range(money // 2)))
+                (
+                    (
+                        f"u-a-{i}",
+                        rng.randint(1, groups),
+                        f"{rng.randint(2016, 2025)}-{rng.randint(1, 12):02d}-15",
+                        rng.choice(KINDS),
+                        rng.randint(1, 400) * 50_000,
+                        stamp,
+                        stamp,
+                    )
+                    for i in range(money // 2)
+                ),
+            )
             seen: set[tuple[int, str]] = set()
             revenue = []
             while len(revenue) < money // 2:
@@ -73,7 +111,8 @@ def build(path: Path, groups: int, money: int, seed: int) -> None:
                 revenue.append((f"u-r-{len(revenue)}", gid, period, year, rng.randint(1, 500) * 10_000, stamp, stamp))
             conn.executemany(
                 "INSERT INTO revenue (uuid, group_id, period, year, amount, created_at, updated_at) VALUES (?,?,?,?,?,?,?)",
-                revenue)
+                revenue,
+            )
         conn.execute("ANALYZE")
 
 

@@ -7,26 +7,54 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 try:  # typer >= 0.23 vendors click: its usage errors are its own classes
     from typer._click import exceptions as click_exceptions
+    from typer._click.core import Command
     from typer._click.formatting import HelpFormatter
 except ImportError:  # pragma: no cover - older typer on plain click
+    from click import Command
     from click import exceptions as click_exceptions
     from click.formatting import HelpFormatter
 
-from kube_cli import __version__, cmd_team, i18n, output
-from kube_cli.cmd_batch import export, import_
-from kube_cli.cmd_groups import group_app, member_app
-from kube_cli.cmd_maintenance import backup, check, restore
-from kube_cli.cmd_money import aid_app, revenue_app
-from kube_cli.cmd_options import AppState, FormatOpt, state
-from kube_cli.cmd_places import usaha_app, wilayah
-from kube_cli.cmd_report import report_app
+from kube_cli import __version__, i18n, output
+from kube_cli.cmd_options import AppState
 from kube_cli.errors import ExitCode, KubeError
-from kube_cli.i18n import _
-from kube_cli.output import Format
+from kube_cli.i18n import N_, _
+
+# Every command, in the order `kube --help` lists them: the module and name that define it, and the first
+# paragraph of its help. A command's module is imported only when that command runs, so an officer's
+# `kube group list` does not pay for building `kube import` or `kube report`; the summaries let
+# `kube --help` list them all without importing any (tests/test_startup.py checks they match).
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "init": ("cmd_setup", "init", N_("Create the registry (or upgrade an existing one) and print where it is.")),
+    "demo": ("cmd_setup", "demo", N_("Build a fresh temporary registry from the sample data, then print the full "
+                                     "report.")),
+    "log": ("cmd_setup", "log", N_("Show the audit log: who changed what, and when.")),
+    "wilayah": ("cmd_places", "wilayah", N_("List the kelurahan/desa of the registry's region, with their Kemendagri "
+                                            "codes.")),
+    "backup": ("cmd_maintenance", "backup", N_("Copy the registry to DEST, safely even while others are writing; "
+                                               "prints the copy's path.")),
+    "restore": ("cmd_maintenance", "restore", N_("Replace the registry with BACKUP, after checking it; the current one "
+                                                 "is kept beside it.")),
+    "check": ("cmd_maintenance", "check", N_("Check the registry: file integrity, links between records, and the KUBE "
+                                             "rules.")),
+    "merge": ("cmd_team", "merge", N_("Bring another registry's groups, members, aid, revenue and log into this "
+                                      "one.")),
+    "publish": ("cmd_team", "publish", N_("Write a copy with no personal data, and Datasette metadata, for the "
+                                          "public.")),
+    "import": ("cmd_batch", "import_", N_("Import groups, members, aid, revenue or a roster: every row is checked, "
+                                          "then all written at once.")),
+    "export": ("cmd_batch", "export", N_("Export records in the columns `kube import` reads, so the file imports "
+                                         "back as it is.")),
+    "usaha": ("cmd_places", "usaha_app", N_("The business types (jenis usaha) and their aliases.")),
+    "group": ("cmd_groups", "group_app", N_("Register and change KUBE (groups).")),
+    "member": ("cmd_groups", "member_app", N_("Add, change, move and remove members.")),
+    "aid": ("cmd_money", "aid_app", N_("Record and list aid (bantuan) given to groups.")),
+    "revenue": ("cmd_money", "revenue_app", N_("Record and list groups' revenue (omset).")),
+    "report": ("cmd_report", "report_app", N_("Counts and totals for the office and the press.")),
+}  # fmt: skip
 
 
 class KubeFormatter(HelpFormatter):
@@ -64,11 +92,55 @@ def _registry_busy(error: Exception) -> bool:
     )
 
 
+class Listed(TyperCommand):
+    """A command as ``kube --help`` lists it: its name and summary, without importing its module."""
+
+    def __init__(self, name: str, summary: str) -> None:
+        super().__init__(name, help=summary)
+
+
+def load_command(name: str) -> Command:
+    """The command ``name`` as typer builds it from the module that defines it."""
+    import importlib
+
+    import typer.main
+
+    module, attribute, _summary = COMMANDS[name]
+    defined = getattr(importlib.import_module(f"kube_cli.{module}"), attribute)
+    if isinstance(defined, typer.Typer):  # a group of commands
+        command: Command = typer.main.get_group(defined)
+    else:  # a function: a command of its own
+        single = typer.Typer(add_completion=False)
+        single.command(name)(defined)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
 class KubeGroup(TyperGroup):
     """The error boundary: refused data exits 1 with one line per problem; a bug exits 3.
 
-    It also sets the interface language before anything is parsed, so help follows ``--lang``.
+    It also sets the interface language before anything is parsed, so help follows ``--lang``, and it
+    imports a command's module only when that command runs (see ``COMMANDS``).
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, (_module, _attribute, summary) in COMMANDS.items():
+            self.commands.setdefault(name, Listed(name, summary))
+
+    def resolve_command(self, ctx: typer.Context, args: list[str]) -> tuple[str | None, Command | None, list[str]]:
+        if args and isinstance(self.commands.get(args[0]), Listed):
+            self.commands[args[0]] = command = load_command(args[0])
+            i18n.translate_tree(command, KubeContext)
+        return super().resolve_command(ctx, args)
+
+    def load_all(self) -> KubeGroup:
+        """Every command built, as the translation catalog and the tests of help texts need them."""
+        for name, command in list(self.commands.items()):
+            if isinstance(command, Listed):
+                self.commands[name] = load_command(name)
+        return self
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         argv = kwargs.get("args", args[0] if args else None)
@@ -159,70 +231,13 @@ def root(
     ctx.obj = AppState(db=db, officer=officer, debug=debug)
 
 
-@app.command()
-def init(
-    ctx: typer.Context,
-    wilayah_code: Annotated[str | None, typer.Option("--wilayah", help="Region code: 72.71 (Kota Palu, default), "
-                                                     "a province or kabupaten/kota, or ID.")] = None,
-) -> None:  # fmt: skip
-    """Create the registry (or upgrade an existing one) and print where it is.
+def command_tree() -> KubeGroup:
+    """The whole command tree, every command built (help texts in the current language)."""
+    import typer.main
 
-    Examples:
-      kube init
-      kube --db dinsos.db init --wilayah 72
-    """
-    from kube_cli import setup
-
-    path = setup.init(state(ctx).path, state(ctx).officer_name, wilayah_code)
-    output.emit_line(path)
-
-
-@app.command()
-def demo(ctx: typer.Context) -> None:
-    """Build a fresh temporary registry from the sample data, then print the full report.
-
-    Examples:
-      kube demo
-    """
-    from kube_cli import setup
-
-    data, omset = setup.demo(state(ctx).officer_name)
-    output.emit_summary(data, "table", _("KUBE report — sample registry (fictional people, real kelurahan)"))
-    output.emit_omset(omset[2], "table", omset[0], omset[1], "")
-
-
-@app.command("log")
-def log(
-    ctx: typer.Context,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many entries, newest first.")] = 50,
-    fmt: FormatOpt = Format.table,
-) -> None:
-    """Show the audit log: who changed what, and when.
-
-    Examples:
-      kube log --limit 20
-    """
-    from kube_cli import setup
-
-    with state(ctx).open() as reg:
-        rows = setup.audit_log(reg, limit)
-    output.emit_rows(rows, ("time", "officer", "action", "target", "detail"), fmt, empty=_("The log is empty."))
-
-
-app.command("wilayah")(wilayah)
-app.add_typer(usaha_app, name="usaha")
-app.add_typer(group_app, name="group")
-app.add_typer(member_app, name="member")
-app.add_typer(aid_app, name="aid")
-app.add_typer(revenue_app, name="revenue")
-app.add_typer(report_app, name="report")
-app.command("backup")(backup)
-app.command("restore")(restore)
-app.command("check")(check)
-app.command("merge")(cmd_team.merge)
-app.command("publish")(cmd_team.publish)
-app.command("import")(import_)
-app.command("export")(export)
+    tree = typer.main.get_command(app)
+    assert isinstance(tree, KubeGroup)
+    return tree.load_all()
 
 
 def main() -> None:

@@ -42,9 +42,21 @@ def modules_loaded_by(*args: str, db: Path) -> set[str]:
         (("group", "list", "--format", "json"), ("rich.table",)),
         (("report", "--format", "json"), ("rich.table",)),
         (("log", "--format", "json"), ("rich.table", "kube_cli.reports", "kube_cli.batch")),
+        (("--help",), ("sqlite3", "kube_cli.cmd_groups", "kube_cli.cmd_report", "kube_cli.cmd_batch")),
+        (("group", "list"), ("kube_cli.cmd_report", "kube_cli.cmd_batch", "kube_cli.cmd_money", "kube_cli.cmd_team")),
     ],
 )
 def test_a_command_does_not_import_what_it_does_not_use(demo_registry: Path, args, also_absent) -> None:
     loaded = modules_loaded_by(*args, db=demo_registry)
     for name in (*HEAVY, *also_absent):
         assert name not in loaded, f"kube {' '.join(args)} imported {name}"
+
+
+def test_the_command_list_in_help_is_each_commands_own_summary() -> None:
+    """`kube --help` lists commands without importing them; each summary must still be the command's own."""
+    from kube_cli.cli import COMMANDS, command_tree
+
+    tree = command_tree()
+    assert list(tree.commands) == list(COMMANDS)
+    for name, (_module, _attribute, summary) in COMMANDS.items():
+        assert (tree.commands[name].help or "").split("\n\n")[0].strip() == summary, name

@@ -45,13 +45,11 @@ def mo_path(lang: str) -> Path:
 def _command_tree():
     """The command tree as typer builds it, in English."""
     os.environ["KUBE_LANG"] = "en"
-    import typer.main
-
     from kube_cli import i18n
-    from kube_cli.cli import app
+    from kube_cli.cli import command_tree
 
     i18n.use_language("en")
-    return typer.main.get_command(app)
+    return command_tree()
 
 
 def template():

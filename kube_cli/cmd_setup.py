@@ -1,0 +1,59 @@
+"""``kube init``, ``kube demo`` and ``kube log``: making a registry, trying kube out, and reading the log."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from kube_cli import output
+from kube_cli.cmd_options import FormatOpt, state
+from kube_cli.i18n import _
+from kube_cli.output import Format
+
+
+def init(
+    ctx: typer.Context,
+    wilayah_code: Annotated[str | None, typer.Option("--wilayah", help="Region code: 72.71 (Kota Palu, default), "
+                                                     "a province or kabupaten/kota, or ID.")] = None,
+) -> None:  # fmt: skip
+    """Create the registry (or upgrade an existing one) and print where it is.
+
+    Examples:
+      kube init
+      kube --db dinsos.db init --wilayah 72
+    """
+    from kube_cli import setup
+
+    path = setup.init(state(ctx).path, state(ctx).officer_name, wilayah_code)
+    output.emit_line(path)
+
+
+def demo(ctx: typer.Context) -> None:
+    """Build a fresh temporary registry from the sample data, then print the full report.
+
+    Examples:
+      kube demo
+    """
+    from kube_cli import setup
+
+    data, omset = setup.demo(state(ctx).officer_name)
+    output.emit_summary(data, "table", _("KUBE report — sample registry (fictional people, real kelurahan)"))
+    output.emit_omset(omset[2], "table", omset[0], omset[1], "")
+
+
+def log(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many entries, newest first.")] = 50,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Show the audit log: who changed what, and when.
+
+    Examples:
+      kube log --limit 20
+    """
+    from kube_cli import setup
+
+    with state(ctx).open() as reg:
+        rows = setup.audit_log(reg, limit)
+    output.emit_rows(rows, ("time", "officer", "action", "target", "detail"), fmt, empty=_("The log is empty."))
