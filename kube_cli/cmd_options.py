@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,6 +38,8 @@ class AppState:
             return clean_text(self.officer, "officer", max_len=100)
         if env := os.environ.get("KUBE_OFFICER"):
             return clean_text(env, "KUBE_OFFICER", max_len=100)
+        import getpass
+
         try:
             return getpass.getuser()
         except Exception:  # noqa: BLE001 - no user name on this system: say so in the log

@@ -7,9 +7,6 @@ rich is imported only when a table is drawn.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -130,10 +127,15 @@ def progress(description: str):
 
 
 def json_text(data: Any) -> str:
+    import json  # here, not at the top: a table in a terminal needs neither json nor csv
+
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 def csv_text(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
+    import csv
+    import io
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
