@@ -10,6 +10,7 @@ audit entry. Memory stays flat: nothing keeps the rows in Python.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -264,17 +265,19 @@ class Reader:
         self._kelurahan: dict[tuple[str, str], Kelurahan | KubeError] = {}
         self._usaha: dict[str, Usaha | KubeError] = {}
         self._unknown_keys: set[str] = set()
+        self._blank = dict.fromkeys(COLUMNS[mapping.kind], "")
 
     def cells(self, line: int, row: dict[str, Any]) -> dict[str, str] | None:
         """The row's cells by column, as text; ``None`` when a cell is refused."""
-        texts: dict[str, str] = {}
+        texts = dict(self._blank)  # a column the file lacks reads as an empty cell
         ok = True
         for raw, column in self.mapping.by_header.items():
             value = row.get(raw)
-            if type(value) is str and column != "nik":  # the common case, kept fast
+            if type(value) is str:  # the common case, kept fast; a NIK of plain digits cannot be a number trap
                 text = value.strip()
-                texts[column] = text[1:] if text[:1] == "'" and _NEUTRALISED.match(text) else text
-                continue
+                if column != "nik" or text.isdigit():
+                    texts[column] = text[1:] if text[:1] == "'" and _NEUTRALISED.match(text) else text
+                    continue
             try:
                 texts[column] = cell_text(value, column, self.labels[column])
             except KubeError as error:
@@ -335,6 +338,9 @@ class Reader:
         return found.id
 
 
+_roster_group_key = operator.itemgetter("group_code", "group_name", "kelurahan", "kecamatan", "usaha", "year")
+
+
 def _same_place(kecamatan: str, place: Kelurahan) -> bool:
     from kube_cli.vocab import name_key
 
@@ -389,6 +395,7 @@ class Stager:
         self.kind = kind
         self.buffers: dict[str, list[tuple[Any, ...]]] = {"gs": [], "sm": [], "sa": [], "sr": []}
         self._last_group: tuple[Any, ...] | None = None
+        self.staged = 0  # rows in the buffers
         r = reader
         code = _memo(lambda t, lb: parse_code(t, lb))
         group = {"code": code, "name": _text(), "usaha": r.usaha, "year": _memo(_optional(parse_year)),
@@ -434,12 +441,13 @@ class Stager:
         if "nik" in values and not self._gender_agrees(line, values):
             return
         self._stage(line, values, place)
-        if sum(len(b) for b in self.buffers.values()) >= CHUNK:
+        self.staged += 1
+        if self.staged >= CHUNK:
             self.flush()
 
     def _roster_group(self, line: int, texts: dict[str, str]) -> tuple[dict[str, Any] | None, Kelurahan | None]:
         """The group columns of a roster row, parsed once for each run of rows that repeat them."""
-        key = tuple(texts.get(c, "") for c in ("group_code", "group_name", "kelurahan", "kecamatan", "usaha", "year"))
+        key = _roster_group_key(texts)
         if key != self._group_key:
             reader = self.reader
             collected = _Collected(reader.problems.name)
@@ -496,6 +504,7 @@ class Stager:
                 marks = ", ".join("?" * len(rows[0]))
                 self.conn.executemany(f"INSERT INTO temp.{table} VALUES ({marks})", rows)
                 rows.clear()
+        self.staged = 0
 
 
 def import_file(

@@ -168,7 +168,7 @@ def _open_csv(path: Path, name: str, score: Callable[[list[str]], int]) -> Table
     def body() -> Iterator[tuple[int, Row]]:
         width = len(header)
         for line, cells in rows:
-            if not any(c.strip() for c in cells):
+            if not "".join(cells).strip():  # a blank row
                 continue
             if len(cells) < width:
                 cells = cells + [""] * (width - len(cells))
