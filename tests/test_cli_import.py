@@ -45,6 +45,28 @@ def test_sample_roster_aid_revenue_import_and_report(kube, tmp_path: Path) -> No
     assert [e["action"] for e in log] == ["import"] * 3 and log[2]["target"] == "palu-2021-roster.csv"
 
 
+def test_imported_records_get_unique_time_ordered_uuids(kube, tmp_path: Path, registry_path: Path) -> None:
+    """UUIDs are how `kube merge` tells records apart: imported ones must be real, distinct UUIDs, and
+    they follow the file's order (version 7), which keeps a big import's uuid index writes sequential."""
+    import sqlite3
+    import uuid
+
+    for name in ("roster", "aid", "revenue"):
+        kube("import", str(SAMPLE / f"palu-2021-{name}.csv"))
+    kube("group", "add", "KUBE Satu Lagi", "--kelurahan", "Lasoani", "--usaha", "kios")
+    with sqlite3.connect(registry_path) as conn:
+        for table, count in (("groups", 78), ("members", 385), ("aid", None), ("revenue", 137)):
+            uuids = [row[0] for row in conn.execute(f"SELECT uuid FROM {table} ORDER BY id")]
+            parsed = [uuid.UUID(u) for u in uuids]
+            assert len(set(uuids)) == len(uuids) and (count is None or len(uuids) == count)
+            assert all(str(p) == u for p, u in zip(parsed, uuids, strict=True))  # canonical lower-case form
+            imported = parsed[:77] if table == "groups" else parsed
+            assert {p.version for p in imported} == {7} and {p.variant for p in imported} == {uuid.RFC_4122}
+            assert imported == sorted(imported), table
+        added_alone = conn.execute("SELECT uuid FROM groups ORDER BY id DESC").fetchone()[0]
+        assert uuid.UUID(added_alone).version == 4  # a record made by a command: random, as before
+
+
 def test_reimport_changes_nothing(kube, demo_registry: Path) -> None:
     before = snapshot(demo_registry)
     for name in ("roster", "aid", "revenue"):
