@@ -173,7 +173,7 @@ def cell_text(value: Any, column: str, label: str) -> str:
         return "ya" if value else "tidak"
     if isinstance(value, int | float):
         if column == "nik":  # CONTRACT: a NIK that arrives as a number is refused, whatever the format
-            raise _number_trap(label, f"{value:.6g}" if isinstance(value, float) else _("a number"))
+            raise _number_trap(label, f"{value:.6g}" if isinstance(value, float) else mask_nik(str(value)))
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
         return str(value)

@@ -44,13 +44,20 @@ def neutralise(value: Any) -> Any:
 
 
 def export(registry: Registry, kind: str, fmt: str | None, dest: Path | None, stdout: IO[str], show_nik: bool) -> None:
-    """Write ``kind`` out; a ``--show-nik`` export is written to the audit log once it has been
-    written (a refused export, say to a missing folder, shows no NIK and logs nothing)."""
+    """Write ``kind`` out. A ``--show-nik`` export goes in the audit log once writing has begun, even
+    if it stops half-way (a closed pipe, Ctrl-C: some NIKs may have been seen); an export refused
+    before writing (say to a missing folder) shows no NIK and logs nothing."""
     columns, rows = export_rows(registry, kind, show_nik)
-    write(columns, rows, fmt, dest, stdout)
-    if show_nik and kind == "members":
-        with registry.atomic():
-            registry.audit("nik.show", "*", {"command": "export members"})
+    refused = False
+    try:
+        write(columns, rows, fmt, dest, stdout)
+    except KubeError:
+        refused = True
+        raise
+    finally:
+        if show_nik and kind == "members" and not refused:
+            with registry.atomic():
+                registry.audit("nik.show", "*", {"command": "export members"})
 
 
 def export_rows(registry: Registry, kind: str, show_nik: bool) -> tuple[tuple[str, ...], Iterator[dict[str, Any]]]:

@@ -106,3 +106,19 @@ def test_a_refused_show_nik_export_writes_nothing_to_the_log(
     """CONTRACT: a refused command writes nothing; the NIK was never shown, so nothing is logged."""
     with unchanged():
         kube("export", "members", "--show-nik", "-o", str(tmp_path / "missing" / "m.csv"), code=1)
+
+
+def test_a_show_nik_export_cut_short_by_a_closed_pipe_is_still_logged(kube, demo_registry: Path) -> None:
+    """`kube export members --show-nik | head` may show NIKs before the pipe closes: the use is logged."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "KUBE_DB": str(demo_registry), "PYTHONPATH": str(Path(__file__).parent.parent)}
+    process = subprocess.Popen([sys.executable, "-m", "kube_cli", "export", "members", "--show-nik"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)  # fmt: skip
+    process.stdout.close()  # the reader is gone before kube writes its first row
+    _out, err = process.communicate(timeout=60)
+    assert b"Traceback" not in err
+    entry = kube.json("log", "--limit", "1")[0]
+    assert entry["action"] == "nik.show" and "export members" in entry["detail"]

@@ -151,7 +151,9 @@ def test_excel_number_trap_is_refused_with_the_fix(kube, tmp_path: Path, unchang
     with unchanged():
         result = kube("import", str(tmp_path / "r.xlsx"), code=1)
     assert errors(result) == [
-        "Error: " + str(tmp_path / "r.xlsx") + ":4: nik 'a number': is stored as a number, so the spreadsheet has "
+        "Error: "
+        + str(tmp_path / "r.xlsx")
+        + ":4: nik '727108******9001': is stored as a number, so the spreadsheet has "
         "lost its last digits; format the NIK column as Text, type the NIKs again, and import again"
     ]
 
