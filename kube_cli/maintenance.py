@@ -25,9 +25,27 @@ from kube_cli.db import (
 from kube_cli.errors import KubeError
 from kube_cli.i18n import _
 from kube_cli.registry import MAX_MEMBERS, MIN_MEMBERS, size_warning
-from kube_cli.vocab import mask_nik
+from kube_cli.vocab import format_rupiah, mask_nik
 
 KUBE_TABLES = frozenset({"meta", "groups", "members", "aid", "revenue", "audit_log"})
+
+
+# Each group's maintained money totals per year (``group_money``) beside a recount of its rows.
+MONEY_RECOUNT = """
+    WITH counted AS (
+        SELECT group_id, year, sum(aid) AS aid, sum(revenue) AS revenue FROM (
+            SELECT group_id, CAST(substr(date, 1, 4) AS INTEGER) AS year, amount AS aid, 0 AS revenue
+            FROM aid WHERE voided_at IS NULL
+            UNION ALL SELECT group_id, year, 0, amount FROM revenue
+            UNION ALL SELECT group_id, year, 0, 0 FROM group_money
+        ) GROUP BY group_id, year
+    )
+    SELECT g.code, c.year, coalesce(m.aid_total, 0), c.aid, coalesce(m.revenue_total, 0), c.revenue
+    FROM counted c LEFT JOIN group_money m ON m.group_id = c.group_id AND m.year = c.year
+    JOIN groups g ON g.id = c.group_id
+    WHERE coalesce(m.aid_total, 0) != c.aid OR coalesce(m.revenue_total, 0) != c.revenue
+    ORDER BY g.code, c.year
+"""
 
 
 def _stamp() -> str:
@@ -256,6 +274,12 @@ def check(registry: Registry) -> list[dict[str, str]]:
     ):
         found.append(_problem("error", "member_count", _("member count is {stored}, a recount gives {counted}").format(
             stored=stored, counted=counted), code))  # fmt: skip
+    for code, year, *totals in conn.execute(MONEY_RECOUNT):
+        for what, stored, counted in zip((_("aid"), _("revenue")), totals[::2], totals[1::2], strict=True):
+            if stored != counted:
+                found.append(_problem("error", "money_total", _(
+                    "{what} total for {year} is {stored}, a recount gives {counted}").format(
+                    what=what, year=year, stored=format_rupiah(stored), counted=format_rupiah(counted)), code))  # fmt: skip
     for code, members, ketua in conn.execute(
         "SELECT g.code, count(m.id), coalesce(sum(m.role = 'ketua'), 0) FROM groups g "
         "LEFT JOIN members m ON m.group_id = g.id AND m.removed_at IS NULL "

@@ -52,7 +52,6 @@ _GROUP_KEYS = {
     "usaha": "g.usaha_id",
     "year": "g.year",
 }
-_MONEY_YEAR = {"aid": "CAST(substr(a.date, 1, 4) AS INTEGER)", "revenue": "r.year"}  # per row, one kecamatan
 
 
 def _measure_queries(
@@ -62,9 +61,8 @@ def _measure_queries(
     ``groups.member_count``, so counting a million members scans only the groups."""
     where, params = f.group_where()
 
-    def keys(table: str | None = None) -> str:
-        exprs = [_MONEY_YEAR[table] if (d == "year" and table) else _GROUP_KEYS[d] for d in dims]
-        return "".join(e + ", " for e in exprs)
+    def keys(money_year: bool = False) -> str:
+        return "".join(("m.year" if d == "year" and money_year else _GROUP_KEYS[d]) + ", " for d in dims)
 
     group_by = "GROUP BY " + ", ".join(str(i + 1) for i in range(len(dims))) if dims else ""
     queries: list[tuple[tuple[str, ...], str, list[Any]]] = [
@@ -73,35 +71,24 @@ def _measure_queries(
     ] if counts else []  # fmt: skip
     if not money:
         return queries
-    aid_year = (" AND date BETWEEN ? AND ?", [f"{f.year}-01-01", f"{f.year}-12-31"]) if f.year else ("", [])
-    rev_year = (" AND year = ?", [f.year]) if f.year else ("", [])
-    money_year = {"aid": "CAST(substr(date, 1, 4) AS INTEGER)", "revenue": "year"}
-    for measure, table, live, (year_sql, year_params) in (("aid_total", "aid", " AND voided_at IS NULL", aid_year),
-                                                          ("revenue_total", "revenue", "", rev_year)):  # fmt: skip
-        if f.kecamatan_kode or not dims:
-            # One kecamatan's groups: seek each one's rows in the covering index. A grand total:
-            # read the covering index in group order, looking each group up by id (CROSS JOIN).
-            alias = table[0]
-            join = "JOIN" if f.kecamatan_kode else "CROSS JOIN"
-            sql = (
-                f"SELECT {keys(table)}sum({alias}.amount) FROM {table} {alias} {join} groups g ON g.id = "
-                f"{alias}.group_id WHERE {where}{live.replace(' voided_at', f' {alias}.voided_at')}"
-                f"{year_sql.replace(' date', f' {alias}.date').replace(' year', f' {alias}.year')} {group_by}"
-            )
-            queries.append(((measure,), sql, [*params, *year_params]))
-            continue
-        # Every group: sum each group's money (and year) in one pass over the covering index, in
-        # group order, then look each group up by id: about 0.3 s for a million rows, where the
-        # planner's choice (seek the index once per group, then sort a million rows) took 2-6 s.
-        by_year = "year" in dims
-        inner = (f"SELECT group_id{f', {money_year[table]} AS y' if by_year else ''}, sum(amount) AS total "
-                 f"FROM {table} WHERE true{live}{year_sql} GROUP BY group_id{', y' if by_year else ''}")  # fmt: skip
-        outer_keys = "".join(("s.y" if d == "year" else _GROUP_KEYS[d]) + ", " for d in dims)
-        sql = (
-            f"SELECT {outer_keys}sum(s.total) FROM ({inner}) s CROSS JOIN groups g ON g.id = s.group_id "
-            f"WHERE {where} {group_by}"
-        )
-        queries.append(((measure,), sql, [*year_params, *params]))
+    # Money comes from the maintained per-group, per-year totals (a few rows per group, not every
+    # aid and revenue row). Over every group they are first summed per group (and year) in the
+    # table's own order, so only one row per group is joined to its group and grouped; for one
+    # kecamatan, its groups are found first and their rows looked up.
+    by_year = "year" in dims
+    if f.kecamatan_kode:
+        year_sql, year_params = (" AND m.year = ?", [f.year]) if f.year else ("", [])
+        source = f"groups g JOIN group_money m ON m.group_id = g.id WHERE {where}{year_sql}"
+        source_params = [*params, *year_params]
+    else:
+        year_sql, year_params = (" WHERE year = ?", [f.year]) if f.year else ("", [])
+        per_group = (f"SELECT group_id{', year' if by_year else ''}, sum(aid_total) AS aid_total, "
+                     f"sum(revenue_total) AS revenue_total FROM group_money{year_sql} "
+                     f"GROUP BY group_id{', year' if by_year else ''}")  # fmt: skip
+        source = f"({per_group}) m CROSS JOIN groups g ON g.id = m.group_id WHERE {where}"
+        source_params = [*year_params, *params]
+    sql = f"SELECT {keys(money_year=True)}sum(m.aid_total), sum(m.revenue_total) FROM {source} {group_by}"
+    queries.append((("aid_total", "revenue_total"), sql, source_params))
     return queries  # fmt: skip
 
 
