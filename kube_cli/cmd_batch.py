@@ -30,7 +30,7 @@ class ExportFormat(StrEnum):
 
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="A CSV, XLSX, JSON or NDJSON file.", show_default=False)],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A CSV, XLSX, JSON or NDJSON file.", show_default=False)],
     kind: Annotated[str | None, typer.Option("--kind", help="groups, members, aid, revenue or roster "
                                              "(default: told by the file's columns).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count, write nothing.")] = False,
@@ -60,7 +60,9 @@ def import_(
 
 def export(
     ctx: typer.Context,
-    kind: Annotated[ExportKind, typer.Argument(help="groups, members, aid or revenue.", show_default=False)],
+    kind: Annotated[
+        ExportKind, typer.Argument(metavar="KIND", help="groups, members, aid or revenue.", show_default=False)
+    ],
     fmt: Annotated[
         ExportFormat | None,
         typer.Option("--format", "-f", help="File format (default: from -o's extension, else csv)."),

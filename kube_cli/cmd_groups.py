@@ -33,7 +33,7 @@ MEMBER_COLUMNS = ("id", "nik", "name", "group_code", "role", "gender", "pkh_grad
 @group_app.command("add")
 def group_add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The group's name, like 'KUBE Maju Bersama'.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The group's name, like 'KUBE Maju Bersama'.")],
     kelurahan: Annotated[str, typer.Option("--kelurahan", help="Kelurahan/desa name or code.")],
     usaha: Annotated[str, typer.Option("--usaha", help="Business type, like e-Warong.")],
     year: YearOpt = None,

@@ -17,7 +17,9 @@ CHECK_COLUMNS = ("severity", "code", "problem", "target")
 
 def backup(
     ctx: typer.Context,
-    dest: Annotated[str, typer.Argument(help="A new file, or a folder (the file is named kube-DATE-TIME.db).")],
+    dest: Annotated[
+        str, typer.Argument(metavar="DEST", help="A new file, or a folder (the file is named kube-DATE-TIME.db).")
+    ],
 ) -> None:
     """Copy the registry to DEST, safely even while others are writing; prints the copy's path.
 

@@ -68,7 +68,9 @@ YearOpt = Annotated[str | None, typer.Option("--year", help="A year, like 2021."
 KecamatanOpt = Annotated[str | None, typer.Option("--kecamatan", help="Only this kecamatan.")]
 KelurahanOpt = Annotated[str | None, typer.Option("--kelurahan", help="A kelurahan/desa name or code.")]
 UsahaOpt = Annotated[str | None, typer.Option("--usaha", help="A business type (jenis usaha).")]
-CodeArg = Annotated[str, typer.Argument(help="The group's code.", show_default=False)]
-OptionalCodeArg = Annotated[str | None, typer.Argument(help="Only this group (its code).", show_default=False)]
-MemberArg = Annotated[str, typer.Argument(help="The member's NIK or id (see `kube member list`).")]
+CodeArg = Annotated[str, typer.Argument(metavar="CODE", help="The group's code.", show_default=False)]
+OptionalCodeArg = Annotated[
+    str | None, typer.Argument(metavar="CODE", help="Only this group (its code).", show_default=False)
+]
+MemberArg = Annotated[str, typer.Argument(metavar="MEMBER", help="The member's NIK or id (see `kube member list`).")]
 NoteOpt = Annotated[str | None, typer.Option("--note", help="A free-text note.")]

@@ -51,7 +51,7 @@ def usaha_list(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
 @usaha_app.command("add")
 def usaha_add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The new business type's name.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The new business type's name.")],
     alias: Annotated[list[str] | None, typer.Option("--alias", help="Another name for it (repeatable).")] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:

@@ -34,7 +34,7 @@ class ReportFormat(StrEnum):
 
 
 MONEY = frozenset({"amount", "aid_total", "revenue_total", "revenue"})
-FLAGS = frozenset({"pkh_graduate", "void"})
+FLAGS = frozenset({"pkh_graduate", "void", "dry_run"})
 NUMBERS = MONEY | {"groups", "members", "id"}
 DATES = frozenset({"date"})
 # `kube check` severities: words in a table, kept as `error`/`warning` in CSV and JSON for scripts.
@@ -253,18 +253,32 @@ def emit_money_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt:
     emit_rows(rows, columns, fmt, totals=totals, empty=empty)
 
 
+def record_csv_text(record: dict[str, Any]) -> str:
+    """One record as CSV: a header of its keys and one row; a nested count (``groups: {added: 1}``)
+    becomes a column of its own (``groups.added``)."""
+    flat: dict[str, Any] = {}
+    for key, value in record.items():
+        if isinstance(value, dict):
+            flat.update({f"{key}.{sub}": v for sub, v in value.items()})
+        else:
+            flat[key] = value
+    return csv_text([flat], list(flat))
+
+
 def emit_record(record: dict[str, Any], fmt: str, message: str) -> None:
-    """After a change: the record as JSON on stdout with ``--format json``, else a line on stderr."""
+    """After a change: the record on stdout with ``--format json`` or ``csv``, else a line on stderr."""
     if fmt == "json":
         sys.stdout.write(json_text(record) + "\n")
+    elif fmt == "csv":
+        sys.stdout.write(record_csv_text(record))
     else:
         say(message)
 
 
 def emit_created_code(record: dict[str, Any], fmt: str, message: str) -> None:
-    """``group add``: JSON, or the message on a terminal, or the code alone for a script."""
-    if fmt == "json":
-        sys.stdout.write(json_text(record) + "\n")
+    """``group add``: JSON or CSV, or the message on a terminal, or the code alone for a script."""
+    if fmt in ("json", "csv"):
+        emit_record(record, fmt, message)
     elif sys.stdout.isatty():
         print(message)
     else:

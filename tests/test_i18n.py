@@ -165,7 +165,7 @@ def test_usage_errors_in_indonesian_exit_2(kube, unchanged, one_group) -> None:
     err = refused_in_indonesian(kube, unchanged, "group", "add", "X", "--bogus", code=2)
     assert "Tidak ada opsi --bogus" in err and "Cara pakai: kube group add" in err and "Kesalahan" in err
     err = refused_in_indonesian(kube, unchanged, "group", "add", code=2)
-    assert "Argumen 'name' belum diisi." in err
+    assert "Argumen 'NAME' belum diisi." in err  # named as in the usage line
     err = refused_in_indonesian(kube, unchanged, "grup", "list", code=2)
     assert "Tidak ada perintah 'grup'. Maksud Anda 'group'?" in err
     err = refused_in_indonesian(kube, unchanged, "report", "--by", "desa", code=2)
