@@ -53,6 +53,9 @@ def measure(runs: int = 30) -> str:
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
     python = sys.executable
+    # Measure kube as pip installs it, with its modules compiled to bytecode: an editable checkout
+    # under PYTHONDONTWRITEBYTECODE (set on the development VMs) would recompile them on every run.
+    subprocess.run([python, "-m", "compileall", "-q", str(ROOT / "kube_cli")], check=True)
     with tempfile.TemporaryDirectory() as folder:
         floor = Path(folder) / "floor.py"
         floor.write_text(minimal_app(command_tree()))
