@@ -85,7 +85,8 @@ def in_process(db: Path, runs: int) -> str:
 
 
 def whole_commands(db: Path, out: Path) -> str:
-    """The same questions as whole ``kube`` commands (start-up included), beside ``kube --version``."""
+    """The same questions as whole ``kube`` commands (start-up included), each beside the same
+    command on an empty registry: what the national registry adds is the difference."""
     import json
     import os
     import subprocess
@@ -95,26 +96,37 @@ def whole_commands(db: Path, out: Path) -> str:
                              "(SELECT max(id) FROM groups) + 1").fetchone()[0]  # fmt: skip
     code = conn.execute("SELECT code FROM groups WHERE id = 4242 % (SELECT max(id) FROM groups) + 1").fetchone()[0]
     conn.close()
-    kube = f"{sys.executable} -m kube_cli --db {db}"
-    commands = {
-        "kube --version (start-up)": f"{kube} --version",
-        f"kube group list --kecamatan {kecamatan}": f"{kube} group list --kecamatan {kecamatan}",
-        f"kube member list {code}": f"{kube} member list {code}",
-        "kube report --format json": f"{kube} report --format json",
-        "kube report --by kecamatan --by usaha --format csv": f"{kube} report --by kecamatan --by usaha --format csv",
-    }
     out.mkdir(parents=True, exist_ok=True)
-    args = ["hyperfine", "-N", "--warmup", "2", "--runs", "10", "--export-json", str(out / "commands.json")]
+    empty = out / "empty.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{empty}{suffix}").unlink(missing_ok=True)
+    kube = f"{sys.executable} -m kube_cli --db {db}"
+    subprocess.run([sys.executable, "-m", "kube_cli", "--db", str(empty), "init", "--wilayah", "ID"], check=True,
+                   stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})  # fmt: skip
+    questions = {
+        f"kube group list --kecamatan {kecamatan}": f"group list --kecamatan {kecamatan}",
+        f"kube member list {code}": f"member list {code}",  # on the empty registry: refused, same path
+        "kube report --format json": "report --format json",
+        "kube report --by kecamatan --by usaha --format csv": "report --by kecamatan --by usaha --format csv",
+    }
+    commands = {"kube --version": f"{kube} --version"}
+    for name, args in questions.items():
+        commands[name] = f"{kube} {args}"
+        commands[f"{name} (empty registry)"] = f"{sys.executable} -m kube_cli --db {empty} {args}"
+    args = ["hyperfine", "-N", "-i", "--warmup", "2", "--runs", "10", "--export-json", str(out / "commands.json")]
     for name, cmd in commands.items():
         args += ["-n", name, cmd]
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent), "KUBE_OFFICER": "bench"}
     subprocess.run(args, check=True, env=env, stdout=subprocess.DEVNULL)
     results = {r["command"]: r for r in json.loads((out / "commands.json").read_text())["results"]}
-    base = results["kube --version (start-up)"]["mean"]
-    lines = ["| command | mean | ± | past start-up |", "| --- | ---: | ---: | ---: |"]
-    for name, r in results.items():
-        past = "" if name.startswith("kube --version") else f"{(r['mean'] - base) * 1000:+.0f} ms"
-        lines.append(f"| `{name}` | {r['mean'] * 1000:.0f} ms | {r['stddev'] * 1000:.0f} ms | {past} |")
+    lines = ["| command | national registry | ± | same command, empty registry | the registry's share |",
+             "| --- | ---: | ---: | ---: | ---: |"]  # fmt: skip
+    for name in ("kube --version", *questions):
+        r = results[name]
+        empty_r = results.get(f"{name} (empty registry)")
+        extra = (f"{empty_r['mean'] * 1000:.0f} ms | {(r['mean'] - empty_r['mean']) * 1000:+.0f} ms" if empty_r
+                 else " | ")  # fmt: skip
+        lines.append(f"| `{name}` | {r['mean'] * 1000:.0f} ms | {r['stddev'] * 1000:.0f} ms | {extra} |")
     return "\n".join(lines)
 
 
