@@ -127,9 +127,31 @@ def progress(description: str):
 
 
 def json_text(data: Any) -> str:
+    """JSON indented by two spaces, except that a list of flat records has one record per line.
+
+    Python's json indents in pure Python (only compact output has its C encoder): indenting every
+    value of the national report's 75,000 kelurahan rows took a second; one C-encoded line per
+    record takes a tenth of that, and reads as well. ``kube export --format json`` looks the same.
+    """
     import json  # here, not at the top: a table in a terminal needs neither json nor csv
 
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+
+    def text(value: Any, pad: str) -> str:
+        inner = pad + "  "
+        if isinstance(value, dict) and value:
+            items = (f"{inner}{encode(k)}: {text(v, inner)}" for k, v in value.items())
+            return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+        if isinstance(value, list) and value:
+            records = all(type(v) is dict for v in value)
+            if records and not any(type(x) in (dict, list) for v in value for x in v.values()):
+                lines = [inner + encode(v) for v in value]
+            else:
+                lines = [inner + text(v, inner) for v in value]
+            return "[\n" + ",\n".join(lines) + "\n" + pad + "]"
+        return encode(value)
+
+    return text(data, "")
 
 
 def csv_text(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:

@@ -8,6 +8,7 @@ queries (groups, members, aid, revenue), rolled up in Python, so totals always a
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,19 +58,26 @@ _GROUP_KEYS = {
 def _measure_queries(
     dims: tuple[str, ...], f: Filters, money: bool = True, counts: bool = True
 ) -> list[tuple[tuple[str, ...], str, list[Any]]]:
-    """(measures, SQL, params) for each grouped query; members come from the maintained
-    ``groups.member_count``, so counting a million members scans only the groups."""
+    """(measures, SQL, params) for each grouped query. Members come from the maintained
+    ``groups.member_count`` and, without a year, money from ``groups.aid_total``/``revenue_total``:
+    then one pass over the groups index answers everything."""
     where, params = f.group_where()
 
     def keys(money_year: bool = False) -> str:
         return "".join(("m.year" if d == "year" and money_year else _GROUP_KEYS[d]) + ", " for d in dims)
 
     group_by = "GROUP BY " + ", ".join(str(i + 1) for i in range(len(dims))) if dims else ""
+    all_years = f.year is None and "year" not in dims  # money of every year, keyed like the groups
+    measures = (("groups", "members") if counts else ()) + (
+        ("aid_total", "revenue_total") if money and all_years else ()
+    )
+    sums = {"groups": "count(*)", "members": "sum(g.member_count)", "aid_total": "sum(g.aid_total)",
+            "revenue_total": "sum(g.revenue_total)"}  # fmt: skip
     queries: list[tuple[tuple[str, ...], str, list[Any]]] = [
-        (("groups", "members"), f"SELECT {keys()}count(*), sum(g.member_count) FROM groups g WHERE {where} {group_by}",
+        (measures, f"SELECT {keys()}{', '.join(sums[m] for m in measures)} FROM groups g WHERE {where} {group_by}",
          params),
-    ] if counts else []  # fmt: skip
-    if not money:
+    ] if measures else []  # fmt: skip
+    if not money or all_years:
         return queries
     # Money comes from the maintained per-group, per-year totals (a few rows per group, not every
     # aid and revenue row). Over every group they are first summed per group (and year) in the
@@ -96,12 +104,13 @@ def _raw_breakdown(
     registry: Registry, dims: tuple[str, ...], f: Filters, money: bool = True, counts: bool = True
 ) -> dict[tuple[Any, ...], dict[str, int]]:
     table: dict[tuple[Any, ...], dict[str, int]] = defaultdict(lambda: dict.fromkeys(MEASURES, 0))
+    n = len(dims)
     for measures, sql, params in _measure_queries(dims, f, money, counts):
         for row in registry.conn.execute(sql, params):
-            key = tuple(row[: len(dims)])
-            for measure, value in zip(measures, row[len(dims) :], strict=True):
+            totals = table[row[:n]]
+            for measure, value in zip(measures, row[n:], strict=True):
                 if value:  # a sum over no rows is NULL
-                    table[key][measure] += value
+                    totals[measure] += value
     return table
 
 
@@ -125,20 +134,27 @@ class _Names:
         self.wilayah = dict(rows.fetchall())
         self.usaha = dict(registry.conn.execute("SELECT id, name FROM usaha").fetchall())
 
-    def row(self, dims: tuple[str, ...], key: tuple[Any, ...]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        values = dict(zip(dims, key, strict=True))
-        for dim in DIMENSIONS:
-            if dim == "kecamatan" and ("kecamatan" in dims or "kelurahan" in dims):
-                code = values.get("kecamatan") or values["kelurahan"][:8]
-                out["kecamatan"] = self.wilayah.get(code, code)
-            elif dim == "kelurahan" and dim in dims:
-                out["kelurahan"] = self.wilayah.get(values["kelurahan"], values["kelurahan"])
-            elif dim == "usaha" and dim in dims:
-                out["usaha"] = self.usaha.get(values["usaha"], str(values["usaha"]))
-            elif dim == "year" and dim in dims:
-                out["year"] = values["year"]
-        return out
+    def namer(self, dims: tuple[str, ...]) -> tuple[tuple[str, ...], Callable[[tuple[Any, ...]], tuple[Any, ...]]]:
+        """The named columns of a row grouped by ``dims`` (a kelurahan brings its kecamatan), and a
+        function from a row's key to their values."""
+        where = {d: i for i, d in enumerate(dims)}
+        wilayah, usaha = self.wilayah, self.usaha
+        parts: list[tuple[str, Callable[[tuple[Any, ...]], Any]]] = []
+        if "kecamatan" in where or "kelurahan" in where:
+            i = where.get("kecamatan", where.get("kelurahan"))
+            parts.append(("kecamatan", lambda key: wilayah.get(key[i][:8], key[i][:8])))
+        if "kelurahan" in where:
+            j = where["kelurahan"]
+            parts.append(("kelurahan", lambda key: wilayah.get(key[j], key[j])))
+        if "usaha" in where:
+            u = where["usaha"]
+            parts.append(("usaha", lambda key: usaha.get(key[u], str(key[u]))))
+        if "year" in where:
+            y = where["year"]
+            parts.append(("year", lambda key: key[y]))
+        names = tuple(name for name, _get in parts)
+        getters = tuple(get for _name, get in parts)
+        return names, lambda key: tuple(get(key) for get in getters)
 
 
 def breakdown(registry: Registry, dims: list[str], f: Filters) -> list[dict[str, Any]]:
@@ -146,10 +162,11 @@ def breakdown(registry: Registry, dims: list[str], f: Filters) -> list[dict[str,
     ordered = tuple(d for d in DIMENSIONS if d in dims)
     table = _raw_breakdown(registry, ordered, f)
     place = next((i for i, d in enumerate(ordered) if d in ("kecamatan", "kelurahan")), None)
-    names = _Names(registry, {key[place] for key in table} if place is not None else set())
-    rows = [{**names.row(ordered, key), **measures} for key, measures in table.items()]
-    rows.sort(key=lambda r: tuple(str(r.get(d, "")).casefold() if d != "year" else r.get(d, 0) for d in DIMENSIONS))
-    return rows
+    names, name = _Names(registry, {key[place] for key in table} if place is not None else set()).namer(ordered)
+    named = [(name(key), measures) for key, measures in table.items()]
+    text = tuple(i for i, column in enumerate(names) if column != "year")  # names sort ignoring case, years as numbers
+    named.sort(key=lambda item: tuple(v.casefold() if i in text else v for i, v in enumerate(item[0])))
+    return [{**dict(zip(names, values, strict=True)), **measures} for values, measures in named]
 
 
 def summary(registry: Registry, f: Filters) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from kube_cli.maintenance import MONEY_RECOUNT
+from kube_cli.maintenance import GROUP_MONEY_RECOUNT, MONEY_RECOUNT
 
 SAMPLE = Path(__file__).parent.parent / "sample_data"
 
@@ -14,7 +14,7 @@ SAMPLE = Path(__file__).parent.parent / "sample_data"
 def recount_mismatches(db: Path) -> list[tuple]:
     conn = sqlite3.connect(db)
     try:
-        return conn.execute(MONEY_RECOUNT).fetchall()
+        return conn.execute(MONEY_RECOUNT).fetchall() + conn.execute(GROUP_MONEY_RECOUNT).fetchall()
     finally:
         conn.close()
 
@@ -63,6 +63,16 @@ def test_check_catches_a_total_that_drifted(kube, demo_registry: Path) -> None:
     result = kube("check", "--format", "json", code=1)
     problems = [p for p in json.loads(result.stdout) if p["code"] == "money_total"]
     assert len(problems) == 1 and "a recount gives" in problems[0]["problem"]
+
+
+def test_check_catches_a_group_total_that_drifted(kube, demo_registry: Path) -> None:
+    conn = sqlite3.connect(demo_registry)
+    conn.execute("UPDATE groups SET revenue_total = revenue_total + 1 WHERE code = 'PALU-001'")
+    conn.commit()
+    conn.close()
+    result = kube("check", "--format", "json", code=1)
+    problems = [p for p in json.loads(result.stdout) if p["code"] == "money_total"]
+    assert [p["target"] for p in problems] == ["PALU-001"] and "all years" in problems[0]["problem"]
 
 
 def test_the_sample_totals_equal_a_recount(demo_registry: Path) -> None:
