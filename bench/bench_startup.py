@@ -2,7 +2,7 @@
 
     python bench/bench_startup.py            # needs hyperfine (apt-get install hyperfine)
 
-Writes bench/out/startup.md (hyperfine's table) and prints the ratios kube / floor.
+Writes hyperfine's results to bench/out/startup-*.json and prints the ratios kube / floor.
 """
 
 from __future__ import annotations
@@ -74,12 +74,17 @@ def measure(runs: int = 30) -> str:
             "kube --help": f"{kube} --help",
             "kube group list (sample registry)": f"{kube} group list",
         }
-        args = ["hyperfine", "-N", "--warmup", "3", "--runs", str(runs), "--export-json", str(out / "startup.json"),
-                "--export-markdown", str(out / "startup.md")]  # fmt: skip
-        for name, cmd in commands.items():
-            args += ["-n", name, cmd]
-        subprocess.run(args, check=True, env=env, stdout=subprocess.DEVNULL)
-    results = {r["command"]: r["mean"] for r in json.loads((out / "startup.json").read_text())["results"]}
+        # hyperfine runs one command after another, so a machine that slows down (or speeds up) over
+        # the run favours the commands run first: run the list forwards, then backwards, and average.
+        results: dict[str, float] = {}
+        for order, names in (("forwards", list(commands)), ("backwards", list(reversed(commands)))):
+            export = out / f"startup-{order}.json"
+            args = ["hyperfine", "-N", "--warmup", "3", "--runs", str(runs), "--export-json", str(export)]
+            for name in names:
+                args += ["-n", name, commands[name]]
+            subprocess.run(args, check=True, env=env, stdout=subprocess.DEVNULL)
+            for r in json.loads(export.read_text())["results"]:
+                results[r["command"]] = results.get(r["command"], 0.0) + r["mean"] / 2
     lines = ["| what | kube | floor | ratio |", "| --- | ---: | ---: | ---: |"]
     for name, floor_name in [("kube --version", "floor: minimal typer app, a command"),
                              ("kube --help", "floor: minimal typer app --help"),

@@ -87,7 +87,7 @@ def main() -> None:
         f"Measured {machine()} · {time.perf_counter() - started:.0f} s for the whole run"
         + (" · QUICK (small sizes)" if args.quick else ""),
         "",
-        "### Start-up (hyperfine, one run; the floor is a minimal Typer app with kube's command tree)",
+        "### Start-up (hyperfine; the floor is a minimal Typer app with kube's command tree)",
         "",
         startup,
         "",
@@ -98,7 +98,8 @@ def main() -> None:
         "",
         in_process,
         "",
-        "The same as whole commands (hyperfine), beside `kube --version` on the same registry:",
+        "The same as whole commands (hyperfine), each beside the same command on an empty registry: the "
+        "difference is what the national registry costs past start-up.",
         "",
         commands,
         "",
