@@ -1,8 +1,10 @@
 """Counts and sums for reports: groups, members, aid and revenue by place, business and year.
 
 Counts use current members of ``aktif`` groups. ``year`` counts the groups registered in or
-before it and the money dated in it. Every breakdown comes from one pass of four grouped
-queries (groups, members, aid, revenue), rolled up in Python, so totals always agree.
+before it and the money dated in it. Members and money come from totals the registry maintains
+(``groups.member_count``, ``aid_total``, ``revenue_total`` and the per-year ``group_money``, kept
+by triggers and recounted by ``kube check``): a breakdown is one or two grouped queries over the
+groups, never a pass over every member, aid or revenue row.
 """
 
 from __future__ import annotations
