@@ -10,7 +10,6 @@ groups, never a pass over every member, aid or revenue row.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,9 +124,8 @@ class _Names:
 
         codes = kelurahan | {code[:8] for code in kelurahan}
         if len(codes) > 5000:  # most of the country: one pass over the list beats a lookup each
-            rows = registry.conn.execute(
-                "SELECT kode, nama FROM wilayah WHERE level IN ('kecamatan', 'kelurahan_desa')"
-            )
+            levels = "'kecamatan'" if codes == {code[:8] for code in kelurahan} else "'kecamatan', 'kelurahan_desa'"
+            rows = registry.conn.execute(f"SELECT kode, nama FROM wilayah WHERE level IN ({levels})")
         else:
             rows = registry.conn.execute(
                 "SELECT kode, nama FROM wilayah WHERE kode IN (SELECT value FROM json_each(?))",
@@ -136,39 +134,41 @@ class _Names:
         self.wilayah = dict(rows.fetchall())
         self.usaha = dict(registry.conn.execute("SELECT id, name FROM usaha").fetchall())
 
-    def namer(self, dims: tuple[str, ...]) -> tuple[tuple[str, ...], Callable[[tuple[Any, ...]], tuple[Any, ...]]]:
-        """The named columns of a row grouped by ``dims`` (a kelurahan brings its kecamatan), and a
-        function from a row's key to their values."""
-        where = {d: i for i, d in enumerate(dims)}
-        wilayah, usaha = self.wilayah, self.usaha
-        parts: list[tuple[str, Callable[[tuple[Any, ...]], Any]]] = []
-        if "kecamatan" in where or "kelurahan" in where:
-            i = where.get("kecamatan", where.get("kelurahan"))
-            parts.append(("kecamatan", lambda key: wilayah.get(key[i][:8], key[i][:8])))
-        if "kelurahan" in where:
-            j = where["kelurahan"]
-            parts.append(("kelurahan", lambda key: wilayah.get(key[j], key[j])))
-        if "usaha" in where:
-            u = where["usaha"]
-            parts.append(("usaha", lambda key: usaha.get(key[u], str(key[u]))))
-        if "year" in where:
-            y = where["year"]
-            parts.append(("year", lambda key: key[y]))
-        names = tuple(name for name, _get in parts)
-        getters = tuple(get for _name, get in parts)
-        return names, lambda key: tuple(get(key) for get in getters)
+    def columns(self, dims: tuple[str, ...], keys: list[tuple[Any, ...]]) -> list[tuple[str, list[Any]]]:
+        """The named columns of rows grouped by ``dims`` (a kelurahan brings its kecamatan), each as
+        the list of its values for ``keys``: built column by column, 72k rows nationally."""
+        at = {d: i for i, d in enumerate(dims)}
+        wilayah, usaha = self.wilayah.get, self.usaha.get
+        columns: list[tuple[str, list[Any]]] = []
+        if "kecamatan" in at or "kelurahan" in at:
+            i = at.get("kecamatan", at.get("kelurahan"))
+            columns.append(("kecamatan", [wilayah(key[i][:8], key[i][:8]) for key in keys]))
+        if "kelurahan" in at:
+            j = at["kelurahan"]
+            columns.append(("kelurahan", [wilayah(key[j], key[j]) for key in keys]))
+        if "usaha" in at:
+            u = at["usaha"]
+            columns.append(("usaha", [usaha(key[u], str(key[u])) for key in keys]))
+        if "year" in at:
+            y = at["year"]
+            columns.append(("year", [key[y] for key in keys]))
+        return columns
 
 
 def breakdown(registry: Registry, dims: list[str], f: Filters) -> list[dict[str, Any]]:
-    """Rows of ``groups, members, aid_total, revenue_total`` for each combination of ``dims``."""
+    """Rows of ``groups, members, aid_total, revenue_total`` for each combination of ``dims``, in
+    the order of their names (ignoring case) and years."""
     ordered = tuple(d for d in DIMENSIONS if d in dims)
     table = _raw_breakdown(registry, ordered, f)
+    keys = list(table)
     place = next((i for i, d in enumerate(ordered) if d in ("kecamatan", "kelurahan")), None)
-    names, name = _Names(registry, {key[place] for key in table} if place is not None else set()).namer(ordered)
-    named = [(name(key), measures) for key, measures in table.items()]
-    text = tuple(i for i, column in enumerate(names) if column != "year")  # names sort ignoring case, years as numbers
-    named.sort(key=lambda item: tuple(v.casefold() if i in text else v for i, v in enumerate(item[0])))
-    return [{**dict(zip(names, values, strict=True)), **measures} for values, measures in named]
+    columns = _Names(registry, {key[place] for key in keys} if place is not None else set()).columns(ordered, keys)
+    names = [name for name, _values in columns]
+    values = list(zip(*(v for _name, v in columns), strict=True)) if columns else [()] * len(keys)
+    sort_by = (v if name == "year" else [text.casefold() for text in v] for name, v in columns)
+    sort_keys = list(zip(*sort_by, strict=True)) if columns else [()] * len(keys)
+    return [{**dict(zip(names, values[i], strict=True)), **table[keys[i]]}
+            for i in sorted(range(len(keys)), key=sort_keys.__getitem__)]  # fmt: skip
 
 
 def summary(registry: Registry, f: Filters) -> dict[str, Any]:
