@@ -61,7 +61,7 @@ def _percent(part: int, whole: int) -> int:
 
 def _subject(registry: Registry) -> tuple[str, str, bool]:
     """Who speaks (``Dinas Sosial Kota Palu``), the region's name, and whether it has only kelurahan."""
-    code, name = registry.meta("wilayah", "72.71"), registry.meta("wilayah_name", "Kota Palu")
+    code, name = registry.meta("wilayah", "72.71"), registry.region
     if code == "ID":
         return "Kementerian Sosial", name, False
     if "." not in code:

@@ -49,7 +49,7 @@ def bars(registry: Registry, by: str, year: str | None = None, kecamatan: str | 
         "kelurahan": _("KUBE per kelurahan"),
         "usaha": _("KUBE per business type"),
     }[by]
-    scope = [registry.meta("wilayah_name", "Kota Palu")]
+    scope = [registry.region]
     if filters.kecamatan:
         scope.append(_("Kecamatan {name}").format(name=filters.kecamatan))
     if filters.year:

@@ -92,6 +92,11 @@ class Registry:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else default
 
+    @property
+    def region(self) -> str:
+        """The name of the region the registry is scoped to (``kube init --wilayah``)."""
+        return self.meta("wilayah_name", "Kota Palu")
+
     def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         cursor = self.conn.execute(sql, params)
         names = [d[0] for d in cursor.description]

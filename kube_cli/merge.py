@@ -467,7 +467,7 @@ def _check_places(registry: Registry, plan: Plan) -> None:
             plan.conflicts.append(Problem(
                 "kelurahan", group["kelurahan_kode"],
                 _("of group {code} is outside this registry's region ({scope})").format(
-                    code=group["code"], scope=registry.meta("wilayah_name")),
+                    code=group["code"], scope=registry.region),
                 _("merge registries of the same region"),
             ))  # fmt: skip
 

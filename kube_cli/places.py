@@ -46,7 +46,7 @@ class Places:
     @property
     def scope_name(self) -> str:
         if not self._scope_name:
-            self._scope_name = self.registry.meta("wilayah_name", "Kota Palu")
+            self._scope_name = self.registry.region
         return self._scope_name
 
     # --- kelurahan -------------------------------------------------------------------------

@@ -145,7 +145,7 @@ def _build(registry: Registry, path: Path) -> None:
 
 def metadata_for(registry: Registry) -> dict[str, Any]:
     """Datasette's ``metadata.json``: titles, descriptions, column labels, Rupiah, licence and source."""
-    region = registry.meta("wilayah_name", "Kota Palu")
+    region = registry.region
     rupiah = "Rupiah (IDR), whole"
     money = {
         "aid_total": f"Aid given (bantuan), in {rupiah}",

@@ -22,10 +22,10 @@ def init(path: Path, officer: str, wilayah: str | None) -> Path:
         current = registry.meta("wilayah")
         if existed and scope and scope.code != current:
             raise Conflict("wilayah", wilayah, _("this registry is already scoped to {code} ({name})").format(
-                code=current, name=registry.meta("wilayah_name")))  # fmt: skip
+                code=current, name=registry.region))  # fmt: skip
         if not existed:
             with registry.atomic():
-                registry.audit("registry.init", current, {"wilayah": registry.meta("wilayah_name")})
+                registry.audit("registry.init", current, {"wilayah": registry.region})
     return path.resolve()
 
 
