@@ -130,9 +130,3 @@ def empty_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def palu(registry_path: Path, empty_file: Path) -> Path:
     """An empty registry of Kota Palu (the default region)."""
     return copy_registry(empty_file, registry_path)
-
-
-@pytest.fixture
-def demo(registry_path: Path, demo_file: Path) -> Path:
-    """A fresh copy of the sample registry as this test's registry (77 groups, 385 members)."""
-    return copy_registry(demo_file, registry_path)

@@ -72,7 +72,7 @@ def _tokens(paragraph: str) -> list[str]:
 
 
 @pytest.mark.parametrize("filters", FILTERS, ids=lambda f: " ".join(f) or "all")
-def test_every_number_in_the_paragraph_is_the_reports(kube, demo: Path, filters: list[str]) -> None:
+def test_every_number_in_the_paragraph_is_the_reports(kube, demo_registry: Path, filters: list[str]) -> None:
     briefing = kube.json("report", "briefing", *filters)
     numbers, paragraph = briefing["numbers"], briefing["paragraph"]
     omset = filters[filters.index("--omset-min") + 1] if "--omset-min" in filters else "25 juta"
@@ -122,7 +122,7 @@ def test_every_number_in_the_paragraph_is_the_reports(kube, demo: Path, filters:
     assert f"{numbers['kelurahan']} kelurahan" in paragraph
 
 
-def test_the_sample_briefing_reads_as_the_office_would_say_it(kube, demo: Path) -> None:
+def test_the_sample_briefing_reads_as_the_office_would_say_it(kube, demo_registry: Path) -> None:
     text = kube("report", "briefing").stdout.strip()
     assert text.startswith(
         "Dinas Sosial Kota Palu memfasilitasi 77 Kelompok Usaha Bersama (KUBE) aktif dengan 385 anggota "
@@ -138,14 +138,14 @@ def test_the_sample_briefing_reads_as_the_office_would_say_it(kube, demo: Path) 
     assert "\n" not in text  # one paragraph, ready to paste
 
 
-def test_year_speaks_of_groups_by_then_and_money_in_that_year(kube, demo: Path) -> None:
+def test_year_speaks_of_groups_by_then_and_money_in_that_year(kube, demo_registry: Path) -> None:
     text = kube("report", "briefing", "--year", "2020").stdout
     assert text.startswith("Hingga 2020, Dinas Sosial Kota Palu memfasilitasi 42 ")
     assert "Sepanjang 2020, bantuan yang disalurkan mencapai Rp24,1 juta" in text
     assert "Belum ada kelompok yang mencatat omzet sedikitnya Rp25 juta pada 2020." in text
 
 
-def test_pkh_share_counts_current_members(kube, demo: Path) -> None:
+def test_pkh_share_counts_current_members(kube, demo_registry: Path) -> None:
     numbers = kube.json("report", "briefing")["numbers"]
     members = kube.json("member", "list")
     graduates = sum(1 for m in members if m["pkh_graduate"])
@@ -153,7 +153,7 @@ def test_pkh_share_counts_current_members(kube, demo: Path) -> None:
     assert numbers["pkh_graduate_percent"] == round(100 * graduates / len(members))
 
     mantikulore = kube.json("report", "briefing", "--kecamatan", "Mantikulore", "--year", "2020")["numbers"]
-    conn = sqlite3.connect(demo)
+    conn = sqlite3.connect(demo_registry)
     (expected,) = conn.execute(
         "SELECT sum(m.pkh_graduate) FROM members m JOIN groups g ON g.id = m.group_id "
         "WHERE m.removed_at IS NULL AND g.status = 'aktif' AND g.year <= 2020 "
@@ -163,12 +163,12 @@ def test_pkh_share_counts_current_members(kube, demo: Path) -> None:
     assert mantikulore["pkh_graduates"] == expected
 
 
-def test_markdown_has_a_heading_and_the_paragraph(kube, demo: Path) -> None:
+def test_markdown_has_a_heading_and_the_paragraph(kube, demo_registry: Path) -> None:
     out = kube("report", "briefing", "--year", "2021", "--format", "markdown").stdout
     assert out.startswith("### Kilasan KUBE Kota Palu, hingga 2021\n\nHingga 2021, Dinas Sosial Kota Palu")
 
 
-def test_the_paragraph_is_indonesian_whatever_the_interface_language(kube, demo: Path) -> None:
+def test_the_paragraph_is_indonesian_whatever_the_interface_language(kube, demo_registry: Path) -> None:
     english = kube("--lang", "en", "report", "briefing").stdout
     assert "anggota" in english and "members" not in english
 
@@ -186,7 +186,7 @@ def test_an_empty_registry_says_there_is_nothing_yet(kube) -> None:
         (["--kecamatan", "Atlantis"], "kecamatan"),
     ],
 )
-def test_bad_filters_are_refused_in_one_line(kube, demo: Path, unchanged, args, field) -> None:
+def test_bad_filters_are_refused_in_one_line(kube, demo_registry: Path, unchanged, args, field) -> None:
     with unchanged():
         result = kube("report", "briefing", *args, code=1)
     assert result.stdout == ""
@@ -216,7 +216,7 @@ def assert_no_personal_data(text: str) -> None:
 
 
 @pytest.mark.parametrize("filters", FILTERS, ids=lambda f: " ".join(f) or "all")
-def test_no_nik_or_member_name_in_any_briefing(kube, demo: Path, filters: list[str]) -> None:
+def test_no_nik_or_member_name_in_any_briefing(kube, demo_registry: Path, filters: list[str]) -> None:
     for fmt in ("text", "markdown", "json"):
         result = kube("report", "briefing", *filters, "--format", fmt)
         assert_no_personal_data(result.stdout + result.stderr)

@@ -26,7 +26,7 @@ def svg_texts(path: Path) -> list[str]:
     return ["".join(el.itertext()).strip() for el in root.iter("{http://www.w3.org/2000/svg}text")]
 
 
-def test_png_chart_is_a_real_picture_of_the_counts(kube, demo: Path, tmp_path: Path) -> None:
+def test_png_chart_is_a_real_picture_of_the_counts(kube, demo_registry: Path, tmp_path: Path) -> None:
     out = tmp_path / "usaha.png"
     result = kube("report", "chart", "--by", "usaha", "-o", str(out))
     assert str(out) in result.stderr and result.stdout == ""
@@ -37,7 +37,7 @@ def test_png_chart_is_a_real_picture_of_the_counts(kube, demo: Path, tmp_path: P
     assert not list(tmp_path.glob(".kube-chart-*")), "temporary file left behind"
 
 
-def test_svg_chart_has_title_axes_and_the_reports_counts(kube, demo: Path, tmp_path: Path) -> None:
+def test_svg_chart_has_title_axes_and_the_reports_counts(kube, demo_registry: Path, tmp_path: Path) -> None:
     out = tmp_path / "kecamatan.svg"
     kube("report", "chart", "--by", "kecamatan", "--year", "2020", "-o", str(out))
     assert out.stat().st_size > 10_000
@@ -52,7 +52,7 @@ def test_svg_chart_has_title_axes_and_the_reports_counts(kube, demo: Path, tmp_p
         assert str(row["groups"]) in counts
 
 
-def test_kelurahan_chart_grows_tall_enough_for_every_bar(kube, demo: Path, tmp_path: Path) -> None:
+def test_kelurahan_chart_grows_tall_enough_for_every_bar(kube, demo_registry: Path, tmp_path: Path) -> None:
     out = tmp_path / "kelurahan.png"
     kube("report", "chart", "--by", "kelurahan", "-o", str(out))
     width, height = png_size(out)
@@ -60,7 +60,7 @@ def test_kelurahan_chart_grows_tall_enough_for_every_bar(kube, demo: Path, tmp_p
 
 
 @pytest.mark.parametrize("by", ["kecamatan", "kelurahan", "usaha"])
-def test_no_nik_or_member_name_in_any_chart(kube, demo: Path, tmp_path: Path, by: str) -> None:
+def test_no_nik_or_member_name_in_any_chart(kube, demo_registry: Path, tmp_path: Path, by: str) -> None:
     out = tmp_path / f"{by}.svg"
     kube("report", "chart", "--by", by, "-o", str(out))
     assert_no_personal_data("\n".join(svg_texts(out)))
@@ -68,7 +68,7 @@ def test_no_nik_or_member_name_in_any_chart(kube, demo: Path, tmp_path: Path, by
     assert_no_personal_data(kube("report", "chart", "--by", by).stdout)
 
 
-def test_terminal_chart_draws_one_bar_per_kecamatan_with_its_count(kube, demo: Path) -> None:
+def test_terminal_chart_draws_one_bar_per_kecamatan_with_its_count(kube, demo_registry: Path) -> None:
     out = kube("report", "chart", "--by", "kecamatan").stdout
     rows = kube.json("report", "--by", "kecamatan")
     lines = out.splitlines()
@@ -81,14 +81,14 @@ def test_terminal_chart_draws_one_bar_per_kecamatan_with_its_count(kube, demo: P
     assert all(bar(r["kecamatan"]) <= bar(longest["kecamatan"]) for r in rows)
 
 
-def test_terminal_chart_needs_no_matplotlib(kube, demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_terminal_chart_needs_no_matplotlib(kube, demo_registry: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now raises ImportError
     out = kube("report", "chart", "--by", "usaha", "--kecamatan", "Mantikulore").stdout
     assert "e-Warong" in out and "█" in out
 
 
 def test_without_matplotlib_a_file_chart_says_how_to_install_it(
-    kube, demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    kube, demo_registry: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     out = tmp_path / "usaha.png"
@@ -99,18 +99,18 @@ def test_without_matplotlib_a_file_chart_says_how_to_install_it(
 
 
 @pytest.mark.parametrize("name", ["chart.jpg", "chart", "chart.pdf"])
-def test_unknown_file_types_are_refused(kube, demo: Path, tmp_path: Path, unchanged, name: str) -> None:
+def test_unknown_file_types_are_refused(kube, demo_registry: Path, tmp_path: Path, unchanged, name: str) -> None:
     with unchanged():
         result = kube("report", "chart", "--by", "usaha", "-o", str(tmp_path / name), code=1)
     assert ".png or .svg" in result.stderr and name in result.stderr
     assert not (tmp_path / name).exists()
 
 
-def test_a_missing_folder_is_refused(kube, demo: Path, tmp_path: Path) -> None:
+def test_a_missing_folder_is_refused(kube, demo_registry: Path, tmp_path: Path) -> None:
     result = kube("report", "chart", "--by", "usaha", "-o", str(tmp_path / "nope" / "c.png"), code=1)
     assert "folder" in result.stderr
 
 
-def test_chart_dimension_is_a_usage_choice(kube, demo: Path) -> None:
+def test_chart_dimension_is_a_usage_choice(kube, demo_registry: Path) -> None:
     kube("report", "chart", "--by", "year", code=2)
     kube("report", "chart", code=2)
