@@ -44,18 +44,23 @@ def neutralise(value: Any) -> Any:
 
 
 def export(registry: Registry, kind: str, fmt: str | None, dest: Path | None, stdout: IO[str], show_nik: bool) -> None:
-    """Write ``kind`` out. A ``--show-nik`` export goes in the audit log once writing has begun, even
-    if it stops half-way (a closed pipe, Ctrl-C: some NIKs may have been seen); an export refused
-    before writing (say to a missing folder) shows no NIK and logs nothing."""
+    """Write ``kind`` out. A ``--show-nik`` export goes in the audit log once it has been written,
+    or once its first record went out, however it then ends (a closed pipe, Ctrl-C: some NIKs may
+    have been seen); one refused or failed before that (say, to a missing folder) logs nothing."""
     columns, rows = export_rows(registry, kind, show_nik)
-    refused = False
+    shown = False  # a record, NIK and all, has been handed to the writer
+
+    def watched() -> Iterator[dict[str, Any]]:
+        nonlocal shown
+        for row in rows:
+            shown = True
+            yield row
+
     try:
-        write(columns, rows, fmt, dest, stdout)
-    except KubeError:
-        refused = True
-        raise
+        write(columns, watched(), fmt, dest, stdout)
+        shown = True
     finally:
-        if show_nik and kind == "members" and not refused:
+        if show_nik and kind == "members" and shown:
             with registry.atomic():
                 registry.audit("nik.show", "*", {"command": "export members"})
 
@@ -97,7 +102,11 @@ def write(columns: tuple[str, ...], rows: Iterator[dict[str, Any]], fmt: str | N
     folder = dest.parent if str(dest.parent) else Path(".")
     if not folder.is_dir():
         raise KubeError("output", str(dest), _("is in a folder that does not exist"))
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{dest.name}.", suffix=".part")  # mode 0600
+    try:
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{dest.name}.", suffix=".part")  # mode 0600
+    except OSError as error:
+        raise KubeError("output", str(dest), _("cannot be written in that folder ({reason})").format(
+            reason=error.strerror or error)) from None  # fmt: skip
     try:
         if fmt == "xlsx":
             os.close(fd)

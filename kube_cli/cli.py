@@ -183,7 +183,9 @@ class KubeGroup(TyperGroup):
 
     @staticmethod
     def _internal(ctx: typer.Context, error: Exception) -> None:
-        if isinstance(ctx.obj, AppState) and ctx.obj.debug:
+        # --debug is in ctx.params even when the error came before the root callback set ctx.obj
+        # (say, while a command's module was being imported)
+        if (isinstance(ctx.obj, AppState) and ctx.obj.debug) or ctx.params.get("debug"):
             raise error
         output.error(
             _("internal error ({kind}: {message}). This is a bug in kube {version}: please report it with "

@@ -228,7 +228,10 @@ def _cover_money_sums(db: Database) -> None:
 
 def _maintain_money_totals(db: Database) -> None:
     """``group_money``: each group's live aid and its revenue per year, kept exact by triggers, so a
-    report over two million money rows sums a few rows per group (``kube check`` recounts)."""
+    report over two million money rows sums a few rows per group (``kube check`` recounts).
+
+    Never write aid or revenue with ``INSERT OR REPLACE``: the rows it replaces fire no delete
+    trigger (SQLite's recursive_triggers is off), and the totals would drift."""
     aid_year = "CAST(substr({row}.date, 1, 4) AS INTEGER)"
     add = (
         "INSERT INTO group_money (group_id, year, {column}) SELECT {row}.group_id, {year}, {row}.amount "

@@ -140,7 +140,7 @@ def json_text(data: Any) -> str:
     def text(value: Any, pad: str) -> str:
         inner = pad + "  "
         if isinstance(value, dict) and value:
-            items = (f"{inner}{encode(k)}: {text(v, inner)}" for k, v in value.items())
+            items = (f"{inner}{encode(str(k))}: {text(v, inner)}" for k, v in value.items())
             return "{\n" + ",\n".join(items) + "\n" + pad + "}"
         if isinstance(value, list) and value:
             records = all(type(v) is dict for v in value)

@@ -157,7 +157,7 @@ class _Names:
 
 def breakdown(registry: Registry, dims: list[str], f: Filters) -> list[dict[str, Any]]:
     """Rows of ``groups, members, aid_total, revenue_total`` for each combination of ``dims``, in
-    the order of their names (ignoring case) and years."""
+    the order of their names (ignoring case) and years, then of their codes."""
     ordered = tuple(d for d in DIMENSIONS if d in dims)
     table = _raw_breakdown(registry, ordered, f)
     keys = list(table)
@@ -166,7 +166,7 @@ def breakdown(registry: Registry, dims: list[str], f: Filters) -> list[dict[str,
     names = [name for name, _values in columns]
     values = list(zip(*(v for _name, v in columns), strict=True)) if columns else [()] * len(keys)
     sort_by = (v if name == "year" else [text.casefold() for text in v] for name, v in columns)
-    sort_keys = list(zip(*sort_by, strict=True)) if columns else [()] * len(keys)
+    sort_keys = list(zip(*sort_by, keys, strict=True))  # two places of one name: by their codes
     return [{**dict(zip(names, values[i], strict=True)), **table[keys[i]]}
             for i in sorted(range(len(keys)), key=sort_keys.__getitem__)]  # fmt: skip
 

@@ -109,16 +109,31 @@ def test_a_refused_show_nik_export_writes_nothing_to_the_log(
 
 
 def test_a_show_nik_export_cut_short_by_a_closed_pipe_is_still_logged(kube, demo_registry: Path) -> None:
-    """`kube export members --show-nik | head` may show NIKs before the pipe closes: the use is logged."""
+    """`kube export members --show-nik | head -1`: NIKs went out before the pipe closed, so the use is logged."""
+    import fcntl
     import os
     import subprocess
     import sys
 
     env = {**os.environ, "KUBE_DB": str(demo_registry), "PYTHONPATH": str(Path(__file__).parent.parent)}
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 4096)  # smaller than the export: kube waits for the reader
     process = subprocess.Popen([sys.executable, "-m", "kube_cli", "export", "members", "--show-nik"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)  # fmt: skip
-    process.stdout.close()  # the reader is gone before kube writes its first row
+                               stdout=write_end, stderr=subprocess.PIPE, env=env)  # fmt: skip
+    os.close(write_end)
+    with os.fdopen(read_end) as reader:
+        assert reader.readline().startswith("group_code,nik")  # as `head -1` does, then it goes away
     _out, err = process.communicate(timeout=60)
-    assert b"Traceback" not in err
+    assert process.returncode != 0 and b"Traceback" not in err  # the write failed part-way
     entry = kube.json("log", "--limit", "1")[0]
     assert entry["action"] == "nik.show" and "export members" in entry["detail"]
+
+
+def test_a_show_nik_export_that_fails_before_any_record_logs_nothing(kube, demo_registry: Path, tmp_path) -> None:
+    """The NIKs were never shown: an export that fails before its first record writes no log entry."""
+    before = kube.json("log", "--limit", "1")
+    kube("export", "members", "--show-nik", "-o", str(tmp_path / "x" / "m.csv"), code=1)  # a missing folder
+    if Path("/proc").is_dir():  # a folder no file can be made in, even by root
+        refused = kube("export", "members", "--show-nik", "-o", "/proc/kube-export.csv", code=1)
+        assert refused.stderr.startswith("Error: output '/proc/kube-export.csv': cannot be written in that folder")
+    assert kube.json("log", "--limit", "1") == before

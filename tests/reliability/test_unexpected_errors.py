@@ -50,3 +50,23 @@ def test_in_process_the_boundary_catches_it_too(kube, palu: Path, monkeypatch) -
     monkeypatch.setattr(registry, "member_list", lambda *a, **k: 1 / 0)
     result = kube("member", "list", code=3)
     assert "ZeroDivisionError" in result.stderr and "kube --version" in result.stderr
+
+
+BROKEN_MODULE = """
+import sys
+from kube_cli import cli
+cli.COMMANDS["merge"] = ("no_such_module_here", "merge", cli.COMMANDS["merge"][2])
+sys.argv = ["kube", *sys.argv[1:]]
+cli.main()
+"""
+
+
+def test_a_command_module_that_fails_to_import_is_a_bug_with_or_without_debug(palu: Path) -> None:
+    """Commands are imported when they run, before the root options are applied: the boundary
+    must still catch the failure, and --debug must still show where it came from."""
+    run = [sys.executable, "-c", BROKEN_MODULE, "--db", str(palu)]
+    quiet = subprocess.run([*run, "merge", "x.db"], capture_output=True, text=True, env=kube_env(), timeout=60)
+    assert quiet.returncode == 3 and "Traceback" not in quiet.stderr and "no_such_module_here" in quiet.stderr
+    loud = subprocess.run([*run, "--debug", "merge", "x.db"], capture_output=True, text=True, env=kube_env(),
+                          timeout=60)  # fmt: skip
+    assert "Traceback" in loud.stderr and "ModuleNotFoundError" in loud.stderr
