@@ -46,9 +46,10 @@ MONEY_RECOUNT = """
     WHERE coalesce(m.aid_total, 0) != c.aid OR coalesce(m.revenue_total, 0) != c.revenue
     ORDER BY g.code, c.year
 """
-# Each group's maintained totals of all years (``groups.aid_total``, ``revenue_total``) beside its years'.
+# Each group's maintained totals of all years (``groups.aid_total``, ``revenue_total``) beside its years'
+# (no year: the columns of MONEY_RECOUNT).
 GROUP_MONEY_RECOUNT = """
-    SELECT g.code, g.aid_total, coalesce(s.aid, 0), g.revenue_total, coalesce(s.revenue, 0) FROM groups g
+    SELECT g.code, NULL, g.aid_total, coalesce(s.aid, 0), g.revenue_total, coalesce(s.revenue, 0) FROM groups g
     LEFT JOIN (SELECT group_id, sum(aid_total) AS aid, sum(revenue_total) AS revenue FROM group_money
                GROUP BY group_id) s ON s.group_id = g.id
     WHERE g.aid_total != coalesce(s.aid, 0) OR g.revenue_total != coalesce(s.revenue, 0) ORDER BY g.code
@@ -281,18 +282,13 @@ def check(registry: Registry) -> list[dict[str, str]]:
     ):
         found.append(_problem("error", "member_count", _("member count is {stored}, a recount gives {counted}").format(
             stored=stored, counted=counted), code))  # fmt: skip
-    for code, year, *totals in conn.execute(MONEY_RECOUNT):
+    for code, year, *totals in [*conn.execute(MONEY_RECOUNT), *conn.execute(GROUP_MONEY_RECOUNT)]:
         for what, stored, counted in zip((_("aid"), _("revenue")), totals[::2], totals[1::2], strict=True):
             if stored != counted:
-                found.append(_problem("error", "money_total", _(
-                    "{what} total for {year} is {stored}, a recount gives {counted}").format(
+                text = (_("{what} total for {year} is {stored}, a recount gives {counted}") if year is not None
+                        else _("{what} total of all years is {stored}, a recount gives {counted}"))  # fmt: skip
+                found.append(_problem("error", "money_total", text.format(
                     what=what, year=year, stored=format_rupiah(stored), counted=format_rupiah(counted)), code))  # fmt: skip
-    for code, *totals in conn.execute(GROUP_MONEY_RECOUNT):
-        for what, stored, counted in zip((_("aid"), _("revenue")), totals[::2], totals[1::2], strict=True):
-            if stored != counted:
-                found.append(_problem("error", "money_total", _(
-                    "{what} total of all years is {stored}, a recount gives {counted}").format(
-                    what=what, stored=format_rupiah(stored), counted=format_rupiah(counted)), code))  # fmt: skip
     for code, members, ketua in conn.execute(
         "SELECT g.code, count(m.id), coalesce(sum(m.role = 'ketua'), 0) FROM groups g "
         "LEFT JOIN members m ON m.group_id = g.id AND m.removed_at IS NULL "
