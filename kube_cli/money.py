@@ -23,6 +23,7 @@ from kube_cli.vocab import (
 AID_SELECT = AID.select()
 AID_KEYS = AID.keys()
 REVENUE_SELECT = REVENUE.select()
+REVENUE_KEYS = REVENUE.keys()
 
 
 def _aid_row(registry: Registry, aid_id: int) -> dict[str, Any]:
@@ -145,7 +146,8 @@ def revenue_record(
         if removed:
             detail["removed_records"] = removed
         registry.audit("revenue.record", group["code"], detail)
-    return registry.query(REVENUE_SELECT + " WHERE r.group_id = ? AND r.period = ?", (group["id"], when))[0]
+    row = registry.query(REVENUE_SELECT + " WHERE r.group_id = ? AND r.period = ?", (group["id"], when))[0]
+    return present(REVENUE, row, REVENUE_KEYS)
 
 
 def revenue_list(registry: Registry, code: str | None = None, year: str | None = None) -> list[dict[str, Any]]:
@@ -157,4 +159,4 @@ def revenue_list(registry: Registry, code: str | None = None, year: str | None =
         where.append("r.year = ?")
         params.append(parse_year(year))
     sql = REVENUE_SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY g.code, r.period"
-    return registry.query(sql, params)
+    return [present(REVENUE, row, REVENUE_KEYS) for row in registry.query(sql, params)]

@@ -381,7 +381,7 @@ def scope_title(year: int | None, kecamatan: str | None) -> str:
 
 
 def breakdown_columns(dims: Sequence[str]) -> list[str]:
-    order = ("kecamatan", "kelurahan", "usaha", "year")
+    order = tuple(records.DIMENSIONS)
     wanted = set(dims) | ({"kecamatan"} if "kelurahan" in dims else set())
     return [d for d in order if d in wanted] + ["groups", "members", "aid_total", "revenue_total"]
 

@@ -41,6 +41,8 @@ class Field:
     listed: bool = True  # in `list` rows (JSON, CSV, tables)
     exported: bool = True  # in `kube export` (and so read back by `kube import`)
     public: bool = True  # may be copied by `kube publish`; personal data never is
+    type: str = "TEXT"  # its SQL type where it is copied (`kube publish`)
+    doc: str = ""  # what it means, for the published data's metadata (English, as Datasette shows it)
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,12 @@ class Record:
 
     def keys(self, *, listed: bool = True) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields if f.listed or not listed)
+
+    def public_sql(self, where: str = "") -> tuple[str, str]:
+        """What ``kube publish`` copies of this record: the columns of its table, and their query."""
+        public = self.public
+        columns = ", ".join(f"{f.name} {f.type}" for f in public)
+        return columns, f"{self.values_sql(f.name for f in public)} {where}".strip()
 
     @property
     def exported(self) -> tuple[str, ...]:
@@ -133,16 +141,22 @@ _CREATED = (Column("created_at"), Column("updated_at"))
 GROUPS = Record(
     "groups", "groups", "g", f"groups g {place_joins('g')} JOIN usaha u ON u.id = g.usaha_id",
     fields=(
-        Field("code", N_("Code"), show=CODE),
-        Field("name", N_("Name")),
-        Field("kelurahan", N_("Kelurahan"), "kel.nama"),
-        Field("kecamatan", N_("Kecamatan"), "kec.nama"),
-        Field("usaha", N_("Usaha"), "u.name"),
-        Field("year", N_("Year")),
-        Field("status", N_("Status")),
-        Field("members", N_("Members"), "g.member_count", show=NUMBER, exported=False),
+        Field("code", N_("Code"), show=CODE, doc="Group code"),
+        Field("name", N_("Name"), doc="Group name"),
+        Field("kelurahan", N_("Kelurahan"), "kel.nama", doc="Kelurahan/desa"),
+        Field("kecamatan", N_("Kecamatan"), "kec.nama", doc="Kecamatan"),
+        Field("usaha", N_("Usaha"), "u.name", doc="Business type (jenis usaha)"),
+        Field("year", N_("Year"), type="INTEGER", doc="Year registered"),
+        Field("status", N_("Status"), doc="aktif or nonaktif"),
+        Field("members", N_("Members"), "g.member_count", show=NUMBER, exported=False, type="INTEGER",
+              doc="Current members"),
         Field("note", N_("Note"), listed=False, exported=False, public=False),
-        Field("kelurahan_kode", N_("Kelurahan code"), listed=False, exported=False),
+        Field("kelurahan_kode", N_("Kelurahan code"), listed=False, exported=False,
+              doc="Kemendagri code of the kelurahan"),
+        Field("aid_total", N_("Aid"), show=MONEY, listed=False, exported=False, type="INTEGER",
+              doc="Aid given (bantuan), in Rupiah (IDR), whole"),
+        Field("revenue_total", N_("Revenue"), show=MONEY, listed=False, exported=False, type="INTEGER",
+              doc="Revenue reported (omset), in Rupiah (IDR), whole"),
         Field("id", N_("ID"), show=NUMBER, listed=False, exported=False, public=False),
     ),
     columns=(
@@ -173,12 +187,14 @@ MEMBERS = Record(
 AID = Record(
     "aid", "aid", "a", "aid a JOIN groups g ON g.id = a.group_id",
     fields=(
-        Field("id", N_("ID"), show=NUMBER, exported=False),
-        Field("group_code", N_("Group"), "g.code", show=CODE),
-        Field("date", N_("Date"), show=DATE),
-        Field("kind", N_("Kind")),
-        Field("amount", N_("Amount"), show=MONEY),
-        Field("source", N_("Source")),
+        Field("id", N_("ID"), show=NUMBER, exported=False, public=False),
+        Field("group_code", N_("Group"), "g.code", show=CODE, doc="Group code"),
+        Field("date", N_("Date"), show=DATE, doc="Date given"),
+        Field("year", N_("Year"), "CAST(substr(a.date, 1, 4) AS INTEGER)", listed=False, exported=False,
+              type="INTEGER", doc="Year"),
+        Field("kind", N_("Kind"), doc="peralatan, modal, pelatihan or lainnya"),
+        Field("amount", N_("Amount"), show=MONEY, type="INTEGER", doc="Amount in Rupiah (IDR), whole"),
+        Field("source", N_("Source"), doc="Who gave it"),
         Field("note", N_("Note"), public=False),
         Field("void", N_("Void"), "a.voided_at IS NOT NULL", show=FLAG, exported=False, public=False),
     ),
@@ -192,9 +208,10 @@ AID = Record(
 REVENUE = Record(
     "revenue", "revenue", "r", "revenue r JOIN groups g ON g.id = r.group_id",
     fields=(
-        Field("group_code", N_("Group"), "g.code", show=CODE),
-        Field("period", N_("Period")),
-        Field("amount", N_("Amount"), show=MONEY),
+        Field("group_code", N_("Group"), "g.code", show=CODE, doc="Group code"),
+        Field("period", N_("Period"), doc="Year (YYYY) or month (YYYY-MM)"),
+        Field("year", N_("Year"), listed=False, exported=False, type="INTEGER", doc="Year"),
+        Field("amount", N_("Amount"), show=MONEY, type="INTEGER", doc="Revenue in Rupiah (IDR), whole"),
         Field("note", N_("Note"), public=False),
     ),
     columns=(
@@ -202,6 +219,16 @@ REVENUE = Record(
         Column("note", default=""), *_CREATED,
     ),
 )  # fmt: skip
+
+# What `kube report --by` counts by, in the order report columns stand: a group field's name and the SQL
+# key its rows are grouped by (names are looked up afterwards). A new dimension is one entry here.
+DIMENSIONS = {
+    "kecamatan": "substr(g.kelurahan_kode, 1, 8)",
+    "kelurahan": "g.kelurahan_kode",
+    "usaha": "g.usaha_id",
+    "year": "g.year",
+}
+CHARTED = tuple(d for d in DIMENSIONS if d != "year")  # `report chart --by`: bars of places and kinds
 
 RECORDS = {record.name: record for record in (GROUPS, MEMBERS, AID, REVENUE)}
 # The records kube merge moves between registries, in the order their references need.
