@@ -488,3 +488,12 @@ def emit_merge_summary(summary: dict[str, Any], fmt: str) -> None:
              "{audit_added} log entries added").format(**summary)  # fmt: skip
     lead = _("Would merge {file}: ") if summary["dry_run"] else _("Merged {file}: ")
     say(lead.format(file=summary["file"]) + text + (_(" (dry run: nothing written)") if summary["dry_run"] else ""))
+
+
+# --- plausibility ---------------------------------------------------------------------------
+
+
+def warn_briefing(findings: Sequence[Any]) -> None:
+    """``kube check``'s warnings about numbers a briefing states, on stderr: the paragraph stays as it is."""
+    for finding in findings:
+        warn(_("{finding} (counted in this briefing; see `kube check`)").format(finding=finding))
