@@ -612,7 +612,7 @@ def summary_line(result: ImportResult) -> str:
         added=part("added"), changed=part("changed"), unchanged=part("unchanged")
     )
     if result.plausibility_count:
-        text += "; " + _("{n} warnings (see above)").format(n=result.plausibility_count)
+        text += "; " + _("warnings: {n}, listed above").format(n=result.plausibility_count)
     if result.dry_run:
         return _("Dry run, nothing written. Would be: {summary}").format(summary=text)
     return text
