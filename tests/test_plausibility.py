@@ -308,3 +308,20 @@ def test_every_calendar_day_passes_and_a_few_that_are_not_fail() -> None:
     for bad in ("7271083002850001", "7271083104850001", "7271087102850001", "7271080013850001", "7271083206850001"):
         assert not plausibility.nik_birth_date_ok(bad)
     assert _sql_bad(["7271083002850001", "7271082902000001"]) == [True, False]
+
+
+def test_staged_members_sharing_a_no_kk_once_imports_stage_it(palu: Path) -> None:
+    """The import's half of the No. KK rule, for when ``temp.sm`` carries ``kk`` (members.kk's own change)."""
+    from kube_cli.db import open_registry
+
+    with open_registry(palu, "petugas-uji") as registry:
+        conn = registry.conn
+        conn.execute("CREATE TEMP TABLE sm (line INTEGER PRIMARY KEY, code TEXT, nik TEXT, name TEXT, role TEXT, "
+                     "gender TEXT, pkh INTEGER, kk TEXT)")  # fmt: skip
+        rows = [(2, "K-1", "7271081508850001", "7271080101090001"), (3, "K-2", "7271081508850002", "7271080101090001"),
+                (4, "K-2", "7271081508850003", "7271080101090002"), (5, "K-2", "7271081508850004", "")]  # fmt: skip
+        conn.executemany("INSERT INTO sm (line, code, nik, kk) VALUES (?, ?, ?, ?)", rows)
+        found = list(plausibility.staged_findings(conn, "members", "1"))
+        conn.execute("DROP TABLE temp.sm")
+    assert [(line, f.code, f.target) for line, f in found] == [(2, "shared_kk", "727108******0001")]
+    assert "K-1, K-2" in found[0][1].problem or "K-2, K-1" in found[0][1].problem
