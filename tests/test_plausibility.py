@@ -325,3 +325,12 @@ def test_staged_members_sharing_a_no_kk_once_imports_stage_it(palu: Path) -> Non
         conn.execute("DROP TABLE temp.sm")
     assert [(line, f.code, f.target) for line, f in found] == [(2, "shared_kk", "727108******0001")]
     assert "K-1, K-2" in found[0][1].problem or "K-2, K-1" in found[0][1].problem
+
+
+def test_briefing_lists_at_most_50_warnings(kube, demo_registry: Path, tmp_path: Path) -> None:
+    days = [date(2021, 1, 1) + timedelta(days=i) for i in range(55)]
+    file = write_csv(tmp_path / "bantuan.csv", "group_code,date,kind,amount",
+                     [f"PALU-001,{d.isoformat()},modal,10000" for d in days])  # fmt: skip
+    kube("import", str(file))
+    lines = warnings_of(kube("report", "briefing"))
+    assert len(lines) == 51 and lines[-1] == "Warning: …and 5 more warnings"
