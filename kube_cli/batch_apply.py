@@ -95,7 +95,7 @@ def create_staging(conn: sqlite3.Connection) -> None:
 
 
 def drop_staging(conn: sqlite3.Connection) -> None:
-    for table in ("gs", "sm", "sa", "sr", "gf", "sk"):
+    for table in ("gs", "sm", "sa", "sr", "gf", "sk", "san"):
         conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
 
 
@@ -296,6 +296,12 @@ class Checker:
             added = one(f"SELECT count(*) FROM san WHERE {self._aid_new}")
             result["aid"] = Counts(added, 0, total - added)
         return result
+
+    def warnings(self) -> Iterator[tuple[int, Any]]:
+        """``(line, plausibility.Finding)`` for the rows this import adds or changes (after ``counts``)."""
+        from kube_cli import plausibility
+
+        return plausibility.staged_findings(self.conn, self.kind, self._aid_new)
 
     # A voided record still matches its row: voiding is a decision, and re-importing the office's
     # sheet (which still lists the row) must not bring the aid back.

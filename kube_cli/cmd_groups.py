@@ -135,7 +135,7 @@ def member_add(
     from kube_cli import registry
 
     with state(ctx).open(write=True) as reg:
-        member = registry.member_add(reg, code, nik, name, role, gender, pkh_graduate)
+        member = registry.member_add(reg, code, nik, name, role, gender, pkh_graduate, warn=output.warn)
     output.emit_record(
         member, fmt, _("Added {name} ({nik}) to {group_code} as {role}; member id {id}.").format(**member)
     )

@@ -39,7 +39,7 @@ def aid_record(
     from kube_cli import money
 
     with state(ctx).open(write=True) as reg:
-        row = money.aid_record(reg, code, amount, kind, date, source, note)
+        row = money.aid_record(reg, code, amount, kind, date, source, note, warn=output.warn)
     output.emit_record(row, fmt, _("Recorded aid {id}: {amount} ({kind}) to {group_code} on {date}.").format(
         **{**row, "amount": format_rupiah(row["amount"]), "date": format_date(row["date"])}))  # fmt: skip
 
@@ -99,7 +99,7 @@ def revenue_record(
     from kube_cli import money
 
     with state(ctx).open(write=True) as reg:
-        row = money.revenue_record(reg, code, amount, period, note, replace)
+        row = money.revenue_record(reg, code, amount, period, note, replace, warn=output.warn)
     output.emit_record(row, fmt, _("Recorded revenue {amount} for {group_code}, {period}.").format(
         **{**row, "amount": format_rupiah(row["amount"])}))  # fmt: skip
 

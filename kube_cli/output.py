@@ -490,3 +490,15 @@ def emit_merge_summary(summary: dict[str, Any], fmt: str) -> None:
              "{audit_added} log entries added").format(**summary)  # fmt: skip
     lead = _("Would merge {file}: ") if summary["dry_run"] else _("Merged {file}: ")
     say(lead.format(file=summary["file"]) + text + (_(" (dry run: nothing written)") if summary["dry_run"] else ""))
+
+
+# --- plausibility ---------------------------------------------------------------------------
+
+
+def warn_briefing(findings: Sequence[Any], limit: int = 50) -> None:
+    """``kube check``'s warnings about numbers a briefing states, on stderr (the first ``limit``, then
+    how many more): the paragraph stays as it is."""
+    for finding in findings[:limit]:
+        warn(_("{finding} (counted in this briefing; see `kube check`)").format(finding=finding))
+    if len(findings) > limit:
+        warn(_("…and {n} more warnings").format(n=len(findings) - limit))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from kube_cli.db import Registry, new_uuid, now
@@ -245,8 +246,11 @@ def _check_gender(nik: str, gender: str | None) -> str:
 
 def member_add(
     registry: Registry, code: str, nik: str, name: str, role: str = "anggota",
-    gender: str | None = None, pkh_graduate: bool | str = False,
+    gender: str | None = None, pkh_graduate: bool | str = False, warn: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
+    """Add a member; a NIK born on no calendar day, or a shared No. KK, is told to ``warn``."""
+    from kube_cli import plausibility
+
     group = get_group(registry, code)
     nik = parse_nik(nik)
     values = {
@@ -267,6 +271,9 @@ def member_add(
         )  # fmt: skip
         registry.audit("member.add", group["code"], {"member_id": cursor.lastrowid, "nik": mask_nik(nik),
                                                      "role": values["role"]})  # fmt: skip
+        findings = plausibility.after_member(conn, cursor.lastrowid)
+    for finding in findings if warn else ():
+        warn(str(finding))
     return public_member(registry.query(MEMBER_SELECT + " WHERE m.id = ?", (cursor.lastrowid,))[0])
 
 
