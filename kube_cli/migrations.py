@@ -303,8 +303,15 @@ def _total_money_per_group(db: Database) -> None:
     )
 
 
+def _remember_removed_groups(db: Database) -> None:
+    """``groups.removed_at``: a group registered by mistake is removed (``kube group remove``) but
+    kept, with its history; lists and lookups leave it out, and it is ``nonaktif``, so no count
+    includes it."""
+    db.execute("ALTER TABLE groups ADD COLUMN removed_at TEXT")
+
+
 MIGRATIONS = [_create_core_tables, _seed_usaha, _maintain_member_counts, _add_merge_history, _cover_money_sums,
-              _maintain_money_totals, _total_money_per_group]  # fmt: skip
+              _maintain_money_totals, _total_money_per_group, _remember_removed_groups]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
