@@ -26,7 +26,7 @@ from kube_cli.vocab import mask_nik
 _SQL = {
     "groups": "SELECT g.code, g.name, kel.nama, kec.nama, u.name, g.year, g.status FROM groups g "
               "JOIN wilayah kel ON kel.kode = g.kelurahan_kode JOIN wilayah kec ON kec.kode = kel.parent "
-              "JOIN usaha u ON u.id = g.usaha_id ORDER BY g.code",
+              "JOIN usaha u ON u.id = g.usaha_id WHERE g.removed_at IS NULL ORDER BY g.code",
     "members": "SELECT g.code, m.nik, m.name, m.role, m.gender, m.pkh_graduate FROM members m "
                "JOIN groups g ON g.id = m.group_id WHERE m.removed_at IS NULL ORDER BY g.code, m.id",
     "aid": "SELECT g.code, a.date, a.kind, a.amount, a.source, a.note FROM aid a JOIN groups g ON g.id = a.group_id "

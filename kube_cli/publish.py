@@ -86,7 +86,7 @@ COPIES = {
         "SELECT g.code, g.name, kel.nama, kec.nama, g.kelurahan_kode, u.name, g.year, g.status, "
         "(SELECT count(*) FROM members m WHERE m.group_id = g.id AND m.removed_at IS NULL) "
         "FROM groups g JOIN wilayah kel ON kel.kode = g.kelurahan_kode JOIN wilayah kec ON kec.kode = kel.parent "
-        "JOIN usaha u ON u.id = g.usaha_id ORDER BY g.code"
+        "JOIN usaha u ON u.id = g.usaha_id WHERE g.removed_at IS NULL ORDER BY g.code"
     ),
     "aid": (
         "SELECT NULL, g.code, a.date, CAST(substr(a.date, 1, 4) AS INTEGER), a.kind, a.amount, a.source "
