@@ -34,6 +34,17 @@ def _key(text: str | None) -> str:
     return name_key(text)
 
 
+def _name_matches(column: str) -> str:
+    """SQL: ``column``'s key holds ``:key``. A plain-ASCII name must first hold the key's letters in
+    order (``LIKE '%s%i%t%i%'``, in C), so Python keys only those and the names with accents."""
+    return f"(({column} LIKE :pattern ESCAPE '\\' OR {column} GLOB '*[^ -~]*') AND instr(kube_key({column}), :key))"
+
+
+def _subsequence(key: str) -> str:
+    escaped = (c.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for c in key)
+    return "%" + "%".join(escaped) + "%"
+
+
 def find(registry: Registry, text: str) -> list[dict[str, Any]]:
     """Groups whose code or name holds ``text``, and current members whose name holds it (case,
     accents and spaces ignored) or whose NIK is it (whole, or its last 4 digits). Groups first."""
@@ -42,15 +53,16 @@ def find(registry: Registry, text: str) -> list[dict[str, Any]]:
     digits = typed.replace(" ", "").replace(".", "").lstrip("'")
     registry.conn.create_function("kube_key", 1, _key, deterministic=True)
     code_key = (generated_code(typed) or typed).casefold()
+    # (a TEXT of only spaces and dashes has an empty key: then no name matches, "\x00" is in none)
+    params = {"code": code_key, "key": key or "\x00", "pattern": _subsequence(key), "digits": digits}
     groups = registry.query(
-        GROUP_SELECT + " WHERE g.removed_at IS NULL AND (instr(lower(g.code), ?) OR instr(kube_key(g.name), ?)) "
+        GROUP_SELECT + f" WHERE g.removed_at IS NULL AND (instr(lower(g.code), :code) OR ({_name_matches('g.name')})) "
         "ORDER BY g.code",
-        (code_key, key),
+        params,
     )
-    member_where, params = "instr(kube_key(m.name), ?)", [key]
+    member_where = _name_matches("m.name")
     if digits.isascii() and digits.isdigit() and len(digits) in (4, 16):
-        member_where += " OR m.nik = ?" if len(digits) == 16 else " OR substr(m.nik, 13) = ?"
-        params.append(digits)
+        member_where += " OR m.nik = :digits" if len(digits) == 16 else " OR substr(m.nik, 13) = :digits"
     members = registry.query(
         MEMBER_SELECT + f" WHERE m.removed_at IS NULL AND g.removed_at IS NULL AND ({member_where}) "
         "ORDER BY g.code, m.name, m.id",
