@@ -91,6 +91,11 @@ def get_group(registry: Registry, code: str, field: str = "code") -> dict[str, A
     if not rows and (canonical := generated_code(typed)) and canonical != typed:
         rows = registry.query(GROUP_SELECT + " WHERE g.code = ? AND g.removed_at IS NULL", (canonical,))
     if not rows:
+        removed = registry.conn.execute("SELECT removed_at FROM groups WHERE code IN (?, ?) AND removed_at IS NOT NULL",
+                                        (typed, generated_code(typed) or typed)).fetchone()  # fmt: skip
+        if removed:
+            raise NotFound(field, typed, _("this group was removed on {date}").format(date=removed[0][:10]),
+                           _("its history is in `kube log`"))  # fmt: skip
         raise NotFound(field, typed, _("no such group"), _("see `kube group list`, or `kube find` by name"))
     return rows[0]
 

@@ -32,6 +32,7 @@ def test_find_a_member_by_name_ignoring_case_and_accents(kube, sintuvu: Path) ->
     assert rows == [{"kind": "member", "code": "PALU-101", "name": "Siti Rahmâ", "id": 1, "nik": "727108******0001",
                      "role": "ketua"}]  # fmt: skip
     assert kube.json("find", "lasantu")[0]["name"] == "Hasna Lasantu"
+    assert kube.json("find", "LASÁNTU")[0]["name"] == "Hasna Lasantu"  # typed with an accent the name lacks
 
 
 @pytest.mark.parametrize(("text", "names"), [("0021", ["Rudi Contoh"]), (SITI, ["Siti Rahmâ"]),
