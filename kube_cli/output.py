@@ -443,14 +443,21 @@ def emit_found(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str,
     emit_rows(rows, columns, fmt, empty=empty)
 
 
+DETAIL_LABELS = {"name": N_("name"), "role": N_("role"), "gender": N_("gender"), "pkh_graduate": N_("PKH graduate"),
+                 "reason": N_("reason"), "nik": N_("NIK")}  # fmt: skip
+
+
 def detail_text(detail: dict[str, Any]) -> str:
-    """An audit entry's detail for people: ``name: Siti → Siti Rahma, reason: …``."""
+    """An audit entry's detail for people: ``nama: Siti → Siti Rahma, alasan: …``; a move ``A → B``."""
+    if set(detail) == {"from", "to"}:
+        return f"{detail['from']} → {detail['to']}"
     parts = []
     for key, value in detail.items():
+        label = _(DETAIL_LABELS[key]) if key in DETAIL_LABELS else key
         if isinstance(value, dict) and set(value) == {"from", "to"}:
-            parts.append(f"{key}: {value['from']} → {value['to']}")
+            parts.append(f"{label}: {_cell(key, value['from'])} → {_cell(key, value['to'])}")
         elif value not in (None, ""):
-            parts.append(f"{key}: {value}")
+            parts.append(f"{label}: {_cell(key, value)}")
     return ", ".join(parts)
 
 

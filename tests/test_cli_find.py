@@ -87,7 +87,15 @@ def test_member_show_gives_the_member_the_group_and_the_history(kube, sintuvu: P
     assert all(h["officer"] == "petugas-uji" for h in history)
     assert not re.search(r"\d{16}", json.dumps(shown))
     table = kube("member", "show", "2").stdout
-    assert "Hasna Lasantu" in table and "KUBE Maju (PALU-102)" in table and "anggota → bendahara" in table
+    assert "Hasna Lasantu" in table and "KUBE Maju (PALU-102)" in table and "role: anggota → bendahara" in table
+    assert "PALU-101 → PALU-102" in table and HASNA not in table
+
+
+def test_member_show_in_indonesian(kube, sintuvu: Path, monkeypatch) -> None:
+    kube("member", "edit", "2", "--role", "bendahara")
+    monkeypatch.setenv("KUBE_LANG", "id")
+    table = kube("member", "show", "2").stdout
+    assert "Riwayat" in table and "Kelompok" in table and "jabatan: anggota → bendahara" in table
 
 
 def test_member_show_of_a_removed_member_and_with_show_nik(kube, sintuvu: Path) -> None:
