@@ -255,3 +255,21 @@ def test_revenue_remove_refusal_in_indonesian(kube, palu: Path, unchanged, monke
     with unchanged():
         result = kube("revenue", "remove", "PALU-101", "--period", "2020", "--reason", "x", code=1)
     one_line(result, "tidak punya catatan omset")
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("group", "edit", "PALU-102", "--code", "PALU-101"), "sudah dipakai kelompok lain"),
+        (("member", "edit", "1", "--nik", "7271085012909001"), "adalah NIK anggota lain: id 2 di kelompok PALU-102"),
+        (("member", "edit", "1", "--nik", MAN_1), "tanggal lahirnya menunjukkan L"),
+    ],
+)
+def test_code_and_nik_corrections_are_refused_in_indonesian(kube, palu, unchanged, monkeypatch, args, needle) -> None:
+    add_group(kube, "KUBE Sintuvu", "Lasoani", "--code", "PALU-101")
+    add_group(kube, "KUBE Lain", "Talise", "--code", "PALU-102")
+    kube("member", "add", "PALU-101", "--nik", WOMAN_1, "--name", "Siti Rahma")
+    kube("member", "add", "PALU-102", "--nik", "7271085012909001", "--name", "Wati Contoh")
+    monkeypatch.setenv("KUBE_LANG", "id")
+    with unchanged():
+        one_line(kube(*args, code=1), "Kesalahan:", needle)
