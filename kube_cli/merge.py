@@ -644,6 +644,9 @@ def planned_changes(plan: Plan) -> list[dict[str, str]]:
         for uuid in sorted(plan.deleted[table]):
             if (mine := plan.before[table].get(uuid)) is not None:
                 changes.append({"action": "remove", "table": table, "record": line(table, mine)})
+    changes += [{"action": "add", "table": "usaha", "record": row[1]} for row in plan.usaha_rows]
+    changes += [{"action": "add", "table": "usaha", "record": f"{alias} → {names.usaha.get(uuid, {}).get('name', uuid)}"}
+                for alias, uuid in sorted(plan.aliases_new.values())]  # fmt: skip
     changes += [{"action": "refuse", "table": "", "record": str(p)} for p in plan.conflicts]
     changes += [{"action": "refuse", "table": detail["table"], "record": f"{where}: {detail['conflict']}"}
                 for _action, where, detail in plan.choices]  # fmt: skip

@@ -485,7 +485,8 @@ def emit_member(member: dict[str, Any], fmt: str) -> None:
 
 
 MERGE_ACTIONS = {"add": N_("add"), "update": N_("update"), "remove": N_("remove"), "refuse": N_("refuse")}
-MERGE_TABLES = {"groups": N_("group"), "members": N_("member"), "aid": N_("aid"), "revenue": N_("revenue"), "": ""}
+MERGE_TABLES = {"groups": N_("group"), "members": N_("member"), "aid": N_("aid"), "revenue": N_("revenue"),
+                "usaha": "usaha", "": ""}  # fmt: skip
 
 
 def emit_merge_changes(changes: Sequence[dict[str, Any]], fmt: str) -> None:

@@ -147,6 +147,7 @@ def test_merge_dry_run_lists_what_it_would_add_update_and_refuse(kube, sintuvu: 
     kube(*budi, "member", "add", "PALU-103", "--nik", "7271084506850041", "--name", "Wati Contoh")
     kube(*budi, "member", "edit", "1", "--name", "Siti Rahma")
     kube(*budi, "member", "edit", "3", "--name", "Rudi C.")
+    kube(*budi, "usaha", "add", "Pengolahan Kelor", "--alias", "kelor")
     kube("member", "edit", "3", "--name", "Rudi Contoh S.")
 
     result = kube("merge", str(other), "--dry-run", code=1)
@@ -155,11 +156,13 @@ def test_merge_dry_run_lists_what_it_would_add_update_and_refuse(kube, sintuvu: 
         "add      group    PALU-103 'KUBE Baru'",
         "add      member   727108******0041 in PALU-103 'Wati Contoh'",
         "update   member   727108******0001 in PALU-101 'Siti Rahma': name ours 'Siti Rahmâ', theirs 'Siti Rahma'",
+        "add      usaha    Pengolahan Kelor",
+        "add      usaha    kelor → Pengolahan Kelor",
     ]
     one_line(result, "727108******0021 in PALU-102", "changed on both sides")
     preferred = json.loads(kube("merge", str(other), "--dry-run", "--prefer", "theirs", "--format", "json").stdout)
     actions = [(c["action"], c["table"]) for c in preferred["changes"]]
     assert actions == [("add", "groups"), ("add", "members"), ("update", "members"), ("update", "members"),
-                       ("refuse", "members")]  # fmt: skip
+                       ("add", "usaha"), ("add", "usaha"), ("refuse", "members")]  # fmt: skip
     assert not re.search(r"\d{16}", result.stdout + result.stderr + json.dumps(preferred))
     assert kube.json("find", "baru") == []  # nothing was written
