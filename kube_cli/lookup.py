@@ -81,18 +81,17 @@ def member_show(registry: Registry, member: str, show_nik: bool = False) -> dict
     """A member (current, or removed: by id, or by a NIK no current member holds), their group and
     their history from the audit log (added, edits, moves, removal), oldest first."""
     value = member_key(member, "member")
-    where, params = ("m.nik = ?", (value,)) if len(value) == 16 else ("m.id = ?", (int(value),))
-    rows = registry.query(
-        MEMBER_SELECT.replace("m.group_id AS group_id", "m.group_id AS group_id, m.removed_at AS removed_at")
-        + f" WHERE {where} ORDER BY m.removed_at IS NOT NULL, m.removed_at DESC, m.id DESC LIMIT 1",
+    where, params = ("nik = ?", (value,)) if len(value) == 16 else ("id = ?", (int(value),))
+    found = registry.conn.execute(
+        f"SELECT id, removed_at FROM members WHERE {where} ORDER BY removed_at IS NOT NULL, removed_at DESC, id DESC",
         params,
-    )
-    if not rows:
+    ).fetchone()
+    if found is None:
         shown = mask_nik(value) if len(value) == 16 else value
         raise NotFound("member", shown, _("no member with this NIK or id"), _("see `kube find` or `kube member list`"))
-    row = rows[0]
+    row = registry.query(MEMBER_SELECT + " WHERE m.id = ?", (found[0],))[0]
     record = public_member(row, show_nik)
-    record["removed_at"] = row["removed_at"]
+    record["removed_at"] = found[1]
     group = registry.query(GROUP_SELECT + " WHERE g.id = ?", (row["group_id"],))[0]
     record["group"] = public_group(group)
     record["history"] = member_history(registry, row["id"])
