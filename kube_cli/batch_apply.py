@@ -216,7 +216,7 @@ class Checker:
 
     def _check_known_groups(self, table: str) -> None:
         for line, code in self.rows(
-            f"SELECT line, code FROM {table} WHERE code NOT IN (SELECT code FROM groups) ORDER BY line"
+            f"SELECT line, code FROM {table} WHERE code NOT IN (SELECT code FROM groups WHERE removed_at IS NULL) ORDER BY line"
         ):
             self.add(
                 line, "group_code", code, _("no such group"), _("import the groups first, or see `kube group list`")

@@ -175,3 +175,37 @@ def revenue_list(registry: Registry, code: str | None = None, year: str | None =
         params.append(parse_year(year))
     sql = REVENUE_SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY g.code, r.period"
     return [present(REVENUE, row, REVENUE_KEYS) for row in registry.query(sql, params)]
+
+
+def revenue_to_remove(registry: Registry, code: str, period: str, reason: str) -> dict[str, Any]:
+    """The revenue record ``revenue remove`` would remove, checked; ask, then call ``revenue_remove``."""
+    group = get_group(registry, code)
+    clean_text(reason, "reason", max_len=500)
+    return {**_revenue_record(registry, group, parse_period(period)), "group_name": group["name"]}
+
+
+def revenue_remove(registry: Registry, code: str, period: str, reason: str) -> dict[str, Any]:
+    """Remove a revenue record entered by mistake; the log keeps it, with the reason."""
+    group = get_group(registry, code)
+    when = parse_period(period)
+    why = clean_text(reason, "reason", max_len=500)
+    with registry.atomic() as conn:
+        record = _revenue_record(registry, group, when)
+        conn.execute("DELETE FROM revenue WHERE group_id = ? AND period = ?", (group["id"], when))
+        registry.audit("revenue.remove", group["code"], {"period": when, "amount": record["amount"], "reason": why})
+    return record
+
+
+def _revenue_record(registry: Registry, group: dict[str, Any], when: str) -> dict[str, Any]:
+    rows = registry.query(REVENUE_SELECT + " WHERE r.group_id = ? AND r.period = ?", (group["id"], when))
+    if rows:
+        return present(REVENUE, rows[0], REVENUE_KEYS)
+    hint = _("see `kube revenue list {code}`").format(code=group["code"])
+    if (
+        len(when) == 4
+        and registry.conn.execute(
+            "SELECT 1 FROM revenue WHERE group_id = ? AND year = ?", (group["id"], int(when))
+        ).fetchone()
+    ):
+        hint = _("{year} is recorded by month: remove each month (like {year}-01)").format(year=when)
+    raise NotFound("period", when, _("group {code} has no revenue record for it").format(code=group["code"]), hint)
