@@ -74,3 +74,16 @@ OptionalCodeArg = Annotated[
 ]
 MemberArg = Annotated[str, typer.Argument(metavar="MEMBER", help="The member's NIK or id (see `kube member list`).")]
 NoteOpt = Annotated[str | None, typer.Option("--note", help="A free-text note.")]
+
+
+def _no_pager(value: bool) -> None:
+    if value:
+        from kube_cli import output
+
+        output.no_pager()
+
+
+NoPagerOpt = Annotated[
+    bool, typer.Option("--no-pager", expose_value=False, callback=_no_pager, help="Print long output straight "
+                       "to the terminal, without a pager.")
+]  # fmt: skip

@@ -141,6 +141,40 @@ def format_date(iso: str) -> str:
     return f"{int(match[3])} {_(MONTHS[int(match[2]) - 1])} {match[1]}"
 
 
+# --- field names ---------------------------------------------------------------------------------
+
+# The fields that errors and the log name, as a person reads them. The English key stays in JSON and
+# in English text (``gender 'L'``); in Indonesian the word is shown (``jenis kelamin 'L'``).
+FIELD_LABELS = {
+    "gender": N_("gender"), "role": N_("role"), "name": N_("name"), "nik": N_("NIK"), "kk": N_("No. KK"),
+    "phone": N_("phone"), "desil": N_("desil"), "pkh_graduate": N_("PKH graduate"), "kelurahan": N_("kelurahan"),
+    "kecamatan": N_("kecamatan"), "usaha": N_("usaha"), "year": N_("year"), "status": N_("status"),
+    "stage": N_("stage"), "note": N_("note"), "amount": N_("amount"), "date": N_("date"), "period": N_("period"),
+    "kind": N_("kind"), "source": N_("source"), "reason": N_("reason"), "code": N_("code"),
+    "group_code": N_("group code"), "group_name": N_("group name"), "member": N_("member"), "to": N_("to"),
+    "officer": N_("officer"), "file": N_("file"), "member_id": N_("member id"), "aid_id": N_("aid id"),
+    "aliases": N_("aliases"), "alias": N_("alias"), "members": N_("members"), "groups": N_("groups"),
+    "wilayah": N_("wilayah"), "replace": N_("replace"), "since": N_("since"), "action": N_("action"),
+    "business": N_("business"), "bookkeeping": N_("bookkeeping"), "members_present": N_("members present"),
+    "omset": N_("omset"), "command": N_("command"), "aid": N_("aid"), "revenue": N_("revenue"),
+    "limit": N_("limit"), "registry": N_("registry"), "backup": N_("backup"), "dest": N_("destination"),
+}  # fmt: skip
+
+
+def field_label(field: str) -> str:
+    """A field's name for people: the key itself in English, its word in Indonesian.
+
+    ``field`` may carry a place before it (``roster.csv:4: gender``, from an import); only the last
+    word is a field.
+    """
+    if current_language() == "en":
+        return field
+    where, sep, key = field.rpartition(" ")
+    if key in FIELD_LABELS:
+        return where + sep + _(FIELD_LABELS[key])
+    return field
+
+
 # --- command help --------------------------------------------------------------------------------
 
 _ORIGINAL = "_kube_i18n_original"
