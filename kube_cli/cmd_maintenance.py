@@ -67,6 +67,6 @@ def check(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
 
     with state(ctx).open() as reg:
         problems = maintenance.check(reg)
-    output.emit_rows(problems, CHECK_COLUMNS, fmt, empty=_("No problems found."))
+    output.emit_check(problems, CHECK_COLUMNS, fmt, empty=_("No problems found."))
     if any(p["severity"] == "error" for p in problems):
         raise typer.Exit(ExitCode.REFUSED)

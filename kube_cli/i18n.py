@@ -225,8 +225,46 @@ def translate_tree(root: Any, context_class: type | None = None) -> None:
         _translate_attrs(command, ("help", "short_help", "epilog"))
         for param in command.params:
             _translate_attrs(param, ("help",))
+            clean_placeholders(param)
+            if choices := param.__dict__.get("_kube_choices"):  # ``table|csv|json`` would crowd narrow help
+                text = (param.help or "").rstrip()
+                dot = "." if text.endswith(".") else ""
+                param.help = f"{text.removesuffix('.')} ({', '.join(choices)}){dot}".strip()
         if context_class is not None:
             command.context_class = context_class
+
+
+# What an option's value is called in help when its type alone would say ``<str>``.
+METAVARS = {
+    "--limit": "N", "--days": "N", "--members-present": "N", "--desil": "1-10", "--omset-min": "AMOUNT",
+    "--amount": "AMOUNT", "--omset": "AMOUNT", "--since": "DATE", "--date": "DATE", "--as-of": "DATE",
+    "--year": "YYYY", "--output": "FILE", "--map": "HEADER=FIELD",
+}  # fmt: skip
+
+
+def clean_placeholders(param: Any) -> None:
+    """Help that reads as a person writes it: ``--nik NIK``, ``--limit N``, ``CODE``; not typer 0.29's
+    ``<str>``, ``<bool>``, ``<int range> [x>=1]`` or ``{CODE}``. Flags show no value at all."""
+    if param.__dict__.get("_kube_clean"):
+        return
+    param._kube_clean = True
+    param._get_number_range_help_str = lambda: None
+    if getattr(param, "param_type_name", "") == "argument":
+        name = param.metavar or (param.name or "").upper()
+        usage = (name if param.required else f"[{name}]") + ("..." if param.nargs != 1 else "")
+        param._usage_display_name = lambda: usage
+        param.display_type_rich = lambda ctx: None
+        return
+    if getattr(param, "is_flag", False) or getattr(param, "count", False):
+        param.display_type_rich = lambda ctx: None
+        return
+    if param.metavar is not None:
+        return
+    long = next((o for o in param.opts if o.startswith("--")), "")
+    descriptor = getattr(param, "type_descriptor", None)
+    if descriptor is not None and getattr(descriptor, "is_choice", False):  # the choices go in the help
+        param._kube_choices = [str(getattr(c, "value", c)) for c in descriptor.choices or ()]
+    param.metavar = METAVARS.get(long) or long.lstrip("-").replace("-", "_").upper() or None
 
 
 def tree_texts(root: Any) -> list[tuple[str, str]]:

@@ -476,6 +476,13 @@ def emit_rows(
         print_table(rows, columns, title, totals, caption)
 
 
+def emit_check(problems: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str, empty: str) -> None:
+    """``kube check``: scripts get each finding's ``code`` (``no_ketua``); a table says it in words only."""
+    if fmt == "table":
+        columns = [c for c in columns if c != "code"]
+    emit_rows(problems, columns, fmt, empty=empty)
+
+
 LOG_COLUMNS = ("time", "officer", "action", "target", "detail")
 
 
