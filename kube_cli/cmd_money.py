@@ -45,7 +45,10 @@ def aid_record(
 
 @aid_app.command("list")
 def aid_list(
-    ctx: typer.Context, code: OptionalCodeArg = None, year: YearOpt = None, fmt: FormatOpt = Format.table,
+    ctx: typer.Context,
+    code: OptionalCodeArg = None,
+    year: YearOpt = None,
+    fmt: FormatOpt = Format.table,
     no_pager: NoPagerOpt = False,
 ) -> None:
     """List aid records (void ones are shown, and not counted).

@@ -182,7 +182,9 @@ FROM wilayah kel JOIN wilayah kec ON kec.kode = kel.parent JOIN wilayah kab ON k
 SEARCH_HITS_LISTED = 500
 
 
-def wilayah_rows(registry: Registry, kecamatan: str | None = None, search: str | None = None) -> Iterator[dict[str, Any]]:
+def wilayah_rows(
+    registry: Registry, kecamatan: str | None = None, search: str | None = None
+) -> Iterator[dict[str, Any]]:
     """The kelurahan/desa of the registry's region, in code order, with how many active groups each
     has: one row at a time, so a terminal shows the first of Indonesia's 83,764 at once.
 
