@@ -179,7 +179,7 @@ FROM wilayah kel JOIN wilayah kec ON kec.kode = kel.parent JOIN wilayah kab ON k
 """
 
 
-SEARCH_HITS_LISTED = 500
+SEARCH_HITS_LISTED = 10_000  # SQLite takes up to 32,766 parameters
 
 
 def wilayah_rows(
