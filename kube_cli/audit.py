@@ -47,6 +47,8 @@ def _value(key: str, value: Any) -> str:
         return format_rupiah(value)
     if key in NIK_KEYS and isinstance(value, str) and re.fullmatch(r"\d{16}", value):
         return mask_nik(value)
+    if key == "phone" and isinstance(value, str) and re.fullmatch(r"\+?\d{8,15}", value):
+        return "+62******" + value[-4:]  # as CONTRACT shows a phone: its last 4 digits
     if isinstance(value, list):
         return ", ".join(_value(key, v) for v in value)
     if isinstance(value, dict):

@@ -187,3 +187,22 @@ def test_the_import_bar_counts_rows_with_time_left(palu, tmp_path: Path) -> None
     assert "/?" not in shown and str(roster.stat().st_size) not in shown
     piped = in_pipe("import", str(roster), "--dry-run", db=palu)
     assert "rows" not in piped.stderr and "Reading" not in piped.stderr
+
+
+# --- all of Indonesia ----------------------------------------------------------------------------
+
+
+def test_all_of_indonesia_streams_to_the_pager_whole_and_fitted(tmp_path: Path, pager) -> None:
+    """83,762 kelurahan/desa: the pager gets them line by line (no whole-table layout first), each
+    code whole; at 60 columns the least needed column is left out and named at the end."""
+    db = tmp_path / "id.db"
+    assert in_pipe("init", "--wilayah", "ID", db=db).returncode == 0
+    command, kept = pager
+    _shown, code = at_terminal("wilayah", db=db, cols=60, PAGER=command)
+    assert code == 0
+    lines = kept.read_text().splitlines()
+    assert lines[1].split() == ["Code", "Kelurahan", "Kecamatan", "Groups"]
+    codes = [line.split()[0] for line in lines[3:-1] if re.match(r"\d\d\.\d\d\.\d\d\.\d{4} ", line)]
+    assert len(codes) == 83_762 and codes == sorted(codes)
+    assert all(len(line) <= 60 for line in lines[1:-1])
+    assert "Kabupaten/Kota" in lines[-1]
