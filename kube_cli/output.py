@@ -261,15 +261,16 @@ SHORT_TEXT = 16  # a text column whose cells are all this short is not wrapped (
 def _fit(grid: Sequence[Sequence[str]], columns: Sequence[str], width: int, overhead: int, edge: int) -> list[int]:
     """The indexes of the columns to show in ``width`` cells; ``grid`` is the header row, then the cells.
 
-    A whole column needs its longest cell; a text column its longest cell up to ``TEXT_MIN`` (it wraps).
+    A whole column needs its longest cell or heading; a text column its longest cell up to ``TEXT_MIN``
+    (it wraps).
     ``overhead`` is what each column adds (padding, a rule), ``edge`` what the table adds once.
     """
     need = []
     for i, c in enumerate(columns):
         longest = max((len(cells[i]) for cells in grid[1:]), default=0)
         head = max((len(w) for w in grid[0][i].split()), default=0)
-        short = c in WHOLE or longest <= SHORT_TEXT
-        need.append(max(longest, head) if short else min(max(longest, len(grid[0][i])), max(TEXT_MIN, head)))
+        short = c in WHOLE or longest <= SHORT_TEXT  # shown unwrapped, its heading too
+        need.append(max(longest, len(grid[0][i])) if short else min(max(longest, len(grid[0][i])), max(TEXT_MIN, head)))
     kept = list(range(len(columns)))
     while len(kept) > 1 and sum(need[i] for i in kept) + overhead * len(kept) + edge > width:
         kept.remove(min(reversed(kept), key=lambda i: PRIORITY.get(columns[i], 50)))
