@@ -510,7 +510,7 @@ class Stager:
 def import_file(
     registry: Registry, path: Path, name: str, kind: str | None = None, *, dry_run: bool = False,
     replace: bool = False, sheet: str | None = None, warn: Callable[[str], None] | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int, int], None] | None = None,
 ) -> ImportResult:  # fmt: skip
     """Check every row of ``path``, then (unless ``dry_run``) write them all in one transaction."""
     from kube_cli import batch_apply
@@ -540,7 +540,7 @@ def import_file(
             for count, (line, row) in enumerate(table.rows, start=1):
                 stager.add(line, _known_keys(row, mapping, stager.reader, warn) if records else row)
                 if progress and count % 2000 == 0:
-                    progress(table.position(), table.total)
+                    progress(count, table.position(), table.total)
             stager.flush()
             checker = batch_apply.Checker(conn, chosen, mapping.labels, problems, replace)
             checker.check()

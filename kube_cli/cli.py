@@ -72,6 +72,7 @@ class KubeContext(typer.Context):
         super().__init__(*args, **kwargs)
         if (help_option := self.command.get_help_option(self)) is not None:
             help_option.help = i18n._(i18n.HELP_OPTION_HELP)
+            i18n.clean_placeholders(help_option)  # no ``<bool>`` beside --help
 
 
 def _translated(error: click_exceptions.ClickException) -> click_exceptions.ClickException:

@@ -13,6 +13,7 @@ from kube_cli.cmd_options import (
     KecamatanOpt,
     KelurahanOpt,
     MemberArg,
+    NoPagerOpt,
     NoteOpt,
     OptionalCodeArg,
     ReasonOpt,
@@ -68,6 +69,7 @@ def group_list(
     year: Annotated[str | None, typer.Option("--year", help="Registered in this year.")] = None,
     status: Annotated[str | None, typer.Option("--status", help="aktif or nonaktif.")] = None,
     fmt: FormatOpt = Format.table,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """List groups, with their member counts (outside 5-20 members is flagged).
 
@@ -83,7 +85,8 @@ def group_list(
 
 
 @group_app.command("show")
-def group_show(ctx: typer.Context, code: CodeArg, show_nik: ShowNikOpt = False, fmt: FormatOpt = Format.table) -> None:
+def group_show(ctx: typer.Context, code: CodeArg, show_nik: ShowNikOpt = False, fmt: FormatOpt = Format.table,
+               no_pager: NoPagerOpt = False) -> None:  # fmt: skip
     """Show one group whole: its place, business, members, aid and revenue.
 
     Examples:
@@ -169,7 +172,7 @@ def member_add(
 
 @member_app.command("list")
 def member_list(ctx: typer.Context, code: OptionalCodeArg = None, show_nik: ShowNikOpt = False,
-                fmt: FormatOpt = Format.table) -> None:  # fmt: skip
+                fmt: FormatOpt = Format.table, no_pager: NoPagerOpt = False) -> None:  # fmt: skip
     """List current members, NIK masked unless --show-nik.
 
     Examples:

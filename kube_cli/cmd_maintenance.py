@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from kube_cli import output
-from kube_cli.cmd_options import FormatOpt, state
+from kube_cli.cmd_options import FormatOpt, NoPagerOpt, state
 from kube_cli.errors import ExitCode
 from kube_cli.i18n import _
 from kube_cli.output import Format
@@ -54,7 +54,7 @@ def restore(
         output.warn(_("the restored registry has a problem: {problem} ({target}); see `kube check`").format(**problem))
 
 
-def check(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
+def check(ctx: typer.Context, fmt: FormatOpt = Format.table, no_pager: NoPagerOpt = False) -> None:
     """Check the registry: file integrity, links between records, and the KUBE rules.
 
     Errors exit 1; warnings exit 0: no ketua, fewer than 5 or more than 20 members, an implausible
@@ -69,6 +69,6 @@ def check(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
 
     with state(ctx).open() as reg:
         problems = maintenance.check(reg)
-    output.emit_rows(problems, CHECK_COLUMNS, fmt, empty=_("No problems found."))
+    output.emit_check(problems, CHECK_COLUMNS, fmt, empty=_("No problems found."))
     if any(p["severity"] == "error" for p in problems):
         raise typer.Exit(ExitCode.REFUSED)

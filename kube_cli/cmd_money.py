@@ -7,7 +7,17 @@ from typing import Annotated
 import typer
 
 from kube_cli import output
-from kube_cli.cmd_options import CodeArg, FormatOpt, NoteOpt, OptionalCodeArg, ReasonOpt, YearOpt, YesOpt, state
+from kube_cli.cmd_options import (
+    CodeArg,
+    FormatOpt,
+    NoPagerOpt,
+    NoteOpt,
+    OptionalCodeArg,
+    ReasonOpt,
+    YearOpt,
+    YesOpt,
+    state,
+)
 from kube_cli.i18n import _, format_date
 from kube_cli.output import Format
 from kube_cli.records import AID, REVENUE
@@ -46,7 +56,11 @@ def aid_record(
 
 @aid_app.command("list")
 def aid_list(
-    ctx: typer.Context, code: OptionalCodeArg = None, year: YearOpt = None, fmt: FormatOpt = Format.table
+    ctx: typer.Context,
+    code: OptionalCodeArg = None,
+    year: YearOpt = None,
+    fmt: FormatOpt = Format.table,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """List aid records (void ones are shown, and not counted).
 
@@ -106,7 +120,7 @@ def revenue_record(
 
 @revenue_app.command("list")
 def revenue_list(ctx: typer.Context, code: OptionalCodeArg = None, year: YearOpt = None,
-                 fmt: FormatOpt = Format.table) -> None:  # fmt: skip
+                 fmt: FormatOpt = Format.table, no_pager: NoPagerOpt = False) -> None:  # fmt: skip
     """List revenue records.
 
     Examples:

@@ -76,3 +76,16 @@ MemberArg = Annotated[str, typer.Argument(metavar="MEMBER", help="The member's N
 NoteOpt = Annotated[str | None, typer.Option("--note", help="A free-text note.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")]
+
+
+def _no_pager(value: bool) -> None:
+    if value:
+        from kube_cli import output
+
+        output.no_pager()
+
+
+NoPagerOpt = Annotated[
+    bool, typer.Option("--no-pager", expose_value=False, callback=_no_pager, help="Print long output straight "
+                       "to the terminal, without a pager.")
+]  # fmt: skip

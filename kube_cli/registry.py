@@ -215,9 +215,14 @@ def group_edit(registry: Registry, code: str, new_code: str | None = None, **cha
         if value is None:
             continue
         column, stored, shown = parsers[field](value)
+        if row[field] == (shown if field != "year" else stored):
+            continue  # already so: an edit that changes nothing is not logged
         updates[column] = stored
         detail[field] = {"from": row[field], "to": shown if field != "year" else stored}
     if not updates:
+        if any(v is not None for v in changes.values()):
+            raise KubeError("", "", _("nothing to change: group {code} already has these values").format(
+                code=row["code"]))  # fmt: skip
         raise KubeError("", "", _("nothing to change: give at least one of --name, --kelurahan, --usaha, --status"))
     assignments = ", ".join(f"{column} = ?" for column in updates)
     new_code = updates.get("code", row["code"])
@@ -448,6 +453,9 @@ def member_edit(
         updates["pkh_graduate"] = int(pkh_graduate)
     if not updates:
         raise KubeError("", "", _("nothing to change: give at least one of --name, --role, --gender, --pkh-graduate"))
+    updates = {k: v for k, v in updates.items() if row[k] != v}  # already so: not changed, not logged
+    if not updates:
+        raise KubeError("", "", _("nothing to change: member {id} already has these values").format(id=row["id"]))
     detail = {k: {"from": row[k], "to": v} for k, v in updates.items()}
     if "nik" in detail:
         detail["nik"] = {"from": mask_nik(row["nik"]), "to": mask_nik(new_nik)}
