@@ -24,12 +24,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-# what each comparison holds kube to: (kube's arguments, the floor's arguments, the target ratio)
-COMPARISONS = {
-    "kube --help": (["--help"], ["--help"], 1.0),
-    "kube --version": (["--version"], ["cmd0"], 1.0),
-    "kube group list (one group)": (["group", "list"], ["cmd0"], 0.8),
-    "kube report (one group)": (["report"], ["cmd0"], 0.8),
+# what each comparison holds kube to: (kube's arguments, the floor's arguments, the target ratio, kube's env)
+COMPARISONS: dict[str, tuple[list[str], list[str], float | None, dict[str, str]]] = {
+    "kube --help": (["--help"], ["--help"], 1.0, {}),
+    "kube --help, help cache off (as on its first run)": (["--help"], ["--help"], None, {"KUBE_NO_HELP_CACHE": "1"}),
+    "kube --version": (["--version"], ["cmd0"], 1.0, {}),
+    "kube group list (one group)": (["group", "list"], ["cmd0"], 0.8, {}),
+    "kube report (one group)": (["report"], ["cmd0"], 0.8, {}),
 }
 
 
@@ -53,16 +54,19 @@ def _time(argv: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - start
 
 
-def paired(kube: list[str], floor: list[str], env: dict[str, str], runs: int) -> tuple[float, float, float]:
+def paired(
+    kube: list[str], floor: list[str], env: dict[str, str], runs: int, kube_env: dict[str, str] | None = None
+) -> tuple[float, float, float]:
     """Median kube time, median floor time, median of the per-pair ratios."""
-    for _ in range(2):  # warm the page cache and the bytecode
-        _time(kube, env), _time(floor, env)
+    k_env = {**env, **(kube_env or {})}
+    for _ in range(2):  # warm the page cache and the bytecode (and the help cache)
+        _time(kube, k_env), _time(floor, env)
     times_k, times_f, ratios = [], [], []
     for n in range(runs):
         if n % 2:
-            f, k = _time(floor, env), _time(kube, env)
+            f, k = _time(floor, env), _time(kube, k_env)
         else:
-            k, f = _time(kube, env), _time(floor, env)
+            k, f = _time(kube, k_env), _time(floor, env)
         times_k.append(k), times_f.append(f), ratios.append(k / f)
     return statistics.median(times_k), statistics.median(times_f), statistics.median(ratios)
 
@@ -73,7 +77,8 @@ def _setup(folder: Path) -> tuple[Path, dict[str, str]]:
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "kube_cli")], check=True)
     floor = folder / "floor.py"
     floor.write_text(minimal_app())
-    env = {**os.environ, "KUBE_DB": str(folder / "one.db"), "PYTHONPATH": str(ROOT), "KUBE_LANG": "en"}
+    env = {**os.environ, "KUBE_DB": str(folder / "one.db"), "PYTHONPATH": str(ROOT), "KUBE_LANG": "en",
+           "KUBE_CACHE_DIR": str(folder / "cache")}  # fmt: skip
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     _one_group_registry(folder / "one.db", env)
     return floor, env
@@ -85,18 +90,19 @@ def measure(runs: int = 21) -> str:
              "| --- | ---: | ---: | ---: | --- |"]  # fmt: skip
     with tempfile.TemporaryDirectory() as name:
         floor, env = _setup(Path(name))
-        for what, (kube_args, floor_args, target) in COMPARISONS.items():
+        for what, (kube_args, floor_args, target, kube_env) in COMPARISONS.items():
             k, f, ratio = paired([sys.executable, "-m", "kube_cli", *kube_args], [sys.executable, str(floor),
-                                 *floor_args], env, runs)  # fmt: skip
-            verdict = "met" if ratio <= target else "missed"
+                                 *floor_args], env, runs, kube_env)  # fmt: skip
+            verdict = "reference" if target is None else f"{'met' if ratio <= target else 'missed'} (≤ {target:.1f}x)"
             lines.append(f"| `{what}` | {k * 1000:.0f} ms | {f * 1000:.0f} ms (`{' '.join(floor_args)}`) | "
-                         f"{ratio:.2f}x | {verdict} (≤ {target:.1f}x) |")  # fmt: skip
+                         f"{ratio:.2f}x | {verdict} |")  # fmt: skip
     lines.append(f"\n{runs} paired runs each; Python {sys.version.split()[0]}.")
     return "\n".join(lines)
 
 
 def imports_beyond_floor() -> str:
-    """The top-level modules `kube group list` imports that the minimal app running a command does not."""
+    """The modules `kube group list` imports that the minimal app running a command does not, by their
+    own import time (``runpy`` is ``python -m``'s)."""
     with tempfile.TemporaryDirectory() as name:
         floor, env = _setup(Path(name))
 
@@ -106,15 +112,21 @@ def imports_beyond_floor() -> str:
             found = {}
             for row in done.stderr.splitlines():
                 if row.startswith("import time:") and "|" in row and "self [us]" not in row:
-                    _self, cumulative, module = row.removeprefix("import time:").split("|")
-                    found[module.strip()] = int(cumulative)
+                    own, _cumulative, module = row.removeprefix("import time:").split("|")
+                    found[module.strip()] = int(own)  # its own time: what is imported first is order's accident
             return found
 
         kube = loaded(["-m", "kube_cli", "group", "list"])
         base = loaded([str(floor), "cmd0"])
-    extra = {m: us for m, us in kube.items() if m not in base and "." not in m}
-    rows = [f"| `{m}` | {us / 1000:.1f} ms |" for m, us in sorted(extra.items(), key=lambda kv: -kv[1])]
-    return "\n".join(["| module (top level) | import time, cumulative |", "| --- | ---: |", *rows])
+    extra = {m: us for m, us in kube.items() if m not in base}
+    rows = [f"| `{m}` | {us / 1000:.1f} ms |" for m, us in sorted(extra.items(), key=lambda kv: -kv[1])[:15]]
+    total = f"| all {len(extra)} modules | {sum(extra.values()) / 1000:.1f} ms |"
+    spared = {m: us for m, us in base.items() if m not in kube}
+    tops = ", ".join(sorted({m.split(".")[0] for m in spared}))
+    note = (
+        f"\nThe minimal app imports {len(spared)} modules kube does not ({sum(spared.values()) / 1000:.1f} ms): {tops}."
+    )
+    return "\n".join(["| module | its own import time |", "| --- | ---: |", *rows, total, note])
 
 
 def main() -> None:
