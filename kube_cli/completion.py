@@ -110,8 +110,12 @@ def attach(command: Any) -> None:
 def ask(ctx: Any, param: Any, label: str) -> str | None:
     """Ask for ``param``'s value at the terminal, Tab completing it; ``None`` at the end of input."""
     values = values_for(param)
-    if values is not None and sys.stdin.isatty() and sys.stdout.isatty():
-        return _ask_with_readline(label, lambda text: [v for v, _help in values(ctx, text)])
+    if values is not None:
+        offer = lambda text: [value for value, _help in values(ctx, text)]  # noqa: E731
+    else:  # a choice (--by, --format): typer's own completion of it
+        offer = lambda text: [item.value for item in param.shell_complete(ctx, text)]  # noqa: E731
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        return _ask_with_readline(label, offer)
     sys.stderr.write(label)
     sys.stderr.flush()
     line = sys.stdin.readline()
