@@ -199,7 +199,7 @@ class KubeGroup(TyperGroup):
         argv = kwargs.get("args", args[0] if args else None)
         argv = sys.argv[1:] if argv is None else list(argv)
         with i18n.language(i18n.language_from_argv(argv) or i18n.language_from_env()):
-            # typer.rich_utils, when imported by an earlier run in this process, has its words already
+            # typer.rich_utils read its words when first imported: in this run's language they are
             typer_compat.translate_rich_utils({name: i18n._(msgid) for name, msgid in i18n.RICH_UTILS_STRINGS.items()})
             i18n.translate_tree(self, KubeContext)
             typer_compat.fast_params(self)

@@ -50,9 +50,9 @@ def restore(
 
     if output.asks(yes):
         plan = maintenance.describe_restore(state(ctx).path, backup_file)
-        now = _("({groups} groups, {members} members)").format(**plan["current"]) if plan["current"] else ""
-        output.confirm(_("Replace the registry {path} {now} with {backup} ({groups} groups, {members} members)? "
-                         "The current one is kept beside it.").format(**plan, now=now).replace("  ", " "), yes)  # fmt: skip
+        now = " " + _("({groups} groups, {members} members)").format(**plan["current"]) if plan["current"] else ""
+        output.confirm(_("Replace the registry {path}{now} with {backup} ({groups} groups, {members} members)? "
+                         "The current one is kept beside it.").format(**plan, now=now), yes)  # fmt: skip
     done = maintenance.restore(state(ctx).path, state(ctx).officer_name, backup_file)
     output.say(_("Restored {groups} groups and {members} members into {path}.").format(**done))
     if done["kept"]:
