@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -114,3 +115,21 @@ def test_completion_imports_nothing_a_command_does_not(palu: Path, shell: str) -
     running = _modules({"KUBE_DB": str(palu)}, "group", "show", "PALU-901")
     assert completing - running <= {"shlex"}, sorted(completing - running)
     assert not {"rich", "pydantic", "sqlite_utils"} & completing
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_bash_itself_completes_with_the_script_kube_installs(palu: Path, tmp_path: Path) -> None:
+    """The script from --show-completion, sourced by bash, asks kube and fills COMPREPLY."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1",
+           "KUBE_DB": str(palu), "PATH": f"{tmp_path}{os.pathsep}{os.environ['PATH']}"}  # fmt: skip
+    script = subprocess.run([sys.executable, "-m", "kube_cli", "--show-completion", "bash"], capture_output=True,
+                            text=True, env=env, timeout=60, check=True).stdout  # fmt: skip
+    (tmp_path / "kube.sh").write_text(script)
+    (tmp_path / "kube").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m kube_cli "$@"\n')
+    (tmp_path / "kube").chmod(0o755)
+    words = {"kube group show PALU-90": ["PALU-901", "PALU-902"], "kube member move 1 --to PALU-902 --f": ["--format"]}
+    for line, offered in words.items():
+        run = (f"source {tmp_path / 'kube.sh'}; COMP_WORDS=({line}); COMP_CWORD={len(line.split()) - 1}; "
+               '_kube_completion kube; printf "%s\\n" "${COMPREPLY[@]}"')  # fmt: skip
+        done = subprocess.run(["bash", "-c", run], capture_output=True, text=True, env=env, timeout=60, check=True)
+        assert done.stdout.split() == offered, line
