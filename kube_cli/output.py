@@ -860,5 +860,33 @@ def warn_briefing(findings: Sequence[Any], limit: int = 50) -> None:
         warn(_("…and {n} more warnings").format(n=len(findings) - limit))
 
 
-def confirm(question: str, yes: bool) -> None:  # placeholder: the confirmation helper replaces this
-    return None
+# --- questions ------------------------------------------------------------------------------
+
+YES_WORDS = frozenset({"y", "yes", "ya", "iya"})
+
+
+def asks(yes: bool) -> bool:
+    """Whether ``confirm`` will ask: only a person at a terminal (stdin and stderr), without ``--yes`` or ``KUBE_YES``."""
+    if yes or os.environ.get("KUBE_YES", "").strip().lower() in {"1", "true", "yes", "y", "ya"}:
+        return False
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def confirm(question: str, yes: bool) -> None:
+    """Ask ``question`` at the terminal, default no; return when the answer is yes.
+
+    A script (stdin or stderr not a terminal), ``--yes`` or ``KUBE_YES=1`` is not asked. Any other
+    answer than yes (or the end of input) refuses: exit 1, and the command writes nothing.
+    """
+    if not asks(yes):
+        return
+    from kube_cli.errors import KubeError
+
+    choices = _("[y/N]")
+    sys.stderr.write(f"{question} {choices} ")
+    sys.stderr.flush()
+    answer = sys.stdin.readline()
+    if not answer.endswith("\n"):  # Ctrl-D: end the question's line
+        sys.stderr.write("\n")
+    if answer.strip().lower() not in YES_WORDS:
+        raise KubeError("", "", _("not confirmed; nothing was written"))
