@@ -161,14 +161,14 @@ def test_json_at_a_terminal_is_the_whole_json(kube, registry) -> None:
 def test_help_at_60_columns_shows_every_option_name_whole(palu, lang) -> None:
     from kube_cli.cli import command_tree
 
-    for path in (("member", "add"), ("group", "add"), ("log",), ("import",)):
+    for path in (("member", "add"), ("member", "edit"), ("group", "add"), ("log",), ("import",)):
         shown, code = at_terminal(*path, "--help", db=palu, cols=60, KUBE_LANG=lang)
         assert code == 0 and "…" not in shown, shown
         command = command_tree()
         for name in path:
             command = command.commands[name]
         for param in command.params:
-            for opt in param.opts:
+            for opt in [*param.opts, *param.secondary_opts]:
                 if opt.startswith("--"):
                     assert opt in shown, f"{' '.join(path)} --help at 60 columns hides {opt}"
         assert not re.search(r"<(bool|str|int|int range)>|\[x>=|\{[A-Z]+\}", shown), shown
