@@ -369,8 +369,11 @@ def stream_table(
         grid.append([_cell(c, totals.get(c)) for c in columns])
     kept = _fit(grid, columns, width, overhead=2, edge=0)
     widths = {i: max(len(cells[i]) for cells in grid) for i in kept}
-    text_room = width - sum(widths[i] for i in kept if columns[i] in WHOLE) - 2 * (len(kept) - 1)
     texts = [i for i in kept if columns[i] not in WHOLE]
+    for i in texts:  # a text column asks for what 9 in 10 of its cells need; the longest wrap
+        lengths = sorted(len(cells[i]) for cells in grid[1:])
+        widths[i] = max(len(grid[0][i]), lengths[len(lengths) * 9 // 10] if lengths else 0)
+    text_room = width - sum(widths[i] for i in kept if columns[i] in WHOLE) - 2 * (len(kept) - 1)
     for i in sorted(texts, key=lambda i: widths[i]):  # share what is left; narrow columns keep their width
         widths[i] = min(widths[i], max(1, text_room // len(texts)))
         text_room -= widths[i]
@@ -438,6 +441,7 @@ def page(chunks: Iterable[str], *, long: bool) -> None:
         for chunk in chunks:
             sys.stdout.write(chunk)
         return
+    import contextlib
     import signal
     import subprocess
 
@@ -448,14 +452,15 @@ def page(chunks: Iterable[str], *, long: bool) -> None:
     pager = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env, encoding="utf-8",
                              errors="replace")  # fmt: skip
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the pager's, as with git
+    assert pager.stdin is not None
     try:
-        assert pager.stdin is not None
         for chunk in chunks:
             pager.stdin.write(chunk)
-        pager.stdin.close()
-    except (BrokenPipeError, OSError):  # the reader quit the pager before the end: not an error
+    except OSError:  # the reader quit the pager before the end (a broken pipe): not an error
         pass
     finally:
+        with contextlib.suppress(OSError):
+            pager.stdin.close()
         pager.wait()
         signal.signal(signal.SIGINT, previous)
 
