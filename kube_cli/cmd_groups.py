@@ -231,16 +231,20 @@ def member_move(
     ctx: typer.Context,
     member: MemberArg,
     to: Annotated[str, typer.Option("--to", help="Code of the group to move to.")],
+    yes: YesOpt = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Move a member to another group.
 
     Examples:
       kube member move 7271084506850001 --to PALU-002
+      kube member move 12 --to PALU-002 --yes
     """
     from kube_cli import registry
 
     with state(ctx).open(write=True) as reg:
+        output.confirm(_("Move {name} ({nik}) from {group_code} to {to}?").format(
+            **registry.describe_member_move(reg, member, to)), yes)  # fmt: skip
         row = registry.member_move(reg, member, to)
     output.emit_record(row, fmt, _("Moved member {id} ({nik}) to {group_code}.").format(**row))
 
@@ -250,16 +254,20 @@ def member_remove(
     ctx: typer.Context,
     member: MemberArg,
     reason: Annotated[str | None, typer.Option("--reason", help="Why (kept in the audit log).")] = None,
+    yes: YesOpt = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Remove a member from their group (the history is kept).
 
     Examples:
       kube member remove 7271084506850001 --reason "pindah domisili"
+      kube member remove 12 --yes
     """
     from kube_cli import registry
 
     with state(ctx).open(write=True) as reg:
+        output.confirm(_("Remove {name} ({nik}) from {group_code}?").format(
+            **registry.describe_member(reg, member)), yes)  # fmt: skip
         row = registry.member_remove(reg, member, reason)
     output.emit_record(row, fmt, _("Removed member {id} ({nik}) from {group_code}.").format(**row))
 

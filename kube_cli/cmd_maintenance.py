@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from kube_cli import output
-from kube_cli.cmd_options import FormatOpt, NoPagerOpt, state
+from kube_cli.cmd_options import FormatOpt, NoPagerOpt, YesOpt, go_back, state
 from kube_cli.errors import ExitCode
 from kube_cli.i18n import _
 from kube_cli.output import Format
@@ -38,18 +38,26 @@ def backup(
 def restore(
     ctx: typer.Context,
     backup_file: Annotated[str, typer.Argument(metavar="BACKUP", help="A file made by `kube backup`.")],
+    yes: YesOpt = False,
 ) -> None:
     """Replace the registry with BACKUP, after checking it; the current one is kept beside it.
 
     Examples:
       kube restore /media/usb/kube-20250630-170000.db
+      kube restore /media/usb/kube-20250630-170000.db --yes
     """
     from kube_cli import maintenance
 
+    if output.asks(yes):
+        plan = maintenance.describe_restore(state(ctx).path, backup_file)
+        now = " " + _("({groups} groups, {members} members)").format(**plan["current"]) if plan["current"] else ""
+        output.confirm(_("Replace the registry {path}{now} with {backup} ({groups} groups, {members} members)? "
+                         "The current one is kept beside it.").format(**plan, now=now), yes)  # fmt: skip
     done = maintenance.restore(state(ctx).path, state(ctx).officer_name, backup_file)
     output.say(_("Restored {groups} groups and {members} members into {path}.").format(**done))
     if done["kept"]:
         output.say(_("The registry as it was is kept at {kept}.").format(**done))
+        output.say(go_back(ctx, done["kept"]))
     for problem in done["errors"]:
         output.warn(_("the restored registry has a problem: {problem} ({target}); see `kube check`").format(**problem))
 

@@ -80,6 +80,7 @@ def aid_void(
     ctx: typer.Context,
     aid_id: Annotated[str, typer.Argument(metavar="ID", help="The aid record's id (see `kube aid list`).")],
     reason: Annotated[str, typer.Option("--reason", help="Why it is void (kept in the audit log).")],
+    yes: YesOpt = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Void an aid record entered by mistake; it stays in the history.
@@ -90,6 +91,9 @@ def aid_void(
     from kube_cli import money
 
     with state(ctx).open(write=True) as reg:
+        aid = money.describe_aid_void(reg, aid_id, reason)
+        output.confirm(_("Void aid record {id}: {amount} ({kind}) to {group_code} on {date}?").format(
+            **{**aid, "amount": format_rupiah(aid["amount"]), "date": format_date(aid["date"])}), yes)  # fmt: skip
         row = money.aid_void(reg, aid_id, reason)
     output.emit_record(row, fmt, _("Aid record {id} is void.").format(**row))
 

@@ -151,7 +151,7 @@ FIELD_LABELS = {
     "kecamatan": N_("kecamatan"), "usaha": N_("usaha"), "year": N_("year"), "status": N_("status"),
     "stage": N_("stage"), "note": N_("note"), "amount": N_("amount"), "date": N_("date"), "period": N_("period"),
     "kind": N_("kind"), "source": N_("source"), "reason": N_("reason"), "code": N_("code"),
-    "group_code": N_("group code"), "group_name": N_("group name"), "member": N_("member"), "to": N_("to"),
+    "group": N_("group"), "group_code": N_("group code"), "group_name": N_("group name"), "member": N_("member"), "to": N_("to"),
     "officer": N_("officer"), "file": N_("file"), "member_id": N_("member id"), "aid_id": N_("aid id"),
     "aliases": N_("aliases"), "alias": N_("alias"), "members": N_("members"), "groups": N_("groups"),
     "wilayah": N_("wilayah"), "replace": N_("replace"), "since": N_("since"), "action": N_("action"),

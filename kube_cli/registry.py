@@ -470,6 +470,20 @@ def member_edit(
     return public_member(registry.query(MEMBER_SELECT + " WHERE m.id = ?", (row["id"],))[0])
 
 
+def describe_member(registry: Registry, member: str) -> dict[str, Any]:
+    """The current member ``member`` (NIK or id) as a question names them: name, masked NIK, group."""
+    return public_member(find_member(registry, member))
+
+
+def describe_member_move(registry: Registry, member: str, to_code: str) -> dict[str, Any]:
+    """What ``member_move`` would do, refused as it would refuse: the member, and ``to``, the target's code."""
+    row = find_member(registry, member)
+    target = get_group(registry, to_code, field="to")
+    if target["id"] == row["group_id"]:
+        raise Conflict("to", target["code"], _("the member is already in this group"))
+    return {**public_member(row), "to": target["code"]}
+
+
 def member_move(registry: Registry, member: str, to_code: str) -> dict[str, Any]:
     row = find_member(registry, member)
     target = get_group(registry, to_code, field="to")

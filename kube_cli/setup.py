@@ -1,4 +1,4 @@
-"""Registry-wide operations: creating one, the demo registry, and reading the audit log."""
+"""Registry-wide operations: creating one, and the demo registry (the audit log is read in audit.py)."""
 
 from __future__ import annotations
 

@@ -167,8 +167,11 @@ def test_missing_registry_in_indonesian(kube, unchanged, registry_path: Path) ->
 def test_usage_errors_in_indonesian_exit_2(kube, unchanged, one_group) -> None:
     err = refused_in_indonesian(kube, unchanged, "group", "add", "X", "--bogus", code=2)
     assert "Tidak ada opsi --bogus" in err and "Cara pakai: kube group add" in err and "Kesalahan" in err
+    err = refused_in_indonesian(kube, unchanged, "group", "add", "X", "--usaha", "kuliner", code=2)
+    assert "Opsi '--kelurahan' belum diisi." in err
+    # every one missing, named as in the usage line
     err = refused_in_indonesian(kube, unchanged, "group", "add", code=2)
-    assert "Argumen 'NAME' belum diisi." in err  # named as in the usage line
+    assert "Argumen dan opsi 'NAME', '--kelurahan', '--usaha' belum diisi." in " ".join(err.replace("│", "").split())
     err = refused_in_indonesian(kube, unchanged, "grup", "list", code=2)
     assert "Tidak ada perintah 'grup'. Maksud Anda 'group'?" in err
     err = refused_in_indonesian(kube, unchanged, "report", "--by", "desa", code=2)
