@@ -62,7 +62,10 @@ CONCEPTS = {
     **dict.fromkeys(("groupname", "namakube", "namakelompok"), "group_name"),
     **dict.fromkeys(("membername", "namaanggota"), "member_name"),
     **dict.fromkeys(("name", "nama"), "name"),
-    **dict.fromkeys(("kelurahan", "desa", "kelurahan/desa", "kelurahandesa"), "kelurahan"),
+    **dict.fromkeys(
+        ("kelurahan", "desa", "kelurahan/desa", "kelurahandesa", "desa/kelurahan", "desakelurahan", "kel/desa", "kel"),
+        "kelurahan",
+    ),
     "kecamatan": "kecamatan",
     **dict.fromkeys(("usaha", "jenisusaha"), "usaha"),
     **dict.fromkeys(("year", "tahun"), "year"),
@@ -73,12 +76,14 @@ CONCEPTS = {
     **dict.fromkeys(("pkhgraduate", "graduasipkh", "pkh"), "pkh_graduate"),
     **dict.fromkeys(("date", "tanggal"), "date"),
     **dict.fromkeys(("kind", "jenisbantuan"), "kind"),
-    **dict.fromkeys(("amount", "nilai", "jumlah", "omset"), "amount"),
+    **dict.fromkeys(
+        ("amount", "nilai", "jumlah", "omset", "nilaibantuan", "jumlahbantuan", "besarbantuan", "omzet"), "amount"
+    ),
     **dict.fromkeys(("source", "sumber"), "source"),
     **dict.fromkeys(("note", "keterangan", "catatan"), "note"),
     **dict.fromkeys(("period", "periode"), "period"),
 }
-IGNORED = frozenset({"no", "nomor", "nourut"})  # the numbering column of office sheets
+IGNORED = frozenset({"no", "nomor", "nourut", "urut"})  # the numbering column of office sheets
 MAX_PROBLEMS = 50
 CHUNK = 5_000
 _EXCEL_NUMBER = re.compile(r"^\d+(?:[.,]\d+)?[eE][+]?\d+$")
@@ -100,13 +105,56 @@ def column_for(concept: str, kind: str) -> str | None:
     return concept if concept in COLUMNS[kind] else None
 
 
-def score(cells: list[Any]) -> int:
+FIELDS = frozenset(c for columns in COLUMNS.values() for c in columns)
+_FIELD_CONCEPT = {"group_code": "code"}
+
+
+def parse_maps(maps: list[str]) -> dict[str, str]:
+    """``--map "HEADER=FIELD"`` options as {header key: concept}; a bad one raises ValueError."""
+    overrides: dict[str, str] = {}
+    for item in maps:
+        header, sep, target = item.rpartition("=")
+        target = target.strip().lower()
+        if not sep or not header.strip():
+            raise ValueError(_("{item!r} is not HEADER=FIELD").format(item=item))
+        if target not in FIELDS:
+            raise ValueError(_("{field!r} is not a field; the fields: {fields}").format(
+                field=target, fields=", ".join(sorted(FIELDS))))  # fmt: skip
+        overrides[header_key(header)] = _FIELD_CONCEPT.get(target, target)
+    return overrides
+
+
+def _concept(key: str, overrides: dict[str, str] | None) -> str | None:
+    if overrides and key in overrides:
+        return overrides[key]
+    return CONCEPTS.get(key)
+
+
+def score(cells: list[Any], overrides: dict[str, str] | None = None) -> int:
     """How many cells of a row are known headers: two or more make it the header row."""
+    if overrides:
+        return sum(1 for c in cells if c is not None and _concept(header_key(c), overrides))
     return sum(1 for c in cells if c is not None and header_key(c) in CONCEPTS)
 
 
-def detect_kind(headers: list[str]) -> str | None:
-    concepts = {CONCEPTS.get(header_key(h)) for h in headers}
+def known_header(text: str, overrides: dict[str, str] | None = None) -> bool:
+    return _concept(header_key(text), overrides) is not None
+
+
+def fits(headers: list[str], overrides: dict[str, str] | None = None) -> bool:
+    """Whether a header row names the required columns of the kind it looks like."""
+    kind = detect_kind(headers, overrides)
+    if kind is None:
+        return False
+    try:
+        map_headers(headers, kind, "", overrides)
+    except KubeError:
+        return False
+    return True
+
+
+def detect_kind(headers: list[str], overrides: dict[str, str] | None = None) -> str | None:
+    concepts = {_concept(header_key(h), overrides) for h in headers}
     if "nik" in concepts:
         return "roster" if concepts & {"group_name", "kelurahan", "usaha"} else "members"
     if "period" in concepts:
@@ -128,15 +176,25 @@ class Mapping:
     unknown: list[str]
 
 
-def map_headers(headers: list[str], kind: str, name: str) -> Mapping:
+def map_headers(headers: list[str], kind: str, name: str, overrides: dict[str, str] | None = None) -> Mapping:
     by_header: dict[str, str] = {}
     labels: dict[str, str] = {}
     unknown: list[str] = []
     for raw in headers:
         key = header_key(raw)
-        if not key or key in IGNORED:
+        if overrides and key in overrides:
+            column = column_for(overrides[key], kind)
+            if column is None:
+                raise KubeError(
+                    "--map",
+                    str(raw).strip(),
+                    _("names a field that {kind} files do not have").format(kind=kind),
+                    _("the columns of {kind}: {all}").format(kind=kind, all=", ".join(COLUMNS[kind])),
+                )
+        elif not key or key in IGNORED:
             continue
-        column = column_for(CONCEPTS[key], kind) if key in CONCEPTS else None
+        else:
+            column = column_for(CONCEPTS[key], kind) if key in CONCEPTS else None
         if column is None:
             unknown.append(str(raw).strip())
             continue
@@ -150,7 +208,8 @@ def map_headers(headers: list[str], kind: str, name: str) -> Mapping:
         raise KubeError(
             "file", name, _("lacks the required column(s) {columns} for {kind}").format(
                 columns=", ".join(missing), kind=kind),
-            _("the columns of {kind}: {all}").format(kind=kind, all=", ".join(COLUMNS[kind])),
+            _("the columns of {kind}: {all}; or name a column with --map \"HEADER=FIELD\"").format(
+                kind=kind, all=", ".join(COLUMNS[kind])),
         )  # fmt: skip
     for column in COLUMNS[kind]:
         labels.setdefault(column, column)
@@ -206,10 +265,12 @@ class ImportResult:
     dry_run: bool
     counts: dict[str, Counts] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)  # rows that were not data, by why
 
     def as_dict(self) -> dict[str, Any]:
+        extra = {"skipped": self.skipped} if self.skipped else {}
         return {"file": self.file, "kind": self.kind, "dry_run": self.dry_run,
-                **{k: vars(c) for k, c in self.counts.items()}}  # fmt: skip
+                **{k: vars(c) for k, c in self.counts.items()}, **extra}  # fmt: skip
 
 
 class Problems:
@@ -510,28 +571,33 @@ class Stager:
 def import_file(
     registry: Registry, path: Path, name: str, kind: str | None = None, *, dry_run: bool = False,
     replace: bool = False, sheet: str | None = None, warn: Callable[[str], None] | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None, include_hidden: bool = False,
+    overrides: dict[str, str] | None = None,
 ) -> ImportResult:  # fmt: skip
     """Check every row of ``path``, then (unless ``dry_run``) write them all in one transaction."""
     from kube_cli import batch_apply
 
     if kind is not None and kind.strip().lower() not in KINDS:
         raise KubeError("kind", kind, _("must be one of: {options}").format(options=", ".join(KINDS)))
-    table = open_table(path, name, score, sheet)
+    table = open_table(
+        path, name, lambda cells: score(cells, overrides), sheet, known=lambda text: known_header(text, overrides),
+        fits=lambda headers: fits(headers, overrides), include_hidden=include_hidden,
+    )  # fmt: skip
     try:
         headers = table.header
-        chosen = kind.strip().lower() if kind else detect_kind(headers)
+        chosen = kind.strip().lower() if kind else detect_kind(headers, overrides)
         if chosen is None:
             raise KubeError("file", name, _("does not say what it holds: its columns fit no kind"),
                             _("give --kind groups, members, aid, revenue or roster"))  # fmt: skip
-        mapping = map_headers(headers, chosen, name)
+        mapping = map_headers(headers, chosen, name, overrides)
         result = ImportResult(name, chosen, dry_run)
+        result.warnings.extend(table.notes)
         if mapping.unknown:
             result.warnings.append(_("{name}: ignoring unknown column(s) {columns}").format(
                 name=name, columns=", ".join(f"'{c}'" for c in mapping.unknown)))  # fmt: skip
-            if warn:
-                for text in result.warnings:
-                    warn(text)
+        if warn:
+            for text in result.warnings:
+                warn(text)
         problems = Problems(name)
         with batch_apply.transaction(registry, dry_run) as conn:
             batch_apply.create_staging(conn)
@@ -540,8 +606,9 @@ def import_file(
             for count, (line, row) in enumerate(table.rows, start=1):
                 stager.add(line, _known_keys(row, mapping, stager.reader, warn) if records else row)
                 if progress and count % 2000 == 0:
-                    progress(table.position(), table.total)
+                    progress(table.position(), table.totals() if table.totals else table.total)
             stager.flush()
+            _report_skipped(table, result, warn)
             checker = batch_apply.Checker(conn, chosen, mapping.labels, problems, replace)
             checker.check()
             if problems.count:
@@ -556,6 +623,23 @@ def import_file(
         return result
     finally:
         table.close()
+
+
+def _report_skipped(table: Any, result: ImportResult, warn: Callable[[str], None] | None) -> None:
+    """Hidden rows are named by line; what else was not data is counted in the summary."""
+    body = table.body
+    if body is None or not body.skipped.any():
+        return
+    result.skipped = body.skipped.as_dict()
+    notes = []
+    if body.skipped.hidden_count:
+        notes.append(body.skipped.hidden_warning(table.name))
+    if body.skipped.numbering or body.skipped.total or body.skipped.signature or body.skipped.hidden_count:
+        notes.append(f"{table.name}: {body.skipped.describe()}")
+    result.warnings.extend(notes)
+    if warn:
+        for text in notes:
+            warn(text)
 
 
 def _known_keys(row: dict[str, Any] | str, mapping: Mapping, reader: Reader, warn: Callable[[str], None] | None):
@@ -586,6 +670,8 @@ def summary_line(result: ImportResult) -> str:
     text = _("{added} added; {changed} changed; {unchanged} unchanged").format(
         added=part("added"), changed=part("changed"), unchanged=part("unchanged")
     )
+    if result.skipped:
+        text += "; " + _("{n} row(s) not data skipped").format(n=sum(result.skipped.values()))
     if result.dry_run:
         return _("Dry run, nothing written. Would be: {summary}").format(summary=text)
     return text
