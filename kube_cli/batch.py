@@ -59,7 +59,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 # A header (as header_key reads it) → what it means; which column that is depends on the kind.
 CONCEPTS = {
     **dict.fromkeys(("code", "groupcode", "kode", "kodekube", "kodekelompok"), "code"),
-    **dict.fromkeys(("groupname", "namakube", "namakelompok"), "group_name"),
+    **dict.fromkeys(("groupname", "namakube", "namakelompok", "asalkube", "kube", "kelompok"), "group_name"),
     **dict.fromkeys(("membername", "namaanggota"), "member_name"),
     **dict.fromkeys(("name", "nama"), "name"),
     **dict.fromkeys(
@@ -85,6 +85,7 @@ CONCEPTS = {
 }
 IGNORED = frozenset({"no", "nomor", "nourut", "urut"})  # the numbering column of office sheets
 MAX_PROBLEMS = 50
+ZEROED_NIKS = 5  # this many NIKs all ending in 0: the mark of a number-formatted column (1 in 100,000 by chance)
 CHUNK = 5_000
 _EXCEL_NUMBER = re.compile(r"^\d+(?:[.,]\d+)?[eE][+]?\d+$")
 _NEUTRALISED = re.compile("^'[" + re.escape("".join(FORMULA_START)) + "]")  # what export neutralised
@@ -98,6 +99,8 @@ def column_for(concept: str, kind: str) -> str | None:
         if kind == "groups":
             return "name" if concept in ("name", "group_name") else None
         if kind == "members":
+            if concept == "group_name":  # a member row may name its group instead of giving its code
+                return "group_name"
             return "name" if concept in ("name", "member_name") else None
         if kind == "roster":
             return "group_name" if concept == "group_name" else "member_name"
@@ -156,7 +159,8 @@ def fits(headers: list[str], overrides: dict[str, str] | None = None) -> bool:
 def detect_kind(headers: list[str], overrides: dict[str, str] | None = None) -> str | None:
     concepts = {_concept(header_key(h), overrides) for h in headers}
     if "nik" in concepts:
-        return "roster" if concepts & {"group_name", "kelurahan", "usaha"} else "members"
+        # a member list naming its group (Asal KUBE) is not a roster: a roster gives the group's place and usaha
+        return "roster" if concepts & {"kelurahan", "usaha"} else "members"
     if "period" in concepts:
         return "revenue"
     if concepts & {"kind", "date"}:
@@ -204,6 +208,8 @@ def map_headers(headers: list[str], kind: str, name: str, overrides: dict[str, s
         by_header[raw] = column
         labels[column] = str(raw).strip()
     missing = [c for c in REQUIRED[kind] if c not in labels]
+    if kind == "members" and missing == ["group_code"] and "group_name" in labels:
+        missing = []
     if missing:
         raise KubeError(
             "file", name, _("lacks the required column(s) {columns} for {kind}").format(
@@ -231,14 +237,24 @@ def cell_text(value: Any, column: str, label: str) -> str:
     if isinstance(value, bool):
         return "ya" if value else "tidak"
     if isinstance(value, int | float):
-        if column == "nik":  # CONTRACT: a NIK that arrives as a number is refused, whatever the format
+        if column in ("nik", "kk"):  # CONTRACT: a NIK that arrives as a number is refused, whatever the format
             raise _number_trap(label, f"{value:.6g}" if isinstance(value, float) else mask_nik(str(value)))
+        if column in SERIAL_COLUMNS and SERIAL_MIN <= value < SERIAL_MAX:
+            from kube_cli.sheets import excel_date  # an Excel serial (44428) in a date column: the day it counts
+
+            return cell_text(excel_date(value), column, label)
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
         return str(value)
     if isinstance(value, datetime | date):
+        if column == "year":
+            return str(value.year)
         return f"{value.year:04d}-{value.month:02d}" if column == "period" else value.strftime("%Y-%m-%d")
     return str(value).strip()
+
+
+SERIAL_COLUMNS = ("date", "period")
+SERIAL_MIN, SERIAL_MAX = 32_874, 73_051  # 1990-01-01 to 2099-12-31 as Excel counts days
 
 
 def _number_trap(label: str, shown: str) -> KubeError:
@@ -457,6 +473,8 @@ class Stager:
         self.buffers: dict[str, list[tuple[Any, ...]]] = {"gs": [], "sm": [], "sa": [], "sr": []}
         self._last_group: tuple[Any, ...] | None = None
         self.staged = 0  # rows in the buffers
+        self.niks = self.niks_not_0 = 0  # a CSV whose NIKs all end in 0 was a number-formatted column
+        self._names: dict[str, list[str]] | None = None  # groups by name, for members that name theirs
         r = reader
         code = _memo(lambda t, lb: parse_code(t, lb))
         group = {"code": code, "name": _text(), "usaha": r.usaha, "year": _memo(_optional(parse_year)),
@@ -486,6 +504,11 @@ class Stager:
         texts = reader.cells(line, row)
         if texts is None:
             return
+        if self.kind == "members" and not texts["group_code"] and texts.get("group_name"):
+            code = self._group_by_name(line, texts["group_name"])
+            if code is None:
+                return
+            texts["group_code"] = code
         values = reader.parse(line, texts, self.parsers)
         place = None
         if self.kind == "roster":
@@ -499,12 +522,50 @@ class Stager:
                 values = None
         if values is None:
             return
-        if "nik" in values and not self._gender_agrees(line, values):
-            return
+        if "nik" in values:
+            self.niks += 1
+            if values["nik"][-1] != "0":
+                self.niks_not_0 += 1
+            if not self._gender_agrees(line, values):
+                return
         self._stage(line, values, place)
         self.staged += 1
         if self.staged >= CHUNK:
             self.flush()
+
+    def _group_by_name(self, line: int, name: str) -> str | None:
+        """The code of the one group of that name (ignoring case and spaces); else a problem naming them."""
+        from kube_cli.vocab import name_key
+
+        if self._names is None:
+            self._names = {}
+            for code, group in self.conn.execute("SELECT code, name FROM groups"):
+                self._names.setdefault(name_key(group), []).append(code)
+        codes = self._names.get(name_key(name), [])
+        if len(codes) == 1:
+            return codes[0]
+        label = self.reader.labels.get("group_name", "group_name")
+        if codes:
+            self.reader.problems.add(
+                line,
+                Problem(
+                    label,
+                    name,
+                    _("names {n} groups: {codes}").format(n=len(codes), codes=", ".join(sorted(codes)[:8])),
+                    _("give the group's code (Kode KUBE) instead"),
+                ),
+            )
+        else:
+            self.reader.problems.add(
+                line,
+                Problem(
+                    label,
+                    name,
+                    _("is not the name of a group in the registry"),
+                    _("give the group's code (Kode KUBE), or import the groups first"),
+                ),
+            )
+        return None
 
     def _roster_group(self, line: int, texts: dict[str, str]) -> tuple[dict[str, Any] | None, Kelurahan | None]:
         """The group columns of a roster row, parsed once for each run of rows that repeat them."""
@@ -608,6 +669,12 @@ def import_file(
                 if progress and count % 2000 == 0:
                     progress(table.position(), table.totals() if table.totals else table.total)
             stager.flush()
+            if table.format == "csv" and stager.niks >= ZEROED_NIKS and not stager.niks_not_0:
+                raise KubeError(
+                    mapping.labels["nik"], _("all {n} end in 0").format(n=stager.niks),
+                    _("the column was formatted as a number, which turned each NIK's last digit into 0"),
+                    _("format the NIK column as Text, type the NIKs again, and import again"),
+                )  # fmt: skip
             _report_skipped(table, result, warn)
             checker = batch_apply.Checker(conn, chosen, mapping.labels, problems, replace)
             checker.check()

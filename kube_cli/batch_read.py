@@ -237,7 +237,7 @@ def _open_book(
     # the look-ahead read the sheet's top; read it again from there, past the header
     rows = itertools.dropwhile(lambda row: row[0] <= found.line, book.rows(index))
     found = Found(found.line, found.header, [])
-    body = Body(found, rows, include_hidden)
+    body = Body(found, rows, include_hidden, gaps=True)
     header = found.header
     table = Table(name, fmt, header, found.line, _as_dicts(body, header), 0, lambda: book.done, [book.close],
                   body=body)  # fmt: skip

@@ -165,8 +165,10 @@ def compact_lines(lines: list[int]) -> str:
 class Body:
     """The data rows under a header, each ``(line, cells)`` cut to the header's width."""
 
-    def __init__(self, found: Found, rows: Iterator[SheetRow], include_hidden: bool = False) -> None:
+    def __init__(self, found: Found, rows: Iterator[SheetRow], include_hidden: bool = False,
+                 gaps: bool = False) -> None:  # fmt: skip
         self.found = found
+        self.gaps = gaps  # a spreadsheet may leave blank rows out: count them by the line numbers
         self.rows = rows
         self.include_hidden = include_hidden
         self.skipped = Skipped()
@@ -177,13 +179,18 @@ class Body:
         width = self.width
         signature = False
         first = True  # the numbering row sits right under the header
+        gaps = self.gaps
+        previous = self.found.line
+        blanks = 0  # counted when a row follows them: blank rows at the end are no news
         for source in (self.found.ahead, self.rows):
             for line, cells, hidden in source:
                 if len(cells) > width:
                     cells = cells[:width]
                 if is_blank(cells):
-                    skipped.blank += 1
+                    blanks += 1
                     continue
+                skipped.blank += line - previous - 1 if gaps else blanks
+                previous, blanks = line, 0
                 if hidden and not self.include_hidden:
                     skipped.hidden_count += 1
                     if len(skipped.hidden) < MAX_LINES_NAMED:
