@@ -60,7 +60,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 CONCEPTS = {
     **dict.fromkeys(("code", "groupcode", "kode", "kodekube", "kodekelompok"), "code"),
     **dict.fromkeys(("groupname", "namakube", "namakelompok", "asalkube", "kube", "kelompok"), "group_name"),
-    **dict.fromkeys(("membername", "namaanggota"), "member_name"),
+    **dict.fromkeys(("membername", "namaanggota", "namaketua", "ketua", "namaketuakube"), "member_name"),
     **dict.fromkeys(("name", "nama"), "name"),
     **dict.fromkeys(
         ("kelurahan", "desa", "kelurahan/desa", "kelurahandesa", "desa/kelurahan", "desakelurahan", "kel/desa", "kel"),
@@ -70,7 +70,7 @@ CONCEPTS = {
     **dict.fromkeys(("usaha", "jenisusaha"), "usaha"),
     **dict.fromkeys(("year", "tahun"), "year"),
     "status": "status",
-    "nik": "nik",
+    **dict.fromkeys(("nik", "nikketua", "nikanggota"), "nik"),
     **dict.fromkeys(("role", "jabatan"), "role"),
     **dict.fromkeys(("gender", "jeniskelamin", "jk", "l/p"), "gender"),
     **dict.fromkeys(("pkhgraduate", "graduasipkh", "pkh"), "pkh_graduate"),
@@ -178,6 +178,7 @@ class Mapping:
     by_header: dict[str, str]
     labels: dict[str, str]
     unknown: list[str]
+    ketua: bool = False  # a group row carrying its ketua (Nama Ketua, NIK Ketua): its member is the ketua
 
 
 def map_headers(headers: list[str], kind: str, name: str, overrides: dict[str, str] | None = None) -> Mapping:
@@ -210,6 +211,9 @@ def map_headers(headers: list[str], kind: str, name: str, overrides: dict[str, s
     missing = [c for c in REQUIRED[kind] if c not in labels]
     if kind == "members" and missing == ["group_code"] and "group_name" in labels:
         missing = []
+    code, named = ("code", "name") if kind == "groups" else ("group_code", "group_name")
+    if kind in ("groups", "roster") and code in missing and named in labels and "kelurahan" in labels:
+        missing.remove(code)  # rows without codes match a group by name and kelurahan, or get a new code
     if missing:
         raise KubeError(
             "file", name, _("lacks the required column(s) {columns} for {kind}").format(
@@ -219,7 +223,10 @@ def map_headers(headers: list[str], kind: str, name: str, overrides: dict[str, s
         )  # fmt: skip
     for column in COLUMNS[kind]:
         labels.setdefault(column, column)
-    return Mapping(kind, by_header, labels, unknown)
+    mapping = Mapping(kind, by_header, labels, unknown)
+    nik_header = next((h for h, c in by_header.items() if c == "nik"), "")
+    mapping.ketua = header_key(nik_header) == "nikketua" and "role" not in by_header.values()
+    return mapping
 
 
 # --- cells ------------------------------------------------------------------------------------
@@ -475,6 +482,9 @@ class Stager:
         self.staged = 0  # rows in the buffers
         self.niks = self.niks_not_0 = 0  # a CSV whose NIKs all end in 0 was a number-formatted column
         self._names: dict[str, list[str]] | None = None  # groups by name, for members that name theirs
+        self._codes: dict[tuple[str, str], str | KubeError] = {}  # rows without codes: (name, kelurahan) -> code
+        self._by_place: dict[tuple[str, str], list[str]] | None = None
+        self.mapping_ketua = reader.mapping.ketua
         r = reader
         code = _memo(lambda t, lb: parse_code(t, lb))
         group = {"code": code, "name": _text(), "usaha": r.usaha, "year": _memo(_optional(parse_year)),
@@ -504,6 +514,10 @@ class Stager:
         texts = reader.cells(line, row)
         if texts is None:
             return
+        if self.kind in ("groups", "roster") and not self._fill_code(line, texts):
+            return
+        if self.mapping_ketua and not texts.get("role"):
+            texts["role"] = "ketua"
         if self.kind == "members" and not texts["group_code"] and texts.get("group_name"):
             code = self._group_by_name(line, texts["group_name"])
             if code is None:
@@ -532,6 +546,47 @@ class Stager:
         self.staged += 1
         if self.staged >= CHUNK:
             self.flush()
+
+    def _fill_code(self, line: int, texts: dict[str, str]) -> bool:
+        """A group row without a code: the group of that name in that kelurahan, else a new code."""
+        code, named = ("code", "name") if self.kind == "groups" else ("group_code", "group_name")
+        if texts.get(code) or not texts.get(named) or not texts.get("kelurahan"):
+            return True
+        from kube_cli.registry import new_group_code
+        from kube_cli.vocab import name_key
+
+        try:
+            place = self.reader.kelurahan(texts["kelurahan"], texts.get("kecamatan", ""))
+        except KubeError:
+            texts[code] = "K-0"  # the kelurahan's own problem is reported for this row, which is refused
+            return True
+        key = (name_key(texts[named]), place.kode)
+        if key not in self._codes:
+            found = self._registry_codes(key)
+            if len(found) > 1:
+                self._codes[key] = KubeError(
+                    self.reader.labels[named], texts[named],
+                    _("matches {n} groups in {kelurahan}: {codes}").format(n=len(found), kelurahan=place.nama,
+                                                                           codes=", ".join(found[:8])),
+                    _("give the group's code (Kode KUBE) in a column"),
+                )  # fmt: skip
+            else:
+                self._codes[key] = found[0] if found else new_group_code()
+        hit = self._codes[key]
+        if isinstance(hit, KubeError):
+            self.reader.problems.add(line, hit.problem)
+            return False
+        texts[code] = hit
+        return True
+
+    def _registry_codes(self, key: tuple[str, str]) -> list[str]:
+        from kube_cli.vocab import name_key
+
+        if self._by_place is None:
+            self._by_place = {}
+            for code, group, kode in self.conn.execute("SELECT code, name, kelurahan_kode FROM groups ORDER BY code"):
+                self._by_place.setdefault((name_key(group), kode), []).append(code)
+        return self._by_place.get(key, [])
 
     def _group_by_name(self, line: int, name: str) -> str | None:
         """The code of the one group of that name (ignoring case and spaces); else a problem naming them."""
