@@ -85,6 +85,9 @@ CONCEPTS = {
 }
 IGNORED = frozenset({"no", "nomor", "nourut", "urut"})  # the numbering column of office sheets
 MAX_PROBLEMS = 50
+WIDE_SCALE = 16  # staged wide-sheet rows are keyed line * 16 + month
+WIDE_MONTHS = 3  # this many month columns make a revenue sheet wide
+NO_RECORD = frozenset({"", "0", "-", "–", "—", "0,00", "0.00"})  # a wide sheet's month without revenue
 ZEROED_NIKS = 5  # this many NIKs all ending in 0: the mark of a number-formatted column (1 in 100,000 by chance)
 CHUNK = 5_000
 _EXCEL_NUMBER = re.compile(r"^\d+(?:[.,]\d+)?[eE][+]?\d+$")
@@ -104,7 +107,7 @@ def column_for(concept: str, kind: str) -> str | None:
             return "name" if concept in ("name", "member_name") else None
         if kind == "roster":
             return "group_name" if concept == "group_name" else "member_name"
-        return None
+        return "group_name" if concept == "group_name" else None  # aid, revenue: a row may name its group
     return concept if concept in COLUMNS[kind] else None
 
 
@@ -133,15 +136,22 @@ def _concept(key: str, overrides: dict[str, str] | None) -> str | None:
     return CONCEPTS.get(key)
 
 
+def month_of(header: Any) -> int | None:
+    """The month a wide revenue sheet's column stands for: ``Jan``, ``Februari``, ``Mar.`` …"""
+    from kube_cli.vocab import month_number
+
+    return month_number(header_key(header)) if header is not None else None
+
+
 def score(cells: list[Any], overrides: dict[str, str] | None = None) -> int:
     """How many cells of a row are known headers: two or more make it the header row."""
     if overrides:
-        return sum(1 for c in cells if c is not None and _concept(header_key(c), overrides))
-    return sum(1 for c in cells if c is not None and header_key(c) in CONCEPTS)
+        return sum(1 for c in cells if c is not None and (_concept(header_key(c), overrides) or month_of(c)))
+    return sum(1 for c in cells if c is not None and (header_key(c) in CONCEPTS or month_of(c)))
 
 
 def known_header(text: str, overrides: dict[str, str] | None = None) -> bool:
-    return _concept(header_key(text), overrides) is not None
+    return _concept(header_key(text), overrides) is not None or month_of(text) is not None
 
 
 def fits(headers: list[str], overrides: dict[str, str] | None = None) -> bool:
@@ -158,6 +168,8 @@ def fits(headers: list[str], overrides: dict[str, str] | None = None) -> bool:
 
 def detect_kind(headers: list[str], overrides: dict[str, str] | None = None) -> str | None:
     concepts = {_concept(header_key(h), overrides) for h in headers}
+    if "nik" not in concepts and len({month_of(h) for h in headers} - {None}) >= WIDE_MONTHS:
+        return "revenue"  # the wide recap: a row per group, a column per month
     if "nik" in concepts:
         # a member list naming its group (Asal KUBE) is not a roster: a roster gives the group's place and usaha
         return "roster" if concepts & {"kelurahan", "usaha"} else "members"
@@ -179,14 +191,25 @@ class Mapping:
     labels: dict[str, str]
     unknown: list[str]
     ketua: bool = False  # a group row carrying its ketua (Nama Ketua, NIK Ketua): its member is the ketua
+    months: dict[str, int] = field(default_factory=dict)  # a wide revenue sheet: header -> month
+    year: int | None = None  # ... and its year, from the title
 
 
 def map_headers(headers: list[str], kind: str, name: str, overrides: dict[str, str] | None = None) -> Mapping:
     by_header: dict[str, str] = {}
     labels: dict[str, str] = {}
     unknown: list[str] = []
+    months = {raw: month_of(raw) for raw in headers if month_of(raw)} if kind == "revenue" else {}
+    wide = len(set(months.values())) >= WIDE_MONTHS
     for raw in headers:
         key = header_key(raw)
+        if wide and raw in months:
+            continue
+        if wide and key in CONCEPTS and CONCEPTS[key] in ("amount", "year"):
+            if CONCEPTS[key] == "year":  # the year of the months, when the title does not say it
+                by_header[raw] = "year"
+                labels["year"] = str(raw).strip()
+            continue  # Jumlah / Total beside the months: their sum, not a record
         if overrides and key in overrides:
             column = column_for(overrides[key], kind)
             if column is None:
@@ -209,7 +232,9 @@ def map_headers(headers: list[str], kind: str, name: str, overrides: dict[str, s
         by_header[raw] = column
         labels[column] = str(raw).strip()
     missing = [c for c in REQUIRED[kind] if c not in labels]
-    if kind == "members" and missing == ["group_code"] and "group_name" in labels:
+    if wide:
+        missing = [c for c in missing if c not in ("period", "amount")]
+    if kind in ("members", "revenue", "aid") and missing == ["group_code"] and "group_name" in labels:
         missing = []
     code, named = ("code", "name") if kind == "groups" else ("group_code", "group_name")
     if kind in ("groups", "roster") and code in missing and named in labels and "kelurahan" in labels:
@@ -224,6 +249,8 @@ def map_headers(headers: list[str], kind: str, name: str, overrides: dict[str, s
     for column in COLUMNS[kind]:
         labels.setdefault(column, column)
     mapping = Mapping(kind, by_header, labels, unknown)
+    if wide:
+        mapping.months = {raw: month for raw, month in months.items() if month}
     nik_header = next((h for h, c in by_header.items() if c == "nik"), "")
     mapping.ketua = header_key(nik_header) == "nikketua" and "role" not in by_header.values()
     return mapping
@@ -304,8 +331,15 @@ class Problems:
         self.kept: list[tuple[int, Problem]] = []
         self.count = 0
 
+    decode: Callable[[int], int] | None = None  # staged keys back to file lines (a wide revenue sheet)
+
     def add(self, line: int, problem: Problem) -> None:
         self.count += 1
+        if self.decode is not None:
+            line = self.decode(line)
+            if self.kept and self.kept[-1][0] == line and self.kept[-1][1].reason.endswith(problem.reason):
+                self.count -= 1  # the same problem for each month of one row: once
+                return
         where = f"{self.name}:{line}:"
         if problem.field:
             located = Problem(f"{where} {problem.field}", problem.value, problem.reason, problem.hint)
@@ -518,11 +552,14 @@ class Stager:
             return
         if self.mapping_ketua and not texts.get("role"):
             texts["role"] = "ketua"
-        if self.kind == "members" and not texts["group_code"] and texts.get("group_name"):
+        if self.kind in ("members", "revenue", "aid") and not texts["group_code"] and texts.get("group_name"):
             code = self._group_by_name(line, texts["group_name"])
             if code is None:
                 return
             texts["group_code"] = code
+        if reader.mapping.months:
+            self._wide(line, row, texts)
+            return
         values = reader.parse(line, texts, self.parsers)
         place = None
         if self.kind == "roster":
@@ -546,6 +583,38 @@ class Stager:
         self.staged += 1
         if self.staged >= CHUNK:
             self.flush()
+
+    def _wide(self, line: int, row: dict[str, Any], texts: dict[str, str]) -> None:
+        """A row of the wide revenue recap: one monthly record per month column with an amount."""
+        reader = self.reader
+        mapping = reader.mapping
+        values = reader.parse(line, texts, {"group_code": self.parsers["group_code"]})
+        year: int | None = mapping.year
+        if texts.get("year"):
+            try:
+                year = parse_year(texts["year"], reader.labels["year"])
+            except KubeError as error:
+                reader.problems.add(line, error.problem)
+                return
+        if year is None:
+            reader.problems.add(line, Problem(
+                "", "", _("the year of these months is neither in the title nor in a Tahun column"),
+                _("add a Tahun column, or put the year in the title (OMSET KUBE TAHUN 2022)")))  # fmt: skip
+            return
+        if values is None:
+            return
+        for raw, month in mapping.months.items():
+            try:
+                text = cell_text(row.get(raw), "amount", str(raw))
+                if text in NO_RECORD:
+                    continue
+                amount = parse_amount(text, str(raw).strip())
+            except KubeError as error:
+                reader.problems.add(line, error.problem)
+                continue
+            key = line * WIDE_SCALE + month  # a staged row per month: the line and the month in one key
+            self.buffers["sr"].append((key, values["group_code"], f"{year:04d}-{month:02d}", year, amount, ""))
+            self.staged += 1
 
     def _fill_code(self, line: int, texts: dict[str, str]) -> bool:
         """A group row without a code: the group of that name in that kelurahan, else a new code."""
@@ -706,6 +775,8 @@ def import_file(
             raise KubeError("file", name, _("does not say what it holds: its columns fit no kind"),
                             _("give --kind groups, members, aid, revenue or roster"))  # fmt: skip
         mapping = map_headers(headers, chosen, name, overrides)
+        if mapping.months:
+            mapping.year = _title_year(table.title)
         result = ImportResult(name, chosen, dry_run)
         result.warnings.extend(table.notes)
         if mapping.unknown:
@@ -731,6 +802,8 @@ def import_file(
                     _("format the NIK column as Text, type the NIKs again, and import again"),
                 )  # fmt: skip
             _report_skipped(table, result, warn)
+            if mapping.months:
+                problems.decode = lambda key: key // WIDE_SCALE
             checker = batch_apply.Checker(conn, chosen, mapping.labels, problems, replace)
             checker.check()
             if problems.count:
@@ -745,6 +818,12 @@ def import_file(
         return result
     finally:
         table.close()
+
+
+def _title_year(title: list[str]) -> int | None:
+    """``REKAP OMSET KUBE TAHUN 2022`` → 2022: the last year the title block names."""
+    years = [int(y) for text in title for y in re.findall(r"\b((?:19|20)\d{2})\b", text)]
+    return years[-1] if years else None
 
 
 def _report_skipped(table: Any, result: ImportResult, warn: Callable[[str], None] | None) -> None:

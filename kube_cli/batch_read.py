@@ -49,6 +49,7 @@ class Table:
     body: Body | None = None  # what was skipped, for spreadsheets and CSV
     notes: list[str] = field(default_factory=list)  # warnings from opening (the sheet chosen)
     totals: Callable[[], int] | None = None
+    title: list[str] = field(default_factory=list)  # the title block's texts
 
     def close(self) -> None:
         for close in self.closers:
@@ -182,7 +183,7 @@ def _open_csv(path: Path, name: str, score: Callable[[list[str]], int], known: C
     header = found.header
     size = path.stat().st_size
     return Table(name, "csv", header, found.line, _as_dicts(body, header), size, handle.tell, [handle.close],
-                 body=body)  # fmt: skip
+                 body=body, title=found.title)  # fmt: skip
 
 
 def _as_dicts(body: Body, header: list[str]) -> Iterator[tuple[int, Row]]:
@@ -236,7 +237,7 @@ def _open_book(
         raise
     # the look-ahead read the sheet's top; read it again from there, past the header
     rows = itertools.dropwhile(lambda row: row[0] <= found.line, book.rows(index))
-    found = Found(found.line, found.header, [])
+    found = Found(found.line, found.header, [], found.title)
     body = Body(found, rows, include_hidden, gaps=True)
     header = found.header
     table = Table(name, fmt, header, found.line, _as_dicts(body, header), 0, lambda: book.done, [book.close],
@@ -245,6 +246,7 @@ def _open_book(
     table.totals = lambda: book.total
     if warning:
         table.notes.append(warning)
+    table.title = found.title
     return table
 
 

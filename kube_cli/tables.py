@@ -71,6 +71,7 @@ class Found:
     line: int  # the header's last line
     header: list[str]
     ahead: list[SheetRow]  # rows read past the header while looking
+    title: list[str] = field(default_factory=list)  # the texts of the rows above it (a year may be there)
 
 
 def find_table(
@@ -100,7 +101,8 @@ def find_table(
                 merged = merge_header(above, cells, known)
                 if score(merged) > best_score:
                     best = merged
-        return Found(best_line, best, seen[rest:])
+        title = [text_of(c) for _line, cells_above, _h in seen[:index] for c in cells_above if text_of(c)]
+        return Found(best_line, best, seen[rest:], title)
     return None
 
 
