@@ -85,6 +85,7 @@ CONCEPTS = {
 }
 IGNORED = frozenset({"no", "nomor", "nourut", "urut"})  # the numbering column of office sheets
 MAX_PROBLEMS = 50
+MEMBER_CELLS = ("member_name", "nik", "role", "gender", "pkh_graduate")
 WIDE_SCALE = 16  # staged wide-sheet rows are keyed line * 16 + month
 WIDE_MONTHS = 3  # this many month columns make a revenue sheet wide
 NO_RECORD = frozenset({"", "0", "-", "–", "—", "0,00", "0.00"})  # a wide sheet's month without revenue
@@ -560,6 +561,9 @@ class Stager:
         if reader.mapping.months:
             self._wide(line, row, texts)
             return
+        if self.kind == "roster" and not any(texts.get(c) for c in MEMBER_CELLS):
+            self._group_only(line, texts)  # a group without members: one row, its member cells empty
+            return
         values = reader.parse(line, texts, self.parsers)
         place = None
         if self.kind == "roster":
@@ -583,6 +587,16 @@ class Stager:
         self.staged += 1
         if self.staged >= CHUNK:
             self.flush()
+
+    def _group_only(self, line: int, texts: dict[str, str]) -> None:
+        group, place = self._roster_group(line, texts)
+        if group is None or place is None:
+            return
+        key = (group["group_code"], group["group_name"], place.kode, group["usaha"], group["year"])
+        if key != self._last_group:
+            self.buffers["gs"].append((line, *key, None))
+            self._last_group = key
+            self.staged += 1
 
     def _wide(self, line: int, row: dict[str, Any], texts: dict[str, str]) -> None:
         """A row of the wide revenue recap: one monthly record per month column with an amount."""

@@ -33,6 +33,11 @@ _SQL = {
            "WHERE a.voided_at IS NULL ORDER BY g.code, a.date, a.id",
     "revenue": "SELECT g.code, r.period, r.amount, r.note FROM revenue r JOIN groups g ON g.id = r.group_id "
                "ORDER BY g.code, r.period",
+    # the sheet offices keep: a row per member, the group's columns repeated; a group without members, one row
+    "roster": "SELECT g.code, g.name, kel.nama, kec.nama, u.name, g.year, m.name, m.nik, m.role, m.gender, "
+              "m.pkh_graduate FROM groups g JOIN wilayah kel ON kel.kode = g.kelurahan_kode "
+              "JOIN wilayah kec ON kec.kode = kel.parent JOIN usaha u ON u.id = g.usaha_id "
+              "LEFT JOIN members m ON m.group_id = g.id AND m.removed_at IS NULL ORDER BY g.code, m.id",
 }  # fmt: skip
 
 
@@ -60,9 +65,9 @@ def export(registry: Registry, kind: str, fmt: str | None, dest: Path | None, st
         write(columns, watched(), fmt, dest, stdout)
         shown = True
     finally:
-        if show_nik and kind == "members" and shown:
+        if show_nik and kind in ("members", "roster") and shown:
             with registry.atomic():
-                registry.audit("nik.show", "*", {"command": "export members"})
+                registry.audit("nik.show", "*", {"command": f"export {kind}"})
 
 
 def export_rows(registry: Registry, kind: str, show_nik: bool) -> tuple[tuple[str, ...], Iterator[dict[str, Any]]]:
@@ -73,7 +78,7 @@ def export_rows(registry: Registry, kind: str, show_nik: bool) -> tuple[tuple[st
     def rows() -> Iterator[dict[str, Any]]:
         for values in cursor:
             row = dict(zip(columns, values, strict=True))
-            if kind == "members":
+            if kind == "members" or (kind == "roster" and row["nik"] is not None):
                 row["pkh_graduate"] = bool(row["pkh_graduate"])
                 if not show_nik:
                     row["nik"] = mask_nik(row["nik"])

@@ -20,6 +20,7 @@ class ExportKind(StrEnum):
     members = "members"
     aid = "aid"
     revenue = "revenue"
+    roster = "roster"
 
 
 class ExportFormat(StrEnum):
@@ -71,7 +72,7 @@ def import_(
 def export(
     ctx: typer.Context,
     kind: Annotated[
-        ExportKind, typer.Argument(metavar="KIND", help="groups, members, aid or revenue.", show_default=False)
+        ExportKind, typer.Argument(metavar="KIND", help="groups, members, aid, revenue or roster.", show_default=False)
     ],
     fmt: Annotated[
         ExportFormat | None,
@@ -85,6 +86,7 @@ def export(
     Examples:
       kube export groups -o groups.csv
       kube export members --format xlsx -o anggota.xlsx
+      kube export roster --show-nik -o roster.xlsx
     """
     from kube_cli import batch_export
 
