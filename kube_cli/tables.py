@@ -23,6 +23,7 @@ MAX_LINES_NAMED = 50
 
 _NUMBERING = re.compile(r"^\(?\s*(\d{1,3})\s*\)?\.?$")
 _TOTAL = re.compile(r"^(jumlah|total|sub\s*total|grand\s*total|jml\.?)\b", re.IGNORECASE)
+_TOTAL_FIRST = frozenset("jJtTsSgG \t")  # what a total row's label may start with
 _PLACE_DATE = re.compile(r"^[A-Za-z][A-Za-z .'-]*,\s*\d{1,2}\s+[A-Za-z]+\.?\s+\d{4}$")
 _SIGNATURE = re.compile(
     r"^(ttd\b|t\.t\.d|mengetahui|menyetujui|kepala\b|wali\s*kota|walikota|bupati|camat\b|lurah\b|nip\b|nip\.|"
@@ -184,28 +185,39 @@ class Body:
         gaps = self.gaps
         previous = self.found.line
         blanks = 0  # counted when a row follows them: blank rows at the end are no news
+        include_hidden = self.include_hidden
         for source in (self.found.ahead, self.rows):
             for line, cells, hidden in source:
                 if len(cells) > width:
                     cells = cells[:width]
-                if is_blank(cells):
+                # the common row: three or more cells filled, the first not a total's label (C-speed checks)
+                filled = len(cells) - cells.count("") - cells.count(None)
+                if filled > 2 and not first and not hidden:
+                    lead = cells[0]
+                    if type(lead) is int or (type(lead) is str and lead.isdigit()):  # the No column
+                        lead = cells[1]
+                    if type(lead) is str and lead and (lead[0] not in _TOTAL_FIRST or not _TOTAL.match(lead)):
+                        skipped.blank += line - previous - 1 if gaps else blanks
+                        previous, blanks, signature = line, 0, False
+                        yield line, cells
+                        continue
+                if not filled or is_blank(cells):
                     blanks += 1
                     continue
                 skipped.blank += line - previous - 1 if gaps else blanks
                 previous, blanks = line, 0
-                if hidden and not self.include_hidden:
+                if hidden and not include_hidden:
                     skipped.hidden_count += 1
                     if len(skipped.hidden) < MAX_LINES_NAMED:
                         skipped.hidden.append(line)
                     continue
-                texts = [text_of(c) for c in cells if text_of(c)]
+                texts = [t for t in map(text_of, cells) if t]
                 if first and _is_numbering(cells, texts):
                     skipped.numbering += 1
                     first = False
                     continue
                 first = False
-                lead = next((t for t in texts if not _NUMBERING.match(t)), "")
-                if _TOTAL.match(lead) and not _has_id(texts):
+                if _TOTAL.match(_lead(cells)) and not _has_id(texts):
                     skipped.total += 1
                     continue
                 if len(texts) <= 2 and width > 3:
@@ -216,6 +228,15 @@ class Body:
                 else:
                     signature = False
                 yield line, cells
+
+
+def _lead(cells: list[Any]) -> str:
+    """The first filled cell that is not a number: where a total row says JUMLAH."""
+    for cell in cells:
+        text = text_of(cell)
+        if text and not _NUMBERING.match(text):
+            return text
+    return ""
 
 
 def _is_numbering(cells: list[Any], texts: list[str]) -> bool:
