@@ -85,22 +85,28 @@ def find_table(
         seen.append(row)
         if len(seen) > HEADER_SEARCH_ROWS + 1:
             break
+
+    def quality(header: list[Any]) -> tuple[int, int]:
+        """Known headers, then distinct ones: two 'Nama' are worse than 'Nama KUBE' and 'Nama Anggota'."""
+        names = [text_of(c).casefold() for c in header if text_of(c) and known(text_of(c))]
+        return len(names), len(set(names))
+
     for index, (line, cells, _hidden) in enumerate(seen[:HEADER_SEARCH_ROWS]):
         if score(cells) < 2:
             continue
         best = [text_of(c) for c in cells]
         best_line, rest = line, index + 1
-        best_score = score(best)
+        best_quality = quality(best)
         following = seen[index + 1] if index + 1 < len(seen) else None
         if following is not None and not is_blank(following[1]):
             merged = merge_header(cells, following[1], known)
-            if score(merged) > best_score:
-                best, best_line, rest, best_score = merged, following[0], index + 2, score(merged)
+            if quality(merged) > best_quality:
+                best, best_line, rest, best_quality = merged, following[0], index + 2, quality(merged)
         if best_line == line and index > 0:
             above = seen[index - 1][1]
             if sum(1 for c in above if text_of(c)) >= 2:
                 merged = merge_header(above, cells, known)
-                if score(merged) > best_score:
+                if quality(merged) > best_quality:
                     best = merged
         title = [text_of(c) for _line, cells_above, _h in seen[:index] for c in cells_above if text_of(c)]
         return Found(best_line, best, seen[rest:], title)

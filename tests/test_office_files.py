@@ -62,8 +62,10 @@ def test_a_stale_dimension_does_not_cut_the_sheet(kube, tmp_path: Path) -> None:
     assert json.loads(kube("import", str(path), "--format", "json").stdout)["members"]["added"] == 5
 
 
-def test_the_roster_on_the_second_sheet_is_read_with_a_warning(kube, tmp_path: Path) -> None:
-    path = copy("recap_first.xlsx", tmp_path)
+@pytest.mark.parametrize("name", ["recap_first.xlsx", "recap_first.xls", "recap_first.ods"])
+def test_the_roster_on_the_second_sheet_is_read_with_a_warning(kube, tmp_path: Path, name: str) -> None:
+    """The hidden sheet 'Coretan' holds a table too, but a hidden sheet is not chosen."""
+    path = copy(name, tmp_path)
     result = kube("import", str(path))
     assert "the first sheet 'Rekap' holds no table kube knows; reading sheet 'Data Anggota'" in result.stderr
     assert len(members(kube)) == 5
@@ -137,7 +139,17 @@ def test_map_names_a_column_and_an_unknown_field_is_a_usage_error(kube, tmp_path
     ]
 
 
-def test_the_ods_hidden_sheet_and_numbering_in_a_csv(kube, tmp_path: Path) -> None:
+def test_a_header_under_a_row_of_group_titles(kube, tmp_path: Path) -> None:
+    """'Nama' under 'Identitas KUBE' is the group's name; 'Nama' under 'Anggota' the member's."""
+    path = tmp_path / "two.csv"
+    path.write_text("DAFTAR ANGGOTA\nNo,Identitas KUBE,,,,Anggota,,\n,Kode,Nama,Kelurahan,Jenis Usaha,Nama,NIK,L/P\n"
+                    "1,A-1,KUBE Mawar,Lasoani,Kuliner,Hasnah Labaso,7271015504850001,P\n", encoding="utf-8")  # fmt: skip
+    kube("import", str(path))
+    assert [(g["code"], g["name"]) for g in kube.json("group", "list")] == [("A-1", "KUBE Mawar")]
+    assert list(members(kube)) == ["Hasnah Labaso"]
+
+
+def test_numbering_total_and_signature_rows_in_a_csv(kube, tmp_path: Path) -> None:
     """A CSV gets the same table finding: numbering row, JUMLAH, signature block."""
     path = tmp_path / "r.csv"
     path.write_text(

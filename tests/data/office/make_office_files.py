@@ -185,6 +185,8 @@ def main() -> None:
     html_export(HERE / "anggota_webapp.xls")
     convert(HERE / "sk_lampiran.xlsx", "xls", HERE / "sk_lampiran.xls")
     convert(HERE / "sk_lampiran.xlsx", "ods", HERE / "sk_lampiran.ods")
+    convert(HERE / "recap_first.xlsx", "xls", HERE / "recap_first.xls")  # with its hidden sheet
+    convert(HERE / "recap_first.xlsx", "ods", HERE / "recap_first.ods")
 
 
 if __name__ == "__main__":
