@@ -110,6 +110,9 @@ def detect_format(path: Path, name: str, head: bytes) -> str:
         return "ods" if b"application/vnd.oasis.opendocument.spreadsheet" in head[:400] else "xlsx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "xls"
+    if b"urn:schemas-microsoft-com:office:spreadsheet" in head:
+        raise KubeError("file", name, _("is an Excel 2003 XML spreadsheet, which kube does not read"),
+                        _("open it in Excel or LibreOffice and save it as .xlsx"))  # fmt: skip
     if looks_like_html(head):
         return "html"
     if suffix in (".xlsx", ".xlsm", ".ods"):

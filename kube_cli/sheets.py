@@ -401,7 +401,8 @@ class XlsxBook(_ZipBook):
             with self.zip.open(self.members[part]) as stream:
                 while chunk := stream.read(CHUNK):
                     parser.Parse(chunk, False)
-                    self.done = stream._fileobj.tell() if hasattr(stream, "_fileobj") else self.done + len(chunk)
+                    left = getattr(stream, "_compress_left", None)  # progress in the archive's bytes
+                    self.done = self.total - left if isinstance(left, int) else self.done + len(chunk)
                     yield from ready
                     ready.clear()
                 parser.Parse(b"", True)

@@ -225,3 +225,10 @@ def test_an_xml_entity_bomb_is_refused(kube, tmp_path: Path, unchanged) -> None:
     with unchanged():
         result = kube("import", str(path), code=1)
     one_line(result, "DTD")
+
+
+def test_an_excel_2003_xml_file_is_refused_with_the_fix(kube, tmp_path: Path, unchanged) -> None:
+    path = tmp_path / "export.xls"
+    path.write_text('<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"/>\n')
+    with unchanged():
+        one_line(kube("import", str(path), code=1), "Excel 2003 XML", "save it as .xlsx")
