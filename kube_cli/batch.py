@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -23,6 +23,7 @@ from kube_cli.db import Registry
 from kube_cli.errors import KubeError, Problem
 from kube_cli.i18n import _
 from kube_cli.places import Kelurahan, Places, Usaha
+from kube_cli.records import RECORDS, current_group
 from kube_cli.registry import parse_code
 from kube_cli.vocab import (
     clean_text,
@@ -42,10 +43,7 @@ from kube_cli.vocab import (
 
 KINDS = ("groups", "members", "aid", "revenue", "roster")
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "groups": ("code", "name", "kelurahan", "kecamatan", "usaha", "year", "status"),
-    "members": ("group_code", "nik", "name", "role", "gender", "pkh_graduate"),
-    "aid": ("group_code", "date", "kind", "amount", "source", "note"),
-    "revenue": ("group_code", "period", "amount", "note"),
+    **{kind: record.exported for kind, record in RECORDS.items()},
     "roster": ("group_code", "group_name", "kelurahan", "kecamatan", "usaha", "year", "member_name", "nik",
                "role", "gender", "pkh_graduate"),
 }  # fmt: skip
@@ -316,12 +314,15 @@ class ImportResult:
     dry_run: bool
     counts: dict[str, Counts] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    plausibility: list[str] = field(default_factory=list)  # the first MAX_PROBLEMS, as FILE:LINE: warning
+    plausibility_count: int = 0  # every plausibility warning of the rows added or changed
     skipped: dict[str, int] = field(default_factory=dict)  # rows that were not data, by why
 
     def as_dict(self) -> dict[str, Any]:
         extra = {"skipped": self.skipped} if self.skipped else {}
         return {"file": self.file, "kind": self.kind, "dry_run": self.dry_run,
-                **{k: vars(c) for k, c in self.counts.items()}, **extra}  # fmt: skip
+                **{k: vars(c) for k, c in self.counts.items()}, "warnings": self.plausibility_count,
+                **extra}  # fmt: skip
 
 
 class Problems:
@@ -667,7 +668,9 @@ class Stager:
 
         if self._by_place is None:
             self._by_place = {}
-            for code, group, kode in self.conn.execute("SELECT code, name, kelurahan_kode FROM groups ORDER BY code"):
+            for code, group, kode in self.conn.execute(
+                f"SELECT code, name, kelurahan_kode FROM groups g WHERE {current_group('g')} ORDER BY code"
+            ):
                 self._by_place.setdefault((name_key(group), kode), []).append(code)
         return self._by_place.get(key, [])
 
@@ -677,7 +680,7 @@ class Stager:
 
         if self._names is None:
             self._names = {}
-            for code, group in self.conn.execute("SELECT code, name FROM groups"):
+            for code, group in self.conn.execute(f"SELECT code, name FROM groups g WHERE {current_group('g')}"):
                 self._names.setdefault(name_key(group), []).append(code)
         codes = self._names.get(name_key(name), [])
         if len(codes) == 1:
@@ -823,12 +826,18 @@ def import_file(
             if problems.count:
                 raise problems.error()
             result.counts = checker.counts()
+            _collect_warnings(result, checker.warnings())
             if not dry_run and any(c.added or c.changed for c in result.counts.values()):
                 checker.apply()
                 registry.audit("import", Path(name).name, {
                     "file": name, "kind": chosen, "replace": replace,
                     **{k: vars(c) for k, c in result.counts.items()}})  # fmt: skip
             batch_apply.drop_staging(conn)
+        if warn:
+            for text in result.plausibility:
+                warn(text)
+            if result.plausibility_count > len(result.plausibility):
+                warn(_("…and {n} more warnings").format(n=result.plausibility_count - len(result.plausibility)))
         return result
     finally:
         table.close()
@@ -855,6 +864,23 @@ def _report_skipped(table: Any, result: ImportResult, warn: Callable[[str], None
     if warn:
         for text in notes:
             warn(text)
+
+
+def _collect_warnings(result: ImportResult, found: Iterable[tuple[int, Any]]) -> None:
+    """Count the plausibility warnings; keep the first MAX_PROBLEMS by line as ``FILE:LINE: warning``."""
+    import heapq
+
+    counted = 0
+
+    def each() -> Iterator[tuple[int, str]]:
+        nonlocal counted
+        for line, finding in found:
+            counted += 1
+            yield line, str(finding)
+
+    first = heapq.nsmallest(MAX_PROBLEMS, each())
+    result.plausibility = [f"{result.file}:{line}: {text}" for line, text in first]
+    result.plausibility_count = counted
 
 
 def _known_keys(row: dict[str, Any] | str, mapping: Mapping, reader: Reader, warn: Callable[[str], None] | None):
@@ -887,6 +913,8 @@ def summary_line(result: ImportResult) -> str:
     )
     if result.skipped:
         text += "; " + _("{n} row(s) not data skipped").format(n=sum(result.skipped.values()))
+    if result.plausibility_count:
+        text += "; " + _("warnings: {n}, listed above").format(n=result.plausibility_count)
     if result.dry_run:
         return _("Dry run, nothing written. Would be: {summary}").format(summary=text)
     return text
