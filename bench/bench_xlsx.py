@@ -48,7 +48,7 @@ _open = sheets.open_book
 sheets.open_book = lambda path, name, fmt: OpenpyxlBook(path, name) if fmt == "xlsx" else _open(path, name, fmt)
 '''
 
-READ = '''
+READ = """
 import sys, time
 from pathlib import Path
 {patch}
@@ -58,9 +58,9 @@ book = sheets.open_book(Path(sys.argv[1]), "f", "xlsx")
 rows = sum(1 for _row in book.rows(0))
 print(rows, time.perf_counter() - start)
 print("ELAPSED", time.perf_counter() - start, file=sys.stderr)
-'''
+"""
 
-IMPORT = '''
+IMPORT = """
 import sys, time
 {patch}
 from kube_cli.cli import main
@@ -71,7 +71,7 @@ try:
 except SystemExit as stop:
     assert not stop.code, stop.code
 print("ELAPSED", time.perf_counter() - start, file=sys.stderr)
-'''
+"""
 
 
 def make_xlsx(groups: int, path: Path) -> None:
@@ -109,7 +109,9 @@ def compare(path: Path, rounds: int, work: Path) -> list[str]:
                               text=True, check=True).stdout.split()[0])  # fmt: skip
     template = work / "template.db"
     subprocess.run([sys.executable, "-m", "kube_cli", "--db", str(template), "init"], check=True, capture_output=True)
-    results: dict[str, list[tuple[float, float]]] = {k: [] for k in ("read new", "read old", "import new", "import old")}
+    results: dict[str, list[tuple[float, float]]] = {
+        k: [] for k in ("read new", "read old", "import new", "import old")
+    }
     for _round in range(rounds):
         for label, patch in (("new", ""), ("old", OPENPYXL_BOOK)):
             results[f"read {label}"].append(run(READ.format(patch=patch), str(path)))
