@@ -80,6 +80,12 @@ CONCEPTS = {
     **dict.fromkeys(("source", "sumber"), "source"),
     **dict.fromkeys(("note", "keterangan", "catatan"), "note"),
     **dict.fromkeys(("period", "periode"), "period"),
+    # CONTRACT headers of the member and group fields that the record descriptions add (kk, phone, desil,
+    # stage): they fill those columns once a kind has them, and till then are ignored with the warning
+    **dict.fromkeys(("kk", "nokk", "nomorkk", "nomorkartukeluarga"), "kk"),
+    **dict.fromkeys(("phone", "nohp", "hp", "telepon", "telp", "notelp", "notelepon", "nomorhp", "nowa"), "phone"),
+    "desil": "desil",
+    **dict.fromkeys(("stage", "tahap", "tahapan"), "stage"),
 }
 IGNORED = frozenset({"no", "nomor", "nourut", "urut"})  # the numbering column of office sheets
 MAX_PROBLEMS = 50

@@ -226,7 +226,7 @@ class Body:
                 if _TOTAL.match(_lead(cells)) and not _has_id(texts):
                     skipped.total += 1
                     continue
-                if len(texts) <= 2 and width > 3:
+                if len(texts) <= (2 if width > 3 else 1):  # a narrow table: one lone cell at most
                     if signature or any(_PLACE_DATE.match(t) or _SIGNATURE.match(t) for t in texts):
                         signature = True
                         skipped.signature += 1

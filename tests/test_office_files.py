@@ -227,6 +227,16 @@ def test_an_xml_entity_bomb_is_refused(kube, tmp_path: Path, unchanged) -> None:
     one_line(result, "DTD")
 
 
+def test_a_narrow_sheet_ends_with_its_signature_too(kube, tmp_path: Path) -> None:
+    kube("group", "add", "KUBE Mawar", "--kelurahan", "Lasoani", "--usaha", "Kuliner", "--code", "N-1")
+    path = tmp_path / "omset.csv"
+    path.write_text("Kode KUBE,Periode,Omset\nN-1,Maret 2022,Rp 1.500.000\n\n\"Palu, 12 Juli 2022\"\nKepala Dinas Sosial\n"
+                    "ttd.\nSUDIRMAN PALEBA\n", encoding="utf-8")  # fmt: skip
+    result = kube("import", str(path), "--format", "json")
+    assert json.loads(result.stdout)["skipped"] == {"signature": 4, "blank": 1}
+    assert [(r["period"], r["amount"]) for r in kube.json("revenue", "list")] == [("2022-03", 1_500_000)]
+
+
 def test_an_excel_2003_xml_file_is_refused_with_the_fix(kube, tmp_path: Path, unchanged) -> None:
     path = tmp_path / "export.xls"
     path.write_text('<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"/>\n')
