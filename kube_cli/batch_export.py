@@ -21,7 +21,7 @@ from kube_cli.batch_read import FORMULA_START
 from kube_cli.db import Registry
 from kube_cli.errors import KubeError
 from kube_cli.i18n import _
-from kube_cli.records import RECORDS, current_group, current_member, present
+from kube_cli.records import MEMBERS, RECORDS, current_group, current_member, place_joins, present
 
 # What each kind exports, besides its columns: which records, in which order.
 _WHERE = {
@@ -31,6 +31,13 @@ _WHERE = {
     "revenue": "ORDER BY g.code, r.period",
 }
 _SQL = {kind: f"{RECORDS[kind].values_sql(COLUMNS[kind])} {where}" for kind, where in _WHERE.items()}
+# the sheet offices keep: a row per member, the group's columns repeated; a group without members, one row
+_SQL["roster"] = (
+    "SELECT g.code, g.name, kel.nama, kec.nama, u.name, g.year, m.name, m.nik, m.role, m.gender, m.pkh_graduate "
+    f"FROM groups g {place_joins('g')} JOIN usaha u ON u.id = g.usaha_id "
+    f"LEFT JOIN members m ON m.group_id = g.id AND {current_member('m')} WHERE {current_group('g')} "
+    "ORDER BY g.code, m.id"
+)
 
 
 def neutralise(value: Any) -> Any:
@@ -57,14 +64,14 @@ def export(registry: Registry, kind: str, fmt: str | None, dest: Path | None, st
         write(columns, watched(), fmt, dest, stdout)
         shown = True
     finally:
-        if show_nik and kind == "members" and shown:
+        if show_nik and kind in ("members", "roster") and shown:
             with registry.atomic():
-                registry.audit("nik.show", "*", {"command": "export members"})
+                registry.audit("nik.show", "*", {"command": f"export {kind}"})
 
 
 def export_rows(registry: Registry, kind: str, show_nik: bool) -> tuple[tuple[str, ...], Iterator[dict[str, Any]]]:
     """The columns of ``kind`` and its records, streamed from the registry."""
-    columns, record = COLUMNS[kind], RECORDS[kind]
+    columns, record = COLUMNS[kind], RECORDS.get(kind, MEMBERS)  # a roster row shows NIK and flags as members do
     cursor = registry.conn.execute(_SQL[kind])
 
     def rows() -> Iterator[dict[str, Any]]:
