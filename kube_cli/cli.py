@@ -179,7 +179,21 @@ class KubeGroup(TyperGroup):
             if _registry_busy(error):
                 output.error(_("the registry is busy: another kube is writing to it; try again"))
                 ctx.exit(ExitCode.REFUSED)
+            if refused := self._system_refusal(ctx, error):
+                output.error(str(refused))
+                ctx.exit(ExitCode.REFUSED)
             self._internal(ctx, error)
+
+    @staticmethod
+    def _system_refusal(ctx: typer.Context, error: Exception) -> KubeError | None:
+        """A full disk, a read-only folder or a refused permission is no bug: one line naming the file
+        (the one the error names, else the registry) and the fix (``fileio.refusal``)."""
+        if not isinstance(error, OSError) and "sqlite3" not in sys.modules:
+            return None
+        from kube_cli import fileio
+
+        path = getattr(error, "filename", None) or (ctx.obj.path if isinstance(ctx.obj, AppState) else None)
+        return fileio.refusal(error, path)
 
     @staticmethod
     def _internal(ctx: typer.Context, error: Exception) -> None:
