@@ -103,7 +103,10 @@ def write(columns: tuple[str, ...], rows: Iterator[dict[str, Any]], fmt: str | N
     folder = dest.parent if str(dest.parent) else Path(".")
     if not folder.is_dir():
         raise KubeError("output", str(dest), _("is in a folder that does not exist"))
-    with fileio.refused_as(dest, "output", any_os_error=True), fileio.NewFile(dest) as new:  # owner-only, replaced whole
+    with (
+        fileio.refused_as(dest, "output", any_os_error=True),
+        fileio.NewFile(dest) as new,
+    ):  # owner-only, replaced whole
         if fmt == "xlsx":
             _write_xlsx(columns, rows, new.temp)
         else:
@@ -160,6 +163,10 @@ def _save(book: Any, path: Path) -> None:
     try:
         ExcelWriter(book, archive).write_data()
     except BaseException:
+        for sheet in book.worksheets:  # a sheet not yet written out would finish itself at exit
+            with contextlib.suppress(Exception):
+                if not sheet.closed:
+                    sheet.close()
         with contextlib.suppress(Exception):
             archive.close()  # fails again, but lets go of the file: nothing is left to retry
         raise

@@ -27,7 +27,9 @@ from kube_cli.i18n import _
 TEMP_SUFFIX = ".kube-tmp"
 _EDQUOT = getattr(errno, "EDQUOT", -1)  # not on Windows
 SIDECARS = ("-journal", "-wal", "-shm")  # the files SQLite keeps beside a database
-_HOST = re.sub(r"[^A-Za-z0-9]", "", os.uname().nodename if hasattr(os, "uname") else os.environ.get("COMPUTERNAME", ""))[:24]
+_HOST = re.sub(
+    r"[^A-Za-z0-9]", "", os.uname().nodename if hasattr(os, "uname") else os.environ.get("COMPUTERNAME", "")
+)[:24]
 _SIDECAR = r"(?:-journal|-wal|-shm)?"
 _OURS = re.compile(rf"\..*\.[a-z]+-(?P<host>[A-Za-z0-9]*)-(?P<pid>\d+)-[0-9a-f]{{8}}{re.escape(TEMP_SUFFIX)}{_SIDECAR}")
 _BEFORE = re.compile(rf"\..*\.(?:restore|part|new)-(?P<pid>\d+)-[0-9a-f]{{8}}{_SIDECAR}")  # kube before 2026-12
@@ -217,9 +219,11 @@ def open_readonly(path: Path, *, private: bool = False) -> sqlite3.Connection:
 
 _FULL, _QUOTA, _READ_ONLY, _DENIED, _CANNOT_OPEN = "full", "quota", "read-only", "denied", "cannot-open"
 _ERRNO = {errno.ENOSPC: _FULL, _EDQUOT: _QUOTA, errno.EROFS: _READ_ONLY, errno.EACCES: _DENIED, errno.EPERM: _DENIED}
-_SQLITE = {13: _FULL, 8: _READ_ONLY, 3: _DENIED, 14: _CANNOT_OPEN}  # SQLITE_FULL, _READONLY, _PERM, _CANTOPEN
+_DISK = "disk"
+# SQLITE_FULL, _READONLY, _PERM, _CANTOPEN, _IOERR
+_SQLITE = {13: _FULL, 8: _READ_ONLY, 3: _DENIED, 14: _CANNOT_OPEN, 10: _DISK}
 _SQLITE_TEXT = {"database or disk is full": _FULL, "attempt to write a readonly database": _READ_ONLY,
-                "unable to open database file": _CANNOT_OPEN}  # fmt: skip
+                "unable to open database file": _CANNOT_OPEN, "disk I/O error": _DISK}  # fmt: skip
 
 
 def refusal(error: BaseException, path: Path | str | None, field: str = "registry") -> KubeError | None:
@@ -235,6 +239,8 @@ def refusal(error: BaseException, path: Path | str | None, field: str = "registr
         kind = _SQLITE.get(code & 0xFF) if isinstance(code, int) else _SQLITE_TEXT.get(str(error))
     if kind is None:
         return None
+    if kind == _DISK:  # SQLite does not say why: a full disk (a WAL registry cannot even be read then)?
+        kind = _FULL if shown and _free_bytes(Path(shown)) < 1 << 16 else _DISK
     reason, hint = _WORDS[kind]()
     return KubeError(field, str(shown or ""), reason, hint)
 
@@ -260,10 +266,28 @@ def _words_denied() -> tuple[str, str]:
 
 def _words_cannot_open() -> tuple[str, str]:
     return _("cannot be opened: its folder is read-only or cannot be reached"), _(
-        "copy it to a folder you can write to, or check the permissions of the file and its folder")
+        "copy it to a folder you can write to, or check the permissions of the file and its folder"
+    )
 
 
-_WORDS = {_FULL: _words_full, _QUOTA: _words_quota, _READ_ONLY: _words_read_only, _DENIED: _words_denied,
+def _words_disk() -> tuple[str, str]:
+    return _("cannot be read or written: the disk reports an error"), _(
+        "check the disk (is it full, removed, or failing?), then run the command again"
+    )
+
+
+def _free_bytes(path: Path) -> int:
+    """Free space for this user on the disk that holds ``path`` (its nearest existing folder)."""
+    for folder in (path, *path.parents):
+        try:
+            stat = os.statvfs(folder)
+        except (OSError, AttributeError):  # no statvfs on Windows
+            continue
+        return stat.f_bavail * stat.f_frsize
+    return 1 << 30
+
+
+_WORDS = {_DISK: _words_disk, _FULL: _words_full, _QUOTA: _words_quota, _READ_ONLY: _words_read_only, _DENIED: _words_denied,
           _CANNOT_OPEN: _words_cannot_open}  # fmt: skip
 
 

@@ -130,7 +130,7 @@ def test_ten_kubes_opening_an_old_registry_at_once_all_read_it(tmp_path: Path) -
         db.parent.mkdir()
         shutil.copy(V1, db)
         with ThreadPoolExecutor(10) as pool:
-            results = list(pool.map(lambda _n: run_kube("group", "list", "--format", "json", db=db), range(10)))
+            results = list(pool.map(lambda _n, db=db: run_kube("group", "list", "--format", "json", db=db), range(10)))
         failed = [r.stderr for r in results if r.returncode != 0]
         assert not failed, failed[:2]
         assert all(json.loads(r.stdout)[0]["code"] == "V1-SINTUVU" for r in results)
