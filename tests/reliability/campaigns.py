@@ -67,13 +67,19 @@ def _kill_during(args: list[str], db: Path, delay: float) -> None:
 
 
 def _registry(folder: Path, codes: list[str]) -> Path:
+    """A registry holding groups ``codes`` (two members in the first), made in this process: fast."""
+    from typer.testing import CliRunner
+
+    from kube_cli.cli import app
+
     db = folder / "kube.db"
-    assert run_kube("init", db=db).returncode == 0
-    for code in codes:
-        assert run_kube("group", "add", f"KUBE {code}", "--kelurahan", "Lasoani", "--usaha", "e-Warong", "--code", code,
-                        db=db).returncode == 0  # fmt: skip
-    for i, nik in enumerate(NIKS[:2]):
-        assert run_kube("member", "add", codes[0], "--nik", nik, "--name", f"Anggota {i}", db=db).returncode == 0
+    runner = CliRunner()
+    steps = [["init"], *(["group", "add", f"KUBE {c}", "--kelurahan", "Lasoani", "--usaha", "e-Warong", "--code", c]
+                         for c in codes),
+             *(["member", "add", codes[0], "--nik", nik, "--name", f"Anggota {i}"] for i, nik in enumerate(NIKS[:2]))]  # fmt: skip
+    for step in steps:
+        done = runner.invoke(app, ["--db", str(db), *step], env={"KUBE_OFFICER": "petugas-uji", "KUBE_LANG": "en"})
+        assert done.exit_code == 0, (step, done.output)
     return db
 
 
@@ -148,9 +154,16 @@ def _template(base: Path, rows: int) -> dict[str, Path]:
     folder.mkdir()
     db = _registry(folder, ["LAMA", "LAIN"])
     backup = base / "backup.db"
-    assert run_kube("backup", str(backup), db=db).returncode == 0
-    assert run_kube("group", "add", "KUBE BARU", "--kelurahan", "Lasoani", "--usaha", "e-Warong", "--code", "BARU",
-                    db=db).returncode == 0  # fmt: skip
+    source, copy = sqlite3.connect(db), sqlite3.connect(backup)
+    try:
+        source.backup(copy)
+        copy.execute("PRAGMA journal_mode = DELETE")  # as `kube backup` writes it
+    finally:
+        source.close()
+        copy.close()
+    shutil.rmtree(folder)
+    folder.mkdir()
+    _registry(folder, sorted(BEFORE))
     csv = base / "groups.csv"
     csv.write_text("code,name,kelurahan,usaha,year\n" + "".join(
         f"IMP{n:05d},KUBE Impor {n},Lasoani,e-Warong,2024\n" for n in range(rows)))  # fmt: skip

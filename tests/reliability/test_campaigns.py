@@ -11,7 +11,7 @@ import pytest
 
 from tests.reliability.campaigns import SCENARIOS, kill_campaign, writers_campaign
 
-TRIALS = int(os.environ.get("KUBE_KILL_TRIALS", "2"))
+TRIALS = int(os.environ.get("KUBE_KILL_TRIALS", "1"))
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
