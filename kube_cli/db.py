@@ -141,8 +141,7 @@ def make_private(path: Path) -> None:
 
 
 def remove_registry_files(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
+    fileio.discard(path)
 
 
 def _create_registry(path: Path, officer: str, wilayah: str | Scope) -> bool:
@@ -153,8 +152,14 @@ def _create_registry(path: Path, officer: str, wilayah: str | Scope) -> bool:
     """
     from kube_cli import migrations
 
-    with fileio.refused_as(path, "registry"):
+    try:
         temp = fileio.temp_beside(path, "new")
+    except OSError as error:
+        if refused := fileio.refusal(error, path):
+            raise refused from None
+        raise KubeError(
+            "registry", str(path), _("cannot be created: {error}").format(error=error.strerror or error)
+        ) from None
     try:
         registry = Registry(connect(temp), temp, officer)
         try:
@@ -178,8 +183,8 @@ def _discard_if_untouched(path: Path) -> None:
             (written,) = conn.execute("SELECT count(*) FROM audit_log").fetchone()
         finally:
             conn.close()
-    except sqlite3.Error:
-        return
+    except sqlite3.Error:  # it cannot even be read (SQLite's files beside it cannot be made): no one wrote
+        written = 0
     if not written:
         remove_registry_files(path)
 
