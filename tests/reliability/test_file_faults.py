@@ -264,7 +264,7 @@ while time.monotonic() < end:
 def test_the_backup_message_counts_what_the_copy_holds_while_others_write(palu: Path, tmp_path: Path) -> None:
     writer = subprocess.Popen([sys.executable, "-c", RACING_WRITER, str(palu), "20"])
     try:
-        for n in range(3):
+        for n in range(2):
             copy = tmp_path / f"copy-{n}.db"
             done = run_kube("backup", str(copy), db=palu)
             assert done.returncode == 0, done.stderr
