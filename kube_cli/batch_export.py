@@ -8,14 +8,15 @@ then moved into place, so a failed export leaves nothing behind.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
-import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from kube_cli import fileio
 from kube_cli.batch import COLUMNS
 from kube_cli.batch_read import FORMULA_START
 from kube_cli.db import Registry
@@ -101,23 +102,15 @@ def write(columns: tuple[str, ...], rows: Iterator[dict[str, Any]], fmt: str | N
     folder = dest.parent if str(dest.parent) else Path(".")
     if not folder.is_dir():
         raise KubeError("output", str(dest), _("is in a folder that does not exist"))
-    try:
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{dest.name}.", suffix=".part")  # mode 0600
-    except OSError as error:
-        raise KubeError("output", str(dest), _("cannot be written in that folder ({reason})").format(
-            reason=error.strerror or error)) from None  # fmt: skip
-    try:
+    with (
+        fileio.refused_as(dest, "output", any_os_error=True),
+        fileio.NewFile(dest) as new,
+    ):  # owner-only, replaced whole
         if fmt == "xlsx":
-            os.close(fd)
-            _write_xlsx(columns, rows, Path(temp))
+            _write_xlsx(columns, rows, new.temp)
         else:
-            with open(fd, "w", encoding="utf-8", newline="") as handle:
+            with open(new.temp, "w", encoding="utf-8", newline="") as handle:
                 _write_text(columns, rows, fmt, handle)
-        os.chmod(temp, 0o600)
-        os.replace(temp, dest)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def _write_text(columns: tuple[str, ...], rows: Iterator[dict[str, Any]], fmt: str, handle: IO[str]) -> None:
@@ -155,4 +148,25 @@ def _write_xlsx(columns: tuple[str, ...], rows: Iterator[dict[str, Any]], path: 
                 cell.number_format = "@"  # text: a NIK stays 16 digits when the sheet is edited
             cells.append(cell)
         sheet.append(cells)
-    book.save(path)
+    _save(book, path)
+
+
+def _save(book: Any, path: Path) -> None:
+    """``book.save(path)``, but a write that fails (a full disk) closes the archive at once: left to
+    the garbage collector, it would try again and print a traceback after kube's one line."""
+    from zipfile import ZIP_DEFLATED, ZipFile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    archive = ZipFile(path, "w", ZIP_DEFLATED, allowZip64=True)
+    try:
+        ExcelWriter(book, archive).write_data()
+    except BaseException:
+        for sheet in book.worksheets:  # a sheet not yet written out would finish itself at exit
+            with contextlib.suppress(Exception):
+                if not sheet.closed:
+                    sheet.close()
+        with contextlib.suppress(Exception):
+            archive.close()  # fails again, but lets go of the file: nothing is left to retry
+        raise
+    archive.close()
