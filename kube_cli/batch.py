@@ -23,7 +23,7 @@ from kube_cli.db import Registry
 from kube_cli.errors import KubeError, Problem
 from kube_cli.i18n import _
 from kube_cli.places import Kelurahan, Places, Usaha
-from kube_cli.records import RECORDS, current_group
+from kube_cli.records import RECORDS, current_group, header_names
 from kube_cli.registry import parse_code
 from kube_cli.vocab import (
     clean_text,
@@ -54,32 +54,10 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "revenue": ("group_code", "period", "amount"),
     "roster": ("group_code", "group_name", "kelurahan", "usaha", "member_name", "nik"),
 }
-# A header (as header_key reads it) → what it means; which column that is depends on the kind.
+# A header (as header_key reads it) → what it means; which column that is depends on the kind. The names
+# are the record descriptions' (kube_cli/records.py).
 CONCEPTS = {
-    **dict.fromkeys(("code", "groupcode", "kode", "kodekube", "kodekelompok"), "code"),
-    **dict.fromkeys(("groupname", "namakube", "namakelompok", "asalkube", "kube", "kelompok"), "group_name"),
-    **dict.fromkeys(("membername", "namaanggota", "namaketua", "ketua", "namaketuakube"), "member_name"),
-    **dict.fromkeys(("name", "nama"), "name"),
-    **dict.fromkeys(
-        ("kelurahan", "desa", "kelurahan/desa", "kelurahandesa", "desa/kelurahan", "desakelurahan", "kel/desa", "kel"),
-        "kelurahan",
-    ),
-    "kecamatan": "kecamatan",
-    **dict.fromkeys(("usaha", "jenisusaha"), "usaha"),
-    **dict.fromkeys(("year", "tahun"), "year"),
-    "status": "status",
-    **dict.fromkeys(("nik", "nikketua", "nikanggota"), "nik"),
-    **dict.fromkeys(("role", "jabatan"), "role"),
-    **dict.fromkeys(("gender", "jeniskelamin", "jk", "l/p"), "gender"),
-    **dict.fromkeys(("pkhgraduate", "graduasipkh", "pkh"), "pkh_graduate"),
-    **dict.fromkeys(("date", "tanggal"), "date"),
-    **dict.fromkeys(("kind", "jenisbantuan"), "kind"),
-    **dict.fromkeys(
-        ("amount", "nilai", "jumlah", "omset", "nilaibantuan", "jumlahbantuan", "besarbantuan", "omzet"), "amount"
-    ),
-    **dict.fromkeys(("source", "sumber"), "source"),
-    **dict.fromkeys(("note", "keterangan", "catatan"), "note"),
-    **dict.fromkeys(("period", "periode"), "period"),
+    **{header_key(name): concept for concept, names in header_names().items() for name in names},
     # CONTRACT headers of the member and group fields that the record descriptions add (kk, phone, desil,
     # stage): they fill those columns once a kind has them, and till then are ignored with the warning
     **dict.fromkeys(("kk", "nokk", "nomorkk", "nomorkartukeluarga"), "kk"),

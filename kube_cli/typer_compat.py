@@ -190,4 +190,3 @@ def missing_params(command: Command, ctx: Any, args: list[str]) -> list[Paramete
         if opts.get(param.name) in (None, (), []):
             missing.append(param)
     return missing
-

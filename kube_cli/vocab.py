@@ -191,9 +191,22 @@ def parse_nik(text: str, field: str = "nik") -> str:
     return digits
 
 
+WOMEN_DAY = 40  # a woman's NIK carries her birth day plus 40 (41-71)
+
+
 def nik_gender(nik: str) -> str:
     """``P`` when the NIK's day carries the +40 for women, else ``L``."""
-    return "P" if int(nik[6:8]) > 40 else "L"
+    return "P" if int(nik[6:8]) > WOMEN_DAY else "L"
+
+
+def nik_day_sql(nik: str) -> str:
+    """SQL of the NIK's day digits as a number (a woman's with her +40), for rules checked in SQL."""
+    return f"CAST(substr({nik}, 7, 2) AS INTEGER)"
+
+
+def nik_gender_sql(nik: str) -> str:
+    """``nik_gender`` in SQL, for imports that stage thousands of NIKs."""
+    return f"CASE WHEN {nik_day_sql(nik)} > {WOMEN_DAY} THEN 'P' ELSE 'L' END"
 
 
 # --- small vocabularies ---------------------------------------------------------------------
