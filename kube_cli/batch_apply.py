@@ -12,15 +12,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from kube_cli.batch_result import Counts, Problems
 from kube_cli.db import Registry, now
 from kube_cli.errors import Problem
 from kube_cli.i18n import _
 from kube_cli.vocab import format_rupiah, mask_nik, nik_gender_sql
-
-if TYPE_CHECKING:
-    from kube_cli.batch import Counts, Problems
 
 
 def sql_uuid(line: str) -> str:
@@ -258,8 +256,6 @@ class Checker:
     # --- counts -----------------------------------------------------------------------------------
 
     def counts(self) -> dict[str, Counts]:
-        from kube_cli.batch import Counts
-
         def one(sql: str) -> int:
             return self.conn.execute(sql).fetchone()[0]
 

@@ -6,7 +6,6 @@ when a migration is pending, so that everyday commands start fast.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sqlite3
@@ -21,6 +20,15 @@ from typing import TYPE_CHECKING, Any
 from kube_cli import fileio
 from kube_cli.errors import KubeError, MissingRegistry
 from kube_cli.i18n import _
+from kube_cli.registry_files import (  # noqa: F401 - db's callers have them from here
+    copy_before_upgrade,
+    copy_database,
+    copy_into,
+    create_private_file,
+    is_sqlite_file,
+    make_private,
+    remove_registry_files,
+)
 
 if TYPE_CHECKING:
     from kube_cli.regions import Scope  # imported for real only when a registry is created
@@ -125,25 +133,6 @@ def file_id(path: Path) -> tuple[int, int] | None:
     return (stat.st_dev, stat.st_ino)
 
 
-def create_private_file(path: Path) -> None:
-    """Create an empty file readable by its owner only, in 0700 folders if its folders are new."""
-    fileio.make_folders(path.parent)
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    os.close(fd)
-
-
-def make_private(path: Path) -> None:
-    """The registry file (and SQLite's files beside it) readable by its owner only."""
-    for name in (str(path), *(str(path) + s for s in fileio.SIDECARS)):
-        with contextlib.suppress(OSError):  # gone, or not ours to change
-            if os.stat(name).st_mode & 0o077:
-                os.chmod(name, 0o600)
-
-
-def remove_registry_files(path: Path) -> None:
-    fileio.discard(path)
-
-
 def _create_registry(path: Path, officer: str, wilayah: str | Scope) -> bool:
     """Build a new registry in a private temporary file, then link it into place.
 
@@ -233,39 +222,3 @@ def open_registry(
         raise
     else:
         registry.close()
-
-
-def copy_into(source: sqlite3.Connection, path: Path) -> None:
-    """A consistent copy of ``source`` as one self-contained file at ``path`` (an empty file)."""
-    dest = sqlite3.connect(path, isolation_level=None)
-    try:
-        source.backup(dest)  # all pages in one step: one snapshot, writers carry on meanwhile
-        dest.execute("PRAGMA journal_mode = DELETE")  # a single file, no -wal beside it
-    finally:
-        dest.close()
-
-
-def copy_database(source: sqlite3.Connection, target: Path, *, how: str = "new") -> Path:
-    """A consistent copy of ``source`` at ``target``, readable by its owner only, built under a
-    temporary name and put in place whole (``how``: see ``fileio.place``); returns where."""
-    with fileio.NewFile(target, how=how) as new:
-        copy_into(source, new.temp)
-    return new.path
-
-
-def copy_before_upgrade(path: Path) -> Path:
-    """Keep a copy of a registry before its schema is upgraded; returns the copy's path."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    source = sqlite3.connect(path)  # SQLite's own second handle: it keeps the first one's locks
-    try:
-        with fileio.refused_as(path.parent, "registry"):
-            return copy_database(source, path.with_name(f"{path.name}.before-upgrade-{stamp}"), how="unique")
-    finally:
-        source.close()
-
-
-def is_sqlite_file(path: Path) -> bool:
-    """Whether ``path`` starts as a SQLite file does. Never call it on the open registry: closing any
-    other handle on a file drops this process's POSIX locks on it, SQLite's included."""
-    with open(path, "rb") as handle:
-        return handle.read(16) == b"SQLite format 3\x00"

@@ -380,7 +380,7 @@ def upgrade(registry: Registry, *, wilayah: str | Scope, fresh: bool) -> None:
         if _checked_version(registry) == SCHEMA_VERSION:
             return  # another kube upgraded it while this one waited for the lock
         if not fresh:
-            from kube_cli.db import copy_before_upgrade
+            from kube_cli.registry_files import copy_before_upgrade
 
             copy_before_upgrade(registry.path)
         _migration_set().apply(Database(conn, execute_plugins=False))
@@ -388,7 +388,7 @@ def upgrade(registry: Registry, *, wilayah: str | Scope, fresh: bool) -> None:
             regions.load_scope(conn, scope)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     if not fresh:
-        from kube_cli.db import make_private
+        from kube_cli.registry_files import make_private
 
         make_private(registry.path)  # a registry that an older kube (or a copy) left readable by others
 
