@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from kube_cli.batch import COLUMNS
-from kube_cli.batch_read import FORMULA_START
 from kube_cli.db import Registry
 from kube_cli.errors import KubeError
 from kube_cli.i18n import _
+from kube_cli.safetext import neutralise  # the one rule, shared with every `--format csv` output
 from kube_cli.vocab import mask_nik
 
 _SQL = {
@@ -34,13 +34,6 @@ _SQL = {
     "revenue": "SELECT g.code, r.period, r.amount, r.note FROM revenue r JOIN groups g ON g.id = r.group_id "
                "ORDER BY g.code, r.period",
 }  # fmt: skip
-
-
-def neutralise(value: Any) -> Any:
-    """A text cell that starts like a formula gets a leading ``'`` (OWASP CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def export(registry: Registry, kind: str, fmt: str | None, dest: Path | None, stdout: IO[str], show_nik: bool) -> None:

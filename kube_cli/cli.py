@@ -92,6 +92,16 @@ def _registry_busy(error: Exception) -> bool:
     )
 
 
+def _check_arguments(args: list[str]) -> None:
+    """Refuse an argument holding bytes that are not UTF-8 (the shell passed them through as they were)."""
+    from kube_cli.safetext import undecodable
+
+    if (bad := undecodable(args)) is not None:
+        at = args.index(bad)
+        option = args[at - 1] if at and args[at - 1].startswith("--") and "=" not in args[at - 1] else "argument"
+        raise KubeError(option, bad, _("is not UTF-8 text"), _("type it again, or rename the file"))
+
+
 class Listed(TyperCommand):
     """A command as ``kube --help`` lists it: its name and summary, without importing its module."""
 
@@ -145,6 +155,7 @@ class KubeGroup(TyperGroup):
     def main(self, *args: Any, **kwargs: Any) -> Any:
         argv = kwargs.get("args", args[0] if args else None)
         argv = sys.argv[1:] if argv is None else list(argv)
+        self.argv = argv  # checked by invoke(), inside the error boundary
         with i18n.language(i18n.language_from_argv(argv) or i18n.language_from_env()):
             if "typer.rich_utils" in sys.modules:  # imported by an earlier run in this process
                 rich_utils = sys.modules["typer.rich_utils"]
@@ -161,6 +172,7 @@ class KubeGroup(TyperGroup):
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:
+            _check_arguments(getattr(self, "argv", []))
             return super().invoke(ctx)
         except KubeError as error:
             for line in error.lines():

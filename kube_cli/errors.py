@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+from kube_cli.safetext import message_line, shown_value
+
 
 class ExitCode(IntEnum):
     """Exit codes named as CONTRACT.md names them."""
@@ -25,13 +27,11 @@ class Problem:
     hint: str = ""
 
     def __str__(self) -> str:
-        text = f"{self.field} '{_printable(self.value)}': {self.reason}" if self.field else self.reason
-        return f"{text}; {self.hint}" if self.hint else text
-
-
-def _printable(value: str) -> str:
-    """The value as typed, but with control characters escaped, so a problem stays one line."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in value)
+        """One line: the value as typed, but cut, its NIK-long digit runs masked and its control and
+        invisible characters escaped; the same for whatever the reason and hint quote (a file name,
+        a merged record's name)."""
+        text = f"{self.field} '{shown_value(self.value)}': {self.reason}" if self.field else self.reason
+        return message_line(f"{text}; {self.hint}" if self.hint else text)
 
 
 class KubeError(Exception):

@@ -179,6 +179,7 @@ def wilayah_list(registry: Registry, kecamatan: str | None = None, search: str |
         where.append("kel.parent = ?")
         params.append(kode)
     if search:
+        search = clean_text(search, "search", max_len=100)  # SQLite refuses a LIKE pattern over 50,000 bytes
         where.append("(kel.name_key LIKE ? OR kel.kode IN (SELECT kode FROM wilayah_alias WHERE name_key LIKE ?))")
         params += [f"%{name_key(search)}%"] * 2
     return registry.query(
