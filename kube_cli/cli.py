@@ -20,7 +20,7 @@ except ImportError:  # pragma: no cover - older typer on plain click
 
 from kube_cli import __version__, i18n, output
 from kube_cli.cmd_options import AppState
-from kube_cli.errors import ExitCode, KubeError
+from kube_cli.errors import ExitCode, KubeError, damage, damaged_registry
 from kube_cli.i18n import N_, _
 
 # Every command, in the order `kube --help` lists them: the module and name that define it, and the first
@@ -190,6 +190,10 @@ class KubeGroup(TyperGroup):
         except Exception as error:  # noqa: BLE001 - the edge: everything unexpected is caught here
             if _registry_busy(error):
                 output.error(_("the registry is busy: another kube is writing to it; try again"))
+                ctx.exit(ExitCode.REFUSED)
+            if (what := damage(error)) is not None:  # a damaged file, not a bug
+                for line in damaged_registry(what).lines():
+                    output.error(line)
                 ctx.exit(ExitCode.REFUSED)
             self._internal(ctx, error)
 
