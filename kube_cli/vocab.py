@@ -170,6 +170,7 @@ def format_rupiah(amount: int) -> str:
 def mask_nik(nik: str) -> str:
     """First 6 and last 4 characters: ``727105******0001``; anything too short to mask so shows only
     stars. Wrong NIKs (15 digits, letters) are masked the same way, so an error never shows one whole."""
+    nik = str(nik)  # a NIK from a damaged or hand-edited file may be anything
     if len(nik) < 12:
         return "*" * len(nik)
     return mask_number(nik)
