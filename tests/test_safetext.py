@@ -71,11 +71,12 @@ def test_a_nik_inside_an_overlong_name_is_masked_in_the_refusal(kube, palu: Path
     assert "450685" not in line
 
 
-@pytest.mark.parametrize("name", ["=HYPERLINK(\"http://x\",\"klik\")", "+62 SUM(A1)", "-1+1", "@SUM(A1)"])
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x","klik")', "+62 SUM(A1)", "-1+1", "@SUM(A1)"])
 def test_group_list_csv_neutralises_formulas_as_export_does(kube, palu: Path, name: str) -> None:
     kube("group", "add", "KUBE F", "--kelurahan", "Lasoani", "--usaha", "e-Warong", "--code", "F")
     kube("group", "edit", "F", f"--name={name}")
     (row,) = list(csv.DictReader(io.StringIO(kube("group", "list", "--format", "csv").stdout)))
     assert row["name"] == "'" + name == neutralise(name)
     exported = kube("export", "groups", "--format", "csv").stdout
-    assert list(csv.DictReader(io.StringIO(exported)))[0]["name"] == row["name"]
+    (exported_row,) = list(csv.DictReader(io.StringIO(exported)))
+    assert exported_row["name"] == row["name"]
