@@ -37,7 +37,8 @@ _DIGIT_RUN = re.compile(r"\d(?:[., ]?\d)+")
 # Not personal numbers: a Rupiah amount (1.500.000.000) and a Kemendagri region code (72.71.06.1001).
 _NOT_PERSONAL = re.compile(r"\d{1,3}(?:\.\d{3})+|\d\d\.\d\d\.\d\d\.\d{4}")
 MASK_FROM = 10  # digits: a phone number (0812 345 678) is the shortest personal number kube keeps
-MAX_SHOWN = 60  # characters of a refused value echoed in a message
+MAX_SHOWN = 300  # characters of a refused value echoed whole (a long path); a longer one is cut
+CUT_TO = 60
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -92,12 +93,13 @@ def mask_digit_runs(text: str) -> str:
     return _DIGIT_RUN.sub(mask, text) if any(c.isdigit() for c in text) else text
 
 
-def shown_value(value: str, limit: int = MAX_SHOWN) -> str:
-    """A refused value as a message echoes it: digit runs masked, unsafe characters escaped, cut."""
-    if len(value) > 4 * limit:  # a 130,000-digit amount: mask what is shown, not all of it
-        value = value[: 2 * limit]
+def shown_value(value: str) -> str:
+    """A refused value as a message echoes it: digit runs masked, unsafe characters escaped, and a
+    value longer than ``MAX_SHOWN`` (a 130,000-digit amount) cut to its first ``CUT_TO`` characters."""
+    if len(value) > MAX_SHOWN:
+        value = value[: 2 * MAX_SHOWN]  # mask what is shown, not all of it
     text = escaped(mask_digit_runs(value))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return text if len(text) <= MAX_SHOWN else text[:CUT_TO] + "…"
 
 
 def message_line(text: str) -> str:
