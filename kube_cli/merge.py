@@ -489,8 +489,21 @@ def _refused(ours: Side, other: Side, plan: Plan, names: _Names) -> list[Problem
     return problems
 
 
+def _load_other(other_conn: sqlite3.Connection) -> Side:
+    """The other registry's records; a damaged file is refused naming it (not as this registry's damage)."""
+    from kube_cli.errors import Damaged, damage
+
+    try:
+        return Side.load(other_conn)
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
+        if (what := damage(error)) is None:
+            raise
+        path = other_conn.execute("PRAGMA database_list").fetchone()[2]
+        raise Damaged("other", path, _("is damaged: {problem}").format(problem=what)) from None
+
+
 def plan_merge(registry: Registry, other_conn: sqlite3.Connection, prefer: str | None) -> Plan:
-    ours, other = Side.load(registry.conn), Side.load(other_conn)
+    ours, other = Side.load(registry.conn), _load_other(other_conn)
     plan = Plan(result={})
     _unify(ours, other, plan)
     plan.result = {t: dict(ours.records[t]) for t in RECORD_TABLES}

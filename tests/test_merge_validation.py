@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import snapshot
+from tests.conftest import one_line, snapshot
 
 ESCAPES = "KUBE\x1b]0;PWNED\x07\x1b[2J"
 
@@ -88,3 +88,12 @@ def test_an_unknown_column_warning_shows_a_csv_header_escaped(kube, palu: Path, 
     path.write_text("code,name,kelurahan,usaha,Alamat\x1b]0;PWNED\x07\nA,KUBE A,Lasoani,e-Warong,Jl. 1\n")
     done = kube("import", str(path), "--kind", "groups")
     assert "\x1b" not in done.stderr and "\x07" not in done.stderr and "Alamat\\x1b]0;PWNED\\x07" in done.stderr
+
+
+def test_a_damaged_other_registry_is_named_as_the_damaged_one(kube, palu: Path, tmp_path: Path) -> None:
+    other = _other(kube, tmp_path)
+    _edit(other, "UPDATE members SET name = CAST(x'53697469ff' AS TEXT)")  # a flipped byte: not UTF-8
+    with_ours_unchanged = snapshot(palu)
+    line = one_line(kube("merge", str(other), code=1), f"other '{other}': is damaged", "column 'name'")
+    assert "the registry file is damaged" not in line
+    assert snapshot(palu) == with_ours_unchanged
