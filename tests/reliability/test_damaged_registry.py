@@ -5,7 +5,9 @@ The full campaign is ``python -m tests.reliability.byteflip --seeds 200``; here 
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -68,3 +70,12 @@ def test_byte_flips_never_end_in_exit_3_and_check_finds_them(demo_file: Path, tm
     assert figures.exit_3 == 0 and figures.other == 0, figures.failures
     assert figures.check_detected == figures.damaged, figures.failures
     assert figures.ok + figures.refused_cleanly == figures.runs == 1 + len(byteflip.READ_COMMANDS)
+
+
+@pytest.mark.skipif(not os.environ.get("KUBE_FLIP_SEEDS"), reason="the big campaign: KUBE_FLIP_SEEDS=200")
+def test_byte_flip_campaign(demo_file: Path, tmp_path: Path) -> None:
+    """``KUBE_FLIP_SEEDS=200 pytest tests/reliability/test_damaged_registry.py -k campaign`` (~30 min)."""
+    figures = byteflip.campaign(demo_file, range(int(os.environ["KUBE_FLIP_SEEDS"])), tmp_path)
+    print(json.dumps(dataclasses.asdict(figures), indent=2))
+    assert figures.exit_3 == 0 and figures.other == 0, figures.failures
+    assert figures.check_detected == figures.damaged, figures.failures
