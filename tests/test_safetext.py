@@ -80,3 +80,11 @@ def test_group_list_csv_neutralises_formulas_as_export_does(kube, palu: Path, na
     exported = kube("export", "groups", "--format", "csv").stdout
     (exported_row,) = list(csv.DictReader(io.StringIO(exported)))
     assert exported_row["name"] == row["name"]
+
+
+def test_a_nik_typed_where_kube_expected_something_else_is_masked_in_the_usage_error(kube, palu: Path) -> None:
+    kube("group", "add", "KUBE A", "--kelurahan", "Lasoani", "--usaha", "e-Warong", "--code", "A")
+    misplaced = kube("member", "add", "A", "7271084506850001", "--nik", "7271084506850001", "--name", "X", code=2)
+    assert "727108******0001" in misplaced.stderr and "7271084506850001" not in misplaced.stderr
+    wrong_format = kube("group", "list", "--format", "7271084506850001", code=2)
+    assert "7271084506850001" not in wrong_format.stderr
