@@ -23,6 +23,7 @@ from kube_cli.db import Registry
 from kube_cli.errors import KubeError, Problem
 from kube_cli.i18n import _
 from kube_cli.places import Kelurahan, Places, Usaha
+from kube_cli.records import RECORDS
 from kube_cli.registry import parse_code
 from kube_cli.vocab import (
     clean_text,
@@ -42,10 +43,7 @@ from kube_cli.vocab import (
 
 KINDS = ("groups", "members", "aid", "revenue", "roster")
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "groups": ("code", "name", "kelurahan", "kecamatan", "usaha", "year", "status"),
-    "members": ("group_code", "nik", "name", "role", "gender", "pkh_graduate"),
-    "aid": ("group_code", "date", "kind", "amount", "source", "note"),
-    "revenue": ("group_code", "period", "amount", "note"),
+    **{kind: record.exported for kind, record in RECORDS.items()},
     "roster": ("group_code", "group_name", "kelurahan", "kecamatan", "usaha", "year", "member_name", "nik",
                "role", "gender", "pkh_graduate"),
 }  # fmt: skip

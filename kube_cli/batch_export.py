@@ -20,20 +20,17 @@ from kube_cli.batch import COLUMNS
 from kube_cli.db import Registry
 from kube_cli.errors import KubeError
 from kube_cli.i18n import _
+from kube_cli.records import RECORDS, current_member, present
 from kube_cli.safetext import neutralise  # the one rule, shared with every `--format csv` output
-from kube_cli.vocab import mask_nik
 
-_SQL = {
-    "groups": "SELECT g.code, g.name, kel.nama, kec.nama, u.name, g.year, g.status FROM groups g "
-              "JOIN wilayah kel ON kel.kode = g.kelurahan_kode JOIN wilayah kec ON kec.kode = kel.parent "
-              "JOIN usaha u ON u.id = g.usaha_id ORDER BY g.code",
-    "members": "SELECT g.code, m.nik, m.name, m.role, m.gender, m.pkh_graduate FROM members m "
-               "JOIN groups g ON g.id = m.group_id WHERE m.removed_at IS NULL ORDER BY g.code, m.id",
-    "aid": "SELECT g.code, a.date, a.kind, a.amount, a.source, a.note FROM aid a JOIN groups g ON g.id = a.group_id "
-           "WHERE a.voided_at IS NULL ORDER BY g.code, a.date, a.id",
-    "revenue": "SELECT g.code, r.period, r.amount, r.note FROM revenue r JOIN groups g ON g.id = r.group_id "
-               "ORDER BY g.code, r.period",
-}  # fmt: skip
+# What each kind exports, besides its columns: which records, in which order.
+_WHERE = {
+    "groups": "ORDER BY g.code",
+    "members": f"WHERE {current_member('m')} ORDER BY g.code, m.id",
+    "aid": "WHERE a.voided_at IS NULL ORDER BY g.code, a.date, a.id",
+    "revenue": "ORDER BY g.code, r.period",
+}
+_SQL = {kind: f"{RECORDS[kind].values_sql(COLUMNS[kind])} {where}" for kind, where in _WHERE.items()}
 
 
 def export(registry: Registry, kind: str, fmt: str | None, dest: Path | None, stdout: IO[str], show_nik: bool) -> None:
@@ -60,17 +57,12 @@ def export(registry: Registry, kind: str, fmt: str | None, dest: Path | None, st
 
 def export_rows(registry: Registry, kind: str, show_nik: bool) -> tuple[tuple[str, ...], Iterator[dict[str, Any]]]:
     """The columns of ``kind`` and its records, streamed from the registry."""
-    columns = COLUMNS[kind]
+    columns, record = COLUMNS[kind], RECORDS[kind]
     cursor = registry.conn.execute(_SQL[kind])
 
     def rows() -> Iterator[dict[str, Any]]:
         for values in cursor:
-            row = dict(zip(columns, values, strict=True))
-            if kind == "members":
-                row["pkh_graduate"] = bool(row["pkh_graduate"])
-                if not show_nik:
-                    row["nik"] = mask_nik(row["nik"])
-            yield row
+            yield present(record, dict(zip(columns, values, strict=True)), columns, show_nik)
 
     return columns, rows()
 

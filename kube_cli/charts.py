@@ -17,6 +17,7 @@ from kube_cli import reports
 from kube_cli.db import Registry
 from kube_cli.errors import KubeError
 from kube_cli.i18n import _
+from kube_cli.records import GROUPS
 
 FILE_FORMATS = {".png": "png", ".svg": "svg"}
 INSTALL_HINT = "pip install 'kube-cli[chart]'"
@@ -48,7 +49,7 @@ def bars(registry: Registry, by: str, year: str | None = None, kecamatan: str | 
         "kecamatan": _("KUBE per kecamatan"),
         "kelurahan": _("KUBE per kelurahan"),
         "usaha": _("KUBE per business type"),
-    }[by]
+    }.get(by) or _("KUBE per {dimension}").format(dimension=axis_label(by).lower())
     scope = [registry.region]
     if filters.kecamatan:
         scope.append(_("Kecamatan {name}").format(name=filters.kecamatan))
@@ -58,7 +59,9 @@ def bars(registry: Registry, by: str, year: str | None = None, kecamatan: str | 
 
 
 def axis_label(by: str) -> str:
-    return {"kecamatan": _("Kecamatan"), "kelurahan": _("Kelurahan"), "usaha": _("Business type")}[by]
+    return {"kecamatan": _("Kecamatan"), "kelurahan": _("Kelurahan"), "usaha": _("Business type")}.get(by) or _(
+        GROUPS.field(by).label
+    )
 
 
 def write_chart(chart: dict[str, Any], path: str) -> Path:

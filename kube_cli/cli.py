@@ -76,9 +76,9 @@ class KubeContext(typer.Context):
 def _translated(error: click_exceptions.ClickException) -> click_exceptions.ClickException:
     """A usage error from typer's vendored click, its message in the interface language."""
     if not getattr(error, "_kube_translated", False):
-        from kube_cli.safetext import message_line  # a NIK typed where an option was due stays masked
+        from kube_cli.safetext import mask_digit_runs  # a NIK typed where an option was due stays masked
 
-        text = message_line(i18n.translate_usage_error(error.format_message()))
+        text = mask_digit_runs(i18n.translate_usage_error(error.format_message()))  # (its lines stay lines)
         error.format_message = lambda: text  # type: ignore[method-assign]
         error._kube_translated = True  # type: ignore[attr-defined]
     return error

@@ -22,12 +22,13 @@ from kube_cli.cmd_options import (
 )
 from kube_cli.i18n import _
 from kube_cli.output import Format
+from kube_cli.records import GROUPS, MEMBERS
 
 group_app = typer.Typer(help="Register and change KUBE (groups).", no_args_is_help=True)
 member_app = typer.Typer(help="Add, change, move and remove members.", no_args_is_help=True)
 
-GROUP_COLUMNS = ("code", "name", "kelurahan", "kecamatan", "usaha", "year", "status", "members")
-MEMBER_COLUMNS = ("id", "nik", "name", "group_code", "role", "gender", "pkh_graduate")
+GROUP_COLUMNS = GROUPS.keys()
+MEMBER_COLUMNS = MEMBERS.keys()
 
 
 @group_app.command("add")

@@ -10,13 +10,14 @@ from kube_cli import output
 from kube_cli.cmd_options import CodeArg, FormatOpt, NoteOpt, OptionalCodeArg, YearOpt, state
 from kube_cli.i18n import _, format_date
 from kube_cli.output import Format
+from kube_cli.records import AID, REVENUE
 from kube_cli.vocab import format_rupiah
 
 aid_app = typer.Typer(help="Record and list aid (bantuan) given to groups.", no_args_is_help=True)
 revenue_app = typer.Typer(help="Record and list groups' revenue (omset).", no_args_is_help=True)
 
-AID_COLUMNS = ("id", "group_code", "date", "kind", "amount", "source", "note", "void")
-REVENUE_COLUMNS = ("group_code", "period", "amount", "note")
+AID_COLUMNS = AID.keys()
+REVENUE_COLUMNS = REVENUE.keys()
 
 
 @aid_app.command("record")

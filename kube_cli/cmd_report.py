@@ -11,13 +11,9 @@ from kube_cli import output
 from kube_cli.cmd_options import KecamatanOpt, ReportFormatOpt, state
 from kube_cli.i18n import _
 from kube_cli.output import ReportFormat
+from kube_cli.records import CHARTED, DIMENSIONS
 
-
-class Dimension(StrEnum):
-    kecamatan = "kecamatan"
-    kelurahan = "kelurahan"
-    usaha = "usaha"
-    year = "year"
+Dimension = StrEnum("Dimension", {d: d for d in DIMENSIONS})
 
 
 report_app = typer.Typer(help="Counts and totals for the office and the press.")
@@ -65,10 +61,7 @@ def report(
         output.emit_summary(data, fmt, _("KUBE report") + scope)
 
 
-class ChartDimension(StrEnum):
-    kecamatan = "kecamatan"
-    kelurahan = "kelurahan"
-    usaha = "usaha"
+ChartDimension = StrEnum("ChartDimension", {d: d for d in CHARTED})
 
 
 @report_app.command("briefing")

@@ -45,19 +45,34 @@ from typing import Any
 from kube_cli.db import Registry, is_sqlite_file, now
 from kube_cli.errors import KubeError, Problem
 from kube_cli.i18n import N_, _
+from kube_cli.records import MERGED, Column, Record
 from kube_cli.vocab import mask_nik, name_key
 
-RECORD_TABLES = ("groups", "members", "aid", "revenue")
-_SELECT = {
-    "groups": "SELECT g.uuid, g.code, g.name, g.kelurahan_kode, u.uuid AS usaha, g.year, g.status, g.note, "
-              "g.created_at, g.updated_at FROM groups g JOIN usaha u ON u.id = g.usaha_id",
-    "members": 'SELECT m.uuid, g.uuid AS "group", m.nik, m.name, m.role, m.gender, m.pkh_graduate, m.removed_at, '
-               "m.created_at, m.updated_at FROM members m JOIN groups g ON g.id = m.group_id",
-    "aid": 'SELECT a.uuid, g.uuid AS "group", a.date, a.kind, a.amount, a.source, a.note, a.voided_at, '
-           "a.void_reason, a.created_at, a.updated_at FROM aid a JOIN groups g ON g.id = a.group_id",
-    "revenue": 'SELECT r.uuid, g.uuid AS "group", r.period, r.year, r.amount, r.note, r.created_at, r.updated_at '
-               "FROM revenue r JOIN groups g ON g.id = r.group_id",
+RECORD_TABLES = tuple(record.table for record in MERGED)
+# How kube up to schema 7 wrote a record's versions (history arrays, merge hashes): its columns in this
+# order. Frozen: registries made then still hold such rows, and merge must read them as they are.
+LEGACY_ORDER = {
+    "groups": ("code", "name", "kelurahan_kode", "usaha", "year", "status", "note", "created_at", "updated_at"),
+    "members": ("group", "nik", "name", "role", "gender", "pkh_graduate", "removed_at", "created_at", "updated_at"),
+    "aid": ("group", "date", "kind", "amount", "source", "note", "voided_at", "void_reason", "created_at",
+            "updated_at"),
+    "revenue": ("group", "period", "year", "amount", "note", "created_at", "updated_at"),
 }  # fmt: skip
+
+
+def _select(record: Record, present: set[str]) -> tuple[str, tuple[str, ...]]:
+    """The query of a record's merged columns that this registry's table has, references as UUIDs."""
+    parts, joins, names = ["x.uuid AS uuid"], [], []
+    for n, c in enumerate(c for c in record.columns if c.stored in present):
+        if c.ref:
+            joins.append(f"JOIN {c.ref} r{n} ON r{n}.id = x.{c.stored}")
+            parts.append(f'r{n}.uuid AS "{c.name}"')
+        else:
+            parts.append(f'x.{c.stored} AS "{c.name}"')
+        names.append(c.name)
+    return f"SELECT {', '.join(parts)} FROM {record.table} x {' '.join(joins)}", tuple(names)
+
+
 # How a conflict line names a side and a column (the database's names are not for people).
 # TRANSLATORS: "ours"/"theirs" name the two registries in a merge conflict, as --prefer ours/theirs does.
 SIDE_LABELS = {"ours": N_("ours"), "theirs": N_("theirs")}
@@ -68,7 +83,6 @@ COLUMN_LABELS = {
     "date": N_("date"), "kind": N_("kind"), "amount": N_("amount"), "source": N_("source"),
     "voided_at": N_("voided"), "void_reason": N_("void reason"), "period": N_("period"),
 }  # fmt: skip
-_REF = {"usaha": ("usaha_id", "usaha"), "group": ("group_id", "groups")}
 _REQUIRED_TABLES = {"meta", "wilayah", "usaha", "usaha_alias", "groups", "members", "aid", "revenue", "audit_log"}
 
 
@@ -76,9 +90,52 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def record_hash(record: dict[str, Any] | list[Any]) -> str:
-    """A record's content (its values in column order, references as UUIDs) as a short hash."""
-    values = list(record.values()) if isinstance(record, dict) else record
+    """A record's content as a short hash: a dict by field name (in name order), so that two
+    registries hash the fields they share alike whatever their schemas; a list as it is (the old
+    hashes, of values in ``LEGACY_ORDER``)."""
+    values = sorted(record.items()) if isinstance(record, dict) else record
     return hashlib.blake2b(_ENCODER.encode(values).encode(), digest_size=16).hexdigest()
+
+
+def _legacy_hash(table: str, record: dict[str, Any]) -> str | None:
+    order = LEGACY_ORDER[table]
+    return record_hash([record[c] for c in order]) if all(c in record for c in order) else None
+
+
+def _content(record: dict[str, Any], fields: set[str] | frozenset[str]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k in fields}
+
+
+@dataclass
+class Versions:
+    """The versions of one record a registry has held or been shown: contents by field name, and
+    from older kubes history arrays (in ``LEGACY_ORDER``) and bare hashes."""
+
+    contents: list[dict[str, Any]] = field(default_factory=list)
+    arrays: list[list[Any]] = field(default_factory=list)
+    hashes: set[str] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.contents or self.arrays or self.hashes)
+
+    def __ior__(self, other: Versions) -> Versions:
+        self.contents += other.contents
+        self.arrays += other.arrays
+        self.hashes |= other.hashes
+        return self
+
+    def holds(self, table: str, record: dict[str, Any], fields: frozenset[str]) -> bool:
+        """Whether ``record`` is one of these versions, compared on the fields both sides have."""
+        for content in self.contents:
+            shared = fields & content.keys() & record.keys()
+            if all(content[k] == record[k] for k in shared):
+                return True
+        order = LEGACY_ORDER[table]
+        if any(len(a) == len(order) and all(record.get(k) == v for k, v in zip(order, a, strict=True))
+               for a in self.arrays):  # fmt: skip
+            return True
+        legacy = _legacy_hash(table, record) if self.hashes else None
+        return legacy in self.hashes
 
 
 def _rows(conn: sqlite3.Connection, sql: str) -> list[dict[str, Any]]:
@@ -92,17 +149,21 @@ class Side:
     """One registry's records, keyed by UUID, references given as UUIDs."""
 
     records: dict[str, dict[str, dict[str, Any]]]
+    fields: dict[str, frozenset[str]]  # the merged columns this registry's tables have
     usaha: dict[str, dict[str, Any]]
     aliases: dict[str, tuple[str, str]]  # key -> (alias as typed, usaha uuid)
-    seen: dict[str, set[str]]
+    seen: dict[str, Versions]
     audit_uuids: set[str]
     deleted: set[str] = field(default_factory=set)
 
     @classmethod
     def load(cls, conn: sqlite3.Connection) -> Side:
-        records = {}
-        for table, sql in _SELECT.items():
-            records[table] = {row.pop("uuid"): row for row in _rows(conn, sql)}
+        records, fields = {}, {}
+        for record in MERGED:
+            present = {row[1] for row in conn.execute(f"PRAGMA table_info({record.table})")}
+            sql, names = _select(record, present)
+            records[record.table] = {row.pop("uuid"): row for row in _rows(conn, sql)}
+            fields[record.table] = frozenset(names)
         usaha = {row.pop("uuid"): row for row in _rows(conn, "SELECT uuid, name, builtin, created_at FROM usaha")}
         aliases = {
             key: (alias, uuid)
@@ -110,22 +171,34 @@ class Side:
                 "SELECT a.key, a.alias, u.uuid FROM usaha_alias a JOIN usaha u ON u.id = a.usaha_id"
             )
         }
-        seen: dict[str, set[str]] = defaultdict(set)
+        seen: dict[str, Versions] = defaultdict(Versions)
         deleted: set[str] = set()
         if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'merge_seen'").fetchone():
-            for uuid, digest in conn.execute("SELECT uuid, hash FROM merge_seen"):
-                seen[uuid].add(digest)
+            with_content = "content" in {row[1] for row in conn.execute("PRAGMA table_info(merge_seen)")}
+            for uuid, digest, content in conn.execute(
+                f"SELECT uuid, hash, {'content' if with_content else 'NULL'} FROM merge_seen"
+            ):
+                if content is None:
+                    seen[uuid].hashes.add(digest)
+                else:
+                    seen[uuid].contents.append(json.loads(content))
             for uuid, old in conn.execute("SELECT uuid, content FROM record_history"):
                 if old == "deleted":
                     deleted.add(uuid)
-                else:
-                    seen[uuid].add(record_hash(json.loads(old)))
+                    continue
+                version = json.loads(old)
+                (seen[uuid].contents if isinstance(version, dict) else seen[uuid].arrays).append(version)
         audit_uuids = {row[0] for row in conn.execute("SELECT uuid FROM audit_log")}
-        return cls(records, usaha, aliases, seen, audit_uuids, deleted)
+        return cls(records, fields, usaha, aliases, seen, audit_uuids, deleted)
 
     def rename(self, table: str, old: str, new: str) -> None:
         self.records[table][new] = self.records[table].pop(old)
-        self.seen[new] |= self.seen.pop(old, set())
+        self.seen[new] |= self.seen.pop(old, Versions())
+
+    def knows(self, table: str, uuid: str, record: dict[str, Any], fields: frozenset[str]) -> bool:
+        """Whether this registry has held or been shown ``record`` (on ``fields``, those both have)."""
+        versions = self.seen.get(uuid)
+        return bool(versions) and versions.holds(table, record, fields)  # type: ignore[union-attr]
 
 
 @dataclass
@@ -145,7 +218,8 @@ class Plan:
     aliases_repointed: dict[str, str] = field(default_factory=dict)
     conflicts: list[Problem] = field(default_factory=list)
     choices: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
-    seen: set[tuple[str, str]] = field(default_factory=set)
+    seen: dict[tuple[str, str], str] = field(default_factory=dict)  # (uuid, hash) -> their content, as JSON
+    common: dict[str, frozenset[str]] = field(default_factory=dict)  # the merged columns both sides have
     audit_rows: list[tuple[Any, ...]] = field(default_factory=list)
     usaha_rows: list[tuple[Any, ...]] = field(default_factory=list)
 
@@ -198,19 +272,25 @@ def open_other(path: Path, registry: Registry) -> sqlite3.Connection:
 # --- deciding ----------------------------------------------------------------------------------
 
 
-def _decide(uuid: str, mine: dict[str, Any], theirs: dict[str, Any], ours: Side, other: Side) -> str:
+def _decide(table: str, uuid: str, mine: dict[str, Any], theirs: dict[str, Any], ours: Side, other: Side,
+            common: frozenset[str]) -> str:  # fmt: skip
     """``ours``, ``theirs`` or ``conflict`` for one record both sides hold, with different content."""
-    ho, ht = record_hash(mine), record_hash(theirs)
-    seen_o, seen_t = ours.seen.get(uuid, set()), other.seen.get(uuid, set())
-    theirs_known, ours_known = ht in seen_o, ho in seen_t
+    theirs_known = ours.knows(table, uuid, theirs, common)
+    ours_known = other.knows(table, uuid, mine, common)
     if theirs_known != ours_known:
         return "ours" if theirs_known else "theirs"
-    if theirs_known or not (seen_o or seen_t):
+    if theirs_known or not (ours.seen.get(uuid) or other.seen.get(uuid)):
         if mine["updated_at"] != theirs["updated_at"]:
             return "ours" if mine["updated_at"] > theirs["updated_at"] else "theirs"
         if theirs_known:
+            ho, ht = record_hash(_content(mine, common)), record_hash(_content(theirs, common))
             return "ours" if ho > ht else "theirs"
     return "conflict"
+
+
+def _same(mine: dict[str, Any], theirs: dict[str, Any], common: frozenset[str]) -> bool:
+    """The same content on the fields both registries have."""
+    return all(mine.get(k) == theirs.get(k) for k in common)
 
 
 class _Names:
@@ -249,7 +329,7 @@ class _Names:
             _("{column} ours '{ours}', theirs '{theirs}'").format(column=_(COLUMN_LABELS.get(column, column)),
                 ours=self.value(column, mine[column]), theirs=self.value(column, theirs[column]))
             for column in mine
-            if mine[column] != theirs[column] and column not in ("updated_at", "created_at")
+            if column in theirs and mine[column] != theirs[column] and column not in ("updated_at", "created_at")
         ]  # fmt: skip
         return "; ".join(parts) or _("updated_at ours {ours}, theirs {theirs}").format(
             ours=mine["updated_at"], theirs=theirs["updated_at"]
@@ -299,21 +379,22 @@ def _unify(ours: Side, other: Side, plan: Plan) -> None:
 
 
 def _merge_records(ours: Side, other: Side, plan: Plan, prefer: str | None, names: _Names) -> None:
-    for table in RECORD_TABLES:
+    for record in MERGED:
+        table, common = record.table, plan.common[record.table]
         mine_all, result = ours.records[table], plan.result[table]
         for uuid, theirs in other.records[table].items():
             mine = mine_all.get(uuid)
             if mine is None and uuid in ours.deleted and _stays_deleted(theirs, uuid, ours, plan, prefer, names):
                 continue
-            if mine is None:
-                result[uuid] = dict(theirs)
+            if mine is None:  # a field their registry lacks takes what a registry of theirs would have had
+                result[uuid] = {c.name: c.default for c in record.columns} | theirs
                 plan.origin[table][uuid] = "theirs"
                 plan.added[table].add(uuid)
                 continue
-            if mine == theirs:
+            if _same(mine, theirs, common):
                 plan.origin[table][uuid] = "both"
                 continue
-            decision = _decide(uuid, mine, theirs, ours, other)
+            decision = _decide(table, uuid, mine, theirs, ours, other, common)
             if decision == "conflict":
                 what, where = names.where(table, mine)
                 reason = _("changed on both sides since they last met: {changes}").format(
@@ -325,10 +406,10 @@ def _merge_records(ours: Side, other: Side, plan: Plan, prefer: str | None, name
                 decision = prefer
                 plan.choices.append(("merge.prefer", where, {"table": table, "kept": prefer, "conflict": reason}))
             plan.origin[table][uuid] = decision
-            if decision == "theirs":
-                plan.change(table, uuid, dict(theirs))
+            if decision == "theirs":  # what their registry does not have stays as we have it
+                plan.change(table, uuid, mine | theirs)
         for uuid in mine_all.keys() & other.deleted - other.records[table].keys():
-            if record_hash(mine_all[uuid]) in other.seen.get(uuid, set()) or _deletion_conflict(
+            if other.knows(table, uuid, mine_all[uuid], common) or _deletion_conflict(
                 plan, table, names.where(table, mine_all[uuid]), prefer, keep="ours", side=_("there")
             ):
                 plan.drop(table, uuid)
@@ -338,7 +419,7 @@ def _stays_deleted(
     theirs: dict[str, Any], uuid: str, ours: Side, plan: Plan, prefer: str | None, names: _Names
 ) -> bool:
     """A revenue record we deleted and they still have: unchanged since we knew it → stays deleted."""
-    if record_hash(theirs) in ours.seen.get(uuid, set()):
+    if ours.knows("revenue", uuid, theirs, plan.common["revenue"]):
         return True
     where = names.where("revenue", theirs)
     return _deletion_conflict(plan, "revenue", where, prefer, keep="theirs", side=_("here"))
@@ -504,7 +585,7 @@ def _load_other(other_conn: sqlite3.Connection) -> Side:
 
 def plan_merge(registry: Registry, other_conn: sqlite3.Connection, prefer: str | None) -> Plan:
     ours, other = Side.load(registry.conn), _load_other(other_conn)
-    plan = Plan(result={})
+    plan = Plan(result={}, common={t: ours.fields[t] & other.fields[t] for t in RECORD_TABLES})
     _unify(ours, other, plan)
     plan.result = {t: dict(ours.records[t]) for t in RECORD_TABLES}
     names = _Names(plan, ours, other)
@@ -519,9 +600,10 @@ def plan_merge(registry: Registry, other_conn: sqlite3.Connection, prefer: str |
     _check_places(registry, plan)
     for table in RECORD_TABLES:
         for uuid, theirs in other.records[table].items():  # shown their version, we hold another
-            if plan.result[table].get(uuid) != theirs:
-                plan.seen.add((uuid, record_hash(theirs)))
-    plan.seen = {(u, h) for u, h in plan.seen if h not in ours.seen.get(u, ())}
+            if uuid in ours.records[table] and ours.knows(table, uuid, theirs, plan.common[table]):
+                continue
+            if not _same(plan.result[table].get(uuid) or {}, theirs, plan.common[table]):
+                plan.seen[(uuid, record_hash(theirs))] = _ENCODER.encode(theirs)
     plan.audit_rows = [
         row for row in other_conn.execute(
             "SELECT uuid, time, officer, action, target, detail FROM audit_log ORDER BY time, id")
@@ -533,13 +615,6 @@ def plan_merge(registry: Registry, other_conn: sqlite3.Connection, prefer: str |
 
 # --- writing -----------------------------------------------------------------------------------
 
-_COLUMNS = {
-    "groups": ("code", "name", "kelurahan_kode", "usaha", "year", "status", "note", "created_at", "updated_at"),
-    "members": ("group", "nik", "name", "role", "gender", "pkh_graduate", "removed_at", "created_at", "updated_at"),
-    "aid": ("group", "date", "kind", "amount", "source", "note", "voided_at", "void_reason", "created_at",
-            "updated_at"),
-    "revenue": ("group", "period", "year", "amount", "note", "created_at", "updated_at"),
-}  # fmt: skip
 _PARK = {
     "groups": "UPDATE groups SET code = '~' || uuid WHERE uuid = ?",
     "members": "UPDATE members SET removed_at = '~', role = 'anggota' WHERE uuid = ?",
@@ -562,13 +637,13 @@ def _write(registry: Registry, plan: Plan, other_name: str, summary: dict[str, A
     for old, new in plan.revenue_renamed.items():
         conn.execute("UPDATE revenue SET uuid = ? WHERE uuid = ?", (new, old))
     conn.executemany("DELETE FROM revenue WHERE uuid = ?", [(u,) for u in sorted(plan.deleted["revenue"])])
-    for table in RECORD_TABLES:
-        columns = _COLUMNS[table]
-        stored = [_REF[c][0] if c in _REF else c for c in columns]
+    for record_kind in MERGED:
+        table, columns = record_kind.table, record_kind.columns
+        stored = [c.stored for c in columns]
 
-        def values(uuid: str, columns: tuple[str, ...] = columns, table: str = table) -> list[Any]:
+        def values(uuid: str, columns: tuple[Column, ...] = columns, table: str = table) -> list[Any]:
             record = plan.result[table][uuid]
-            return [ids[_REF[c][1]][record[c]] if c in _REF else record[c] for c in columns]
+            return [ids[c.ref][record[c.name]] if c.ref else record[c.name] for c in columns]
 
         updated, added = sorted(plan.updated[table]), sorted(plan.added[table])
         if _PARK[table]:
@@ -581,7 +656,8 @@ def _write(registry: Registry, plan: Plan, other_name: str, summary: dict[str, A
             ids["groups"] = dict(conn.execute("SELECT uuid, id FROM groups").fetchall())
     conn.executemany("INSERT INTO audit_log (uuid, time, officer, action, target, detail) VALUES (?,?,?,?,?,?)",
                      plan.audit_rows)  # fmt: skip
-    conn.executemany("INSERT OR IGNORE INTO merge_seen (uuid, hash) VALUES (?, ?)", sorted(plan.seen))
+    conn.executemany("INSERT OR IGNORE INTO merge_seen (uuid, hash, content) VALUES (?, ?, ?)",
+                     sorted((u, h, content) for (u, h), content in plan.seen.items()))  # fmt: skip
     conn.executemany("INSERT OR IGNORE INTO record_history (uuid, content) VALUES (?, 'deleted')",
                      [(u,) for u in sorted(plan.tombstones)])  # fmt: skip
     if summary["added"] or summary["updated"] or summary["audit_added"]:

@@ -303,8 +303,20 @@ def _total_money_per_group(db: Database) -> None:
     )
 
 
+def _history_by_field_name(db: Database) -> None:
+    """Earlier versions of a record are kept as JSON objects keyed by column name (the triggers are
+    generated from ``kube_cli.records``), and the versions shown at merges with their content, so a
+    merge compares versions field by field and ignores a field one registry does not have yet: the
+    first merge after an upgrade raises no false "changed on both sides". Older rows stay as they are
+    (arrays in the old column order, and bare hashes); merge reads both."""
+    from kube_cli.records import recreate_history_triggers
+
+    db.execute("ALTER TABLE merge_seen ADD COLUMN content TEXT")
+    recreate_history_triggers(db.conn)
+
+
 MIGRATIONS = [_create_core_tables, _seed_usaha, _maintain_member_counts, _add_merge_history, _cover_money_sums,
-              _maintain_money_totals, _total_money_per_group]  # fmt: skip
+              _maintain_money_totals, _total_money_per_group, _history_by_field_name]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

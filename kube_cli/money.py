@@ -7,6 +7,7 @@ from typing import Any
 from kube_cli.db import Registry, new_uuid, now
 from kube_cli.errors import Conflict, KubeError, NotFound
 from kube_cli.i18n import _
+from kube_cli.records import AID, REVENUE, present
 from kube_cli.registry import get_group
 from kube_cli.vocab import (
     clean_text,
@@ -19,21 +20,14 @@ from kube_cli.vocab import (
     period_year,
 )
 
-AID_SELECT = """
-SELECT a.id AS id, g.code AS group_code, a.date AS date, a.kind AS kind, a.amount AS amount,
-       a.source AS source, a.note AS note, a.voided_at IS NOT NULL AS void
-FROM aid a JOIN groups g ON g.id = a.group_id
-"""
-REVENUE_SELECT = """
-SELECT g.code AS group_code, r.period AS period, r.amount AS amount, r.note AS note
-FROM revenue r JOIN groups g ON g.id = r.group_id
-"""
+AID_SELECT = AID.select()
+AID_KEYS = AID.keys()
+REVENUE_SELECT = REVENUE.select()
+REVENUE_KEYS = REVENUE.keys()
 
 
 def _aid_row(registry: Registry, aid_id: int) -> dict[str, Any]:
-    row = registry.query(AID_SELECT + " WHERE a.id = ?", (aid_id,))[0]
-    row["void"] = bool(row["void"])
-    return row
+    return present(AID, registry.query(AID_SELECT + " WHERE a.id = ?", (aid_id,))[0], AID_KEYS)
 
 
 def aid_record(
@@ -71,10 +65,7 @@ def aid_list(registry: Registry, code: str | None = None, year: str | None = Non
         y = parse_year(year)
         params += [f"{y}-01-01", f"{y}-12-31"]
     sql = AID_SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY a.date, a.id"
-    rows = registry.query(sql, params)
-    for row in rows:
-        row["void"] = bool(row["void"])
-    return rows
+    return [present(AID, row, AID_KEYS) for row in registry.query(sql, params)]
 
 
 def aid_void(registry: Registry, aid_id: str, reason: str) -> dict[str, Any]:
@@ -155,7 +146,8 @@ def revenue_record(
         if removed:
             detail["removed_records"] = removed
         registry.audit("revenue.record", group["code"], detail)
-    return registry.query(REVENUE_SELECT + " WHERE r.group_id = ? AND r.period = ?", (group["id"], when))[0]
+    row = registry.query(REVENUE_SELECT + " WHERE r.group_id = ? AND r.period = ?", (group["id"], when))[0]
+    return present(REVENUE, row, REVENUE_KEYS)
 
 
 def revenue_list(registry: Registry, code: str | None = None, year: str | None = None) -> list[dict[str, Any]]:
@@ -167,4 +159,4 @@ def revenue_list(registry: Registry, code: str | None = None, year: str | None =
         where.append("r.year = ?")
         params.append(parse_year(year))
     sql = REVENUE_SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY g.code, r.period"
-    return registry.query(sql, params)
+    return [present(REVENUE, row, REVENUE_KEYS) for row in registry.query(sql, params)]

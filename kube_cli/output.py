@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from kube_cli import records
 from kube_cli.i18n import N_, _, format_date
 from kube_cli.safetext import escaped, mask_digit_runs, neutralise
 from kube_cli.vocab import format_rupiah
@@ -34,10 +35,14 @@ class ReportFormat(StrEnum):
     markdown = "markdown"
 
 
-MONEY = frozenset({"amount", "aid_total", "revenue_total", "revenue"})
-FLAGS = frozenset({"pkh_graduate", "void", "dry_run"})
-NUMBERS = MONEY | {"groups", "members", "id"}
-DATES = frozenset({"date"})
+_KINDS = records.show_kinds()
+MONEY = frozenset(
+    {k for k, kind in _KINDS.items() if kind == records.MONEY} | {"aid_total", "revenue_total", "revenue"}
+)
+FLAGS = frozenset({k for k, kind in _KINDS.items() if kind == records.FLAG} | {"dry_run"})
+NUMBERS = MONEY | {k for k, kind in _KINDS.items() if kind == records.NUMBER} | {"groups", "members"}
+DATES = frozenset(k for k, kind in _KINDS.items() if kind == records.DATE)
+_LABELS = records.labels()
 # `kube check` severities: words in a table, kept as `error`/`warning` in CSV and JSON for scripts.
 SEVERITIES = {"error": N_("error"), "warning": N_("warning")}
 
@@ -45,16 +50,13 @@ SEVERITIES = {"error": N_("error"), "warning": N_("warning")}
 def header(column: str) -> str:
     """The heading a person reads for a column (CSV and JSON keep the column's name)."""
     headings = {
-        "code": _("Code"), "name": _("Name"), "kelurahan": _("Kelurahan"), "kecamatan": _("Kecamatan"),
-        "usaha": _("Usaha"), "year": _("Year"), "status": _("Status"), "members": _("Members"),
         "groups": _("Groups"), "aid_total": _("Aid"), "revenue_total": _("Revenue"), "revenue": _("Revenue"),
-        "amount": _("Amount"), "id": _("ID"), "nik": _("NIK"), "group_code": _("Group"), "role": _("Role"),
-        "gender": _("Gender"), "pkh_graduate": _("PKH graduate"), "date": _("Date"), "kind": _("Kind"),
-        "source": _("Source"), "note": _("Note"), "void": _("Void"), "period": _("Period"),
         "time": _("Time"), "officer": _("Officer"), "action": _("Action"), "target": _("Target"),
         "detail": _("Detail"), "kode": _("Code"), "kabupaten_kota": _("Kabupaten/Kota"),
         "aliases": _("Aliases"), "warning": _("Warning"), "severity": _("Severity"), "problem": _("Problem"),
     }  # fmt: skip
+    if column in _LABELS:
+        return _(_LABELS[column])
     return headings.get(column, column.replace("_", " ").capitalize())
 
 
@@ -398,7 +400,7 @@ def scope_title(year: int | None, kecamatan: str | None) -> str:
 
 
 def breakdown_columns(dims: Sequence[str]) -> list[str]:
-    order = ("kecamatan", "kelurahan", "usaha", "year")
+    order = tuple(records.DIMENSIONS)
     wanted = set(dims) | ({"kecamatan"} if "kelurahan" in dims else set())
     return [d for d in order if d in wanted] + ["groups", "members", "aid_total", "revenue_total"]
 

@@ -20,38 +20,34 @@ from typing import Any
 from kube_cli.db import Registry, now
 from kube_cli.errors import KubeError
 from kube_cli.i18n import _
+from kube_cli.records import AID, GROUPS, RECORDS, REVENUE, Record
 
 DB_NAME = "kube-public.db"
 METADATA_NAME = "metadata.json"
 LICENSE = ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/")
 
-SCHEMA = """
+# The record tables hold the fields their descriptions mark public (kube_cli/records.py), so personal
+# data cannot slip in: what is not public there does not leave the registry.
+_GROUPS_COLUMNS, _GROUPS_SQL = GROUPS.public_sql("ORDER BY g.code")
+_AID_COLUMNS, _AID_SQL = AID.public_sql("WHERE a.voided_at IS NULL ORDER BY a.date, g.code, a.id")
+_REVENUE_COLUMNS, _REVENUE_SQL = REVENUE.public_sql("ORDER BY g.code, r.period")
+
+SCHEMA = f"""
 CREATE TABLE places (
     kode TEXT PRIMARY KEY, kelurahan TEXT NOT NULL, kecamatan_kode TEXT NOT NULL, kecamatan TEXT NOT NULL,
     kabupaten_kota TEXT
 );
 CREATE TABLE usaha (name TEXT PRIMARY KEY, aliases TEXT NOT NULL);
-CREATE TABLE groups (
-    code TEXT PRIMARY KEY, name TEXT NOT NULL, kelurahan TEXT NOT NULL, kecamatan TEXT NOT NULL,
-    kelurahan_kode TEXT NOT NULL REFERENCES places(kode), usaha TEXT NOT NULL REFERENCES usaha(name),
-    year INTEGER NOT NULL, status TEXT NOT NULL, members INTEGER NOT NULL
-);
-CREATE TABLE aid (
-    id INTEGER PRIMARY KEY, group_code TEXT NOT NULL REFERENCES groups(code), date TEXT NOT NULL,
-    year INTEGER NOT NULL, kind TEXT NOT NULL, amount INTEGER NOT NULL, source TEXT NOT NULL
-);
+CREATE TABLE groups ({_GROUPS_COLUMNS}, PRIMARY KEY (code), FOREIGN KEY (kelurahan_kode) REFERENCES places(kode),
+    FOREIGN KEY (usaha) REFERENCES usaha(name));
+CREATE TABLE aid (id INTEGER PRIMARY KEY, {_AID_COLUMNS}, FOREIGN KEY (group_code) REFERENCES groups(code));
 CREATE INDEX aid_group ON aid(group_code);
-CREATE TABLE revenue (
-    id INTEGER PRIMARY KEY, group_code TEXT NOT NULL REFERENCES groups(code), period TEXT NOT NULL,
-    year INTEGER NOT NULL, amount INTEGER NOT NULL
-);
+CREATE TABLE revenue (id INTEGER PRIMARY KEY, {_REVENUE_COLUMNS}, FOREIGN KEY (group_code) REFERENCES groups(code));
 CREATE INDEX revenue_group ON revenue(group_code);
 
 CREATE VIEW active_group_totals AS
 SELECT g.code, g.kelurahan_kode, substr(g.kelurahan_kode, 1, 8) AS kecamatan_kode, g.kelurahan, g.kecamatan,
-       g.usaha, g.members,
-       coalesce((SELECT sum(a.amount) FROM aid a WHERE a.group_code = g.code), 0) AS aid_total,
-       coalesce((SELECT sum(r.amount) FROM revenue r WHERE r.group_code = g.code), 0) AS revenue_total
+       g.usaha, g.members, g.aid_total, g.revenue_total
 FROM groups g WHERE g.status = 'aktif';
 CREATE VIEW counts_by_kelurahan AS
 SELECT kecamatan, kelurahan, kelurahan_kode, count(*) AS groups, sum(members) AS members,
@@ -82,20 +78,9 @@ COPIES = {
         "SELECT u.name, coalesce((SELECT group_concat(alias, ', ') FROM "
         "(SELECT alias FROM usaha_alias a WHERE a.usaha_id = u.id ORDER BY alias)), '') FROM usaha u ORDER BY u.name"
     ),
-    "groups": (
-        "SELECT g.code, g.name, kel.nama, kec.nama, g.kelurahan_kode, u.name, g.year, g.status, "
-        "(SELECT count(*) FROM members m WHERE m.group_id = g.id AND m.removed_at IS NULL) "
-        "FROM groups g JOIN wilayah kel ON kel.kode = g.kelurahan_kode JOIN wilayah kec ON kec.kode = kel.parent "
-        "JOIN usaha u ON u.id = g.usaha_id ORDER BY g.code"
-    ),
-    "aid": (
-        "SELECT NULL, g.code, a.date, CAST(substr(a.date, 1, 4) AS INTEGER), a.kind, a.amount, a.source "
-        "FROM aid a JOIN groups g ON g.id = a.group_id WHERE a.voided_at IS NULL ORDER BY a.date, g.code, a.id"
-    ),
-    "revenue": (
-        "SELECT NULL, g.code, r.period, r.year, r.amount FROM revenue r JOIN groups g ON g.id = r.group_id "
-        "ORDER BY g.code, r.period"
-    ),
+    "groups": _GROUPS_SQL,
+    "aid": _AID_SQL,
+    "revenue": _REVENUE_SQL,
 }
 
 
@@ -134,13 +119,17 @@ def _build(registry: Registry, path: Path) -> None:
         conn.execute("BEGIN")
         for table, sql in COPIES.items():
             rows = registry.conn.execute(sql).fetchall()
-            if rows:
-                marks = ", ".join("?" * len(rows[0]))
-                conn.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+            if rows:  # a record table's own id is left to the public file (its rows are numbered anew)
+                into = f"{table} ({', '.join(f.name for f in RECORDS[table].public)})" if table in RECORDS else table
+                conn.executemany(f"INSERT INTO {into} VALUES ({', '.join('?' * len(rows[0]))})", rows)
         conn.execute("COMMIT")
         conn.execute("VACUUM")
     finally:
         conn.close()
+
+
+def _docs(record: Record) -> dict[str, str]:
+    return {f.name: f.doc or f.label for f in record.public}
 
 
 def metadata_for(registry: Registry) -> dict[str, Any]:
@@ -169,17 +158,7 @@ def metadata_for(registry: Registry) -> dict[str, Any]:
                     "groups": {
                         "description": "One row per KUBE group.",
                         "label_column": "name",
-                        "columns": {
-                            "code": "Group code",
-                            "name": "Group name",
-                            "kelurahan": "Kelurahan/desa",
-                            "kecamatan": "Kecamatan",
-                            "kelurahan_kode": "Kemendagri code of the kelurahan",
-                            "usaha": "Business type (jenis usaha)",
-                            "year": "Year registered",
-                            "status": "aktif or nonaktif",
-                            "members": "Current members",
-                        },
+                        "columns": _docs(GROUPS),
                     },
                     "places": {
                         "description": "Kelurahan/desa that have a group, with their kecamatan (Kemendagri 2025).",
@@ -198,23 +177,11 @@ def metadata_for(registry: Registry) -> dict[str, Any]:
                     },
                     "aid": {
                         "description": "Aid (bantuan) given to groups; voided records are left out.",
-                        "columns": {
-                            "group_code": "Group code",
-                            "date": "Date given",
-                            "year": "Year",
-                            "kind": "peralatan, modal, pelatihan or lainnya",
-                            "amount": f"Amount in {rupiah}",
-                            "source": "Who gave it",
-                        },
+                        "columns": _docs(AID),
                     },
                     "revenue": {
                         "description": "Revenue (omset) reported by groups, per year or per month.",
-                        "columns": {
-                            "group_code": "Group code",
-                            "period": "Year (YYYY) or month (YYYY-MM)",
-                            "year": "Year",
-                            "amount": f"Revenue in {rupiah}",
-                        },
+                        "columns": _docs(REVENUE),
                     },
                     "counts_by_kelurahan": {
                         "description": "Active groups, members, aid and revenue by kelurahan.",

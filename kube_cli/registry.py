@@ -14,6 +14,7 @@ from kube_cli.db import Registry, new_uuid, now
 from kube_cli.errors import Conflict, KubeError, NotFound
 from kube_cli.i18n import _
 from kube_cli.places import Places
+from kube_cli.records import GROUPS, MEMBERS, present
 from kube_cli.vocab import (
     clean_text,
     mask_nik,
@@ -30,18 +31,9 @@ MIN_MEMBERS, MAX_MEMBERS = 5, 20  # Permensos 2/2019: a KUBE has 5 to 20 members
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,31}$")
 
-GROUP_SELECT = """
-SELECT g.id AS id, g.uuid AS uuid, g.code AS code, g.name AS name, kel.nama AS kelurahan,
-       kec.nama AS kecamatan, u.name AS usaha, g.year AS year, g.status AS status,
-       g.member_count AS members,
-       g.note AS note, g.kelurahan_kode AS kelurahan_kode
-FROM groups g
-JOIN wilayah kel ON kel.kode = g.kelurahan_kode
-JOIN wilayah kec ON kec.kode = kel.parent
-JOIN usaha u ON u.id = g.usaha_id
-"""
-GROUP_KEYS = ("code", "name", "kelurahan", "kecamatan", "usaha", "year", "status", "members")
-MEMBER_KEYS = ("id", "nik", "name", "group_code", "role", "gender", "pkh_graduate")
+GROUP_SELECT = GROUPS.select()
+GROUP_KEYS = GROUPS.keys()
+MEMBER_KEYS = MEMBERS.keys()
 
 
 def new_group_code() -> str:
@@ -75,7 +67,7 @@ def get_group(registry: Registry, code: str, field: str = "code") -> dict[str, A
 
 
 def public_group(row: dict[str, Any]) -> dict[str, Any]:
-    return {key: row[key] for key in GROUP_KEYS}
+    return present(GROUPS, row, GROUP_KEYS)
 
 
 def group_add(
@@ -191,19 +183,11 @@ def group_edit(registry: Registry, code: str, **changes: str | None) -> dict[str
 
 # --- members --------------------------------------------------------------------------------
 
-MEMBER_SELECT = """
-SELECT m.id AS id, m.nik AS nik, m.name AS name, g.code AS group_code, m.role AS role,
-       m.gender AS gender, m.pkh_graduate AS pkh_graduate, m.group_id AS group_id
-FROM members m JOIN groups g ON g.id = m.group_id
-"""
+MEMBER_SELECT = MEMBERS.select()
 
 
 def public_member(row: dict[str, Any], show_nik: bool = False) -> dict[str, Any]:
-    member = {key: row[key] for key in MEMBER_KEYS}
-    member["pkh_graduate"] = bool(member["pkh_graduate"])
-    if not show_nik:
-        member["nik"] = mask_nik(member["nik"])
-    return member
+    return present(MEMBERS, row, MEMBER_KEYS, show_nik)
 
 
 def find_member(registry: Registry, text: str, field: str = "member") -> dict[str, Any]:

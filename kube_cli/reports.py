@@ -13,11 +13,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from kube_cli import records
 from kube_cli.db import Registry
 from kube_cli.places import Places
 from kube_cli.vocab import parse_amount, parse_year
 
-DIMENSIONS = ("kecamatan", "kelurahan", "usaha", "year")
+DIMENSIONS = tuple(records.DIMENSIONS)
 # The threshold the office uses for "groups with a yearly revenue of at least ...".
 DEFAULT_OMSET_MIN = "25 juta"
 MEASURES = ("groups", "members", "aid_total", "revenue_total")
@@ -48,12 +49,7 @@ def make_filters(registry: Registry, year: str | None = None, kecamatan: str | N
 
 
 # Keys by which rows are grouped in SQL; names are looked up afterwards.
-_GROUP_KEYS = {
-    "kecamatan": "substr(g.kelurahan_kode, 1, 8)",
-    "kelurahan": "g.kelurahan_kode",
-    "usaha": "g.usaha_id",
-    "year": "g.year",
-}
+_GROUP_KEYS = records.DIMENSIONS
 
 
 def _measure_queries(
@@ -149,9 +145,8 @@ class _Names:
         if "usaha" in at:
             u = at["usaha"]
             columns.append(("usaha", [usaha(key[u], str(key[u])) for key in keys]))
-        if "year" in at:
-            y = at["year"]
-            columns.append(("year", [key[y] for key in keys]))
+        for dim in (d for d in dims if d not in ("kecamatan", "kelurahan", "usaha")):  # values name themselves
+            columns.append((dim, [key[at[dim]] for key in keys]))
         return columns
 
 

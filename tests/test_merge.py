@@ -278,3 +278,54 @@ def test_a_dry_run_into_a_missing_registry_creates_nothing(kube, tmp_path: Path,
     missing = tmp_path / "nowhere" / "office.db"
     kube("--db", str(missing), "merge", str(demo_registry), "--dry-run", code=1)
     assert not missing.exists() and not missing.parent.exists()
+
+
+# --- registries made by older kubes ------------------------------------------------------------
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_a_registry_of_the_first_schema_merges_as_it_is(kube, tmp_path: Path, fresh_laptop: Path) -> None:
+    """registry-v1.db was made by the first release (schema 2): merge reads it read-only, columns it lacks and all."""
+    old = shutil.copy(DATA / "registry-v1.db", tmp_path / "old.db")
+    before = Path(old).read_bytes()
+    office = laptop(kube, fresh_laptop, tmp_path / "office.db", "kantor")
+    first = office.merge(Officer(kube, Path(old), "lama"))
+    assert first["tables"]["groups"]["added"] == 1 and first["tables"]["members"]["added"] == 5
+    assert first["conflicts"] == 0 and Path(old).read_bytes() == before  # the old file is not upgraded or touched
+    group = kube.json("--db", str(office.path), "group", "show", "V1-SINTUVU")
+    assert group["members"] == 5 and group["aid_total"] == 25_000_000
+    again = office.merge(Officer(kube, Path(old), "lama"))
+    assert again["added"] == again["updated"] == 0
+
+
+def test_the_first_merge_after_an_upgrade_raises_no_false_conflict(kube, tmp_path: Path) -> None:
+    """Two schema-7 laptops that met at a merge (their history kept as arrays in column order), each
+    changed since: after the upgrade each side's change is taken, and nothing is "changed on both sides"."""
+    office = Officer(kube, Path(shutil.copy(DATA / "registry-v7-office.db", tmp_path / "office.db")), "kantor")
+    field = Officer(kube, Path(shutil.copy(DATA / "registry-v7-laptop.db", tmp_path / "laptop.db")), "lapangan")
+    result = office.merge(field)
+    assert result["conflicts"] == 0 and result["updated"] == 2, result
+    groups = {g["code"]: g for g in kube.json("--db", str(office.path), "group", "list")}
+    assert groups["V7-001"]["name"] == "KUBE Sintuvu Baru"  # the office's own change stays
+    assert groups["V7-002"]["status"] == "nonaktif"  # the laptop's change comes in
+    roles = {m["name"]: m["role"] for m in kube.json("--db", str(office.path), "member", "list")}
+    assert roles["Andi Uji"] == "bendahara"
+    back = field.merge(office)
+    assert back["conflicts"] == 0 and back["updated"] == 1
+    mine, theirs = content(office.path), content(field.path)
+    assert all(
+        mine[t] == theirs[t] for t in ("groups", "members", "aid", "revenue")
+    )  # built-in usaha keep their own time
+
+
+def test_a_registry_from_a_newer_kube_is_refused_naming_its_schema(kube, tmp_path: Path, fresh_laptop: Path) -> None:
+    from kube_cli.migrations import SCHEMA_VERSION
+
+    newer = Path(shutil.copy(fresh_laptop, tmp_path / "newer.db"))
+    conn = sqlite3.connect(newer)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    office = laptop(kube, fresh_laptop, tmp_path / "office.db", "kantor")
+    result = office.merge(Officer(kube, newer, "baru"), code=1)
+    assert f"schema {SCHEMA_VERSION + 1}" in result.stderr and "upgrade kube" in result.stderr

@@ -1,0 +1,300 @@
+"""One description per record kind: what each field is called, where it is stored, how it is shown.
+
+Everything that spells out a record's fields reads them here: the registry's SELECTs and their JSON
+keys, the columns of lists and exports (which ``kube import`` reads back), the headings people read,
+what ``kube publish`` may copy, and the columns ``kube merge`` carries and the history triggers
+remember. Adding a nullable column to groups or members is one ``Field`` (and one ``Column`` when
+merge should carry it), one migration, and the translation of its label.
+
+Two facets of each record live side by side:
+
+- ``fields``: the record as people and files see it, one ``Field`` per key of a listed row, in the
+  order lists and exports show them. ``sql`` is the value's expression in the record's query
+  (``select()``), over the aliases the record's ``source`` joins.
+- ``columns``: the record as it is stored, as ``kube merge`` moves it between registries and the
+  history triggers keep its earlier versions: the table's own columns, a reference to another
+  record carried as that record's UUID (``ref``), and what a registry lacking the column gives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from kube_cli.i18n import N_
+from kube_cli.vocab import mask_nik
+
+# How a person reads a value: each kind is drawn one way by ``output`` (Rupiah, ya/tidak, a date,
+# a masked NIK) and kept as it is in JSON and CSV.
+TEXT, NUMBER, MONEY, FLAG, DATE, NIK, CODE, TIME = "text", "number", "money", "flag", "date", "nik", "code", "time"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of a record as lists, exports and reports show it."""
+
+    name: str  # the JSON key, the CSV/export header, the column `kube import` reads
+    label: str  # the heading a person reads (a msgid: translated where it is shown)
+    sql: str = ""  # its value in the record's query; default: the record's alias and the name
+    show: str = TEXT
+    listed: bool = True  # in `list` rows (JSON, CSV, tables)
+    exported: bool = True  # in `kube export` (and so read back by `kube import`)
+    public: bool = True  # may be copied by `kube publish`; personal data never is
+    type: str = "TEXT"  # its SQL type where it is copied (`kube publish`)
+    doc: str = ""  # what it means, for the published data's metadata (English, as Datasette shows it)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One stored column as merge carries it and the history triggers remember it."""
+
+    name: str  # the key in merge records and history
+    column: str = ""  # the table's column (default: the name)
+    ref: str = ""  # the table it references: carried as that record's uuid
+    default: Any = None  # the value for a record from a registry whose schema lacks the column
+
+    @property
+    def stored(self) -> str:
+        return self.column or self.name
+
+
+@dataclass(frozen=True)
+class Record:
+    name: str
+    table: str
+    alias: str
+    source: str  # FROM … JOIN … for the record's query
+    fields: tuple[Field, ...]
+    columns: tuple[Column, ...] = ()
+    export_first: str = ""  # the field an export leads with (a member's group code), else field order
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+    def sql(self, field: Field) -> str:
+        return field.sql or f"{self.alias}.{field.name}"
+
+    def select(self, extra: Iterable[str] = ()) -> str:
+        """``SELECT <every field AS its name>, <extra> FROM <source>``."""
+        parts = [f"{self.sql(f)} AS {f.name}" for f in self.fields] + list(extra)
+        return f"SELECT {', '.join(parts)} FROM {self.source}"
+
+    def keys(self, *, listed: bool = True) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if f.listed or not listed)
+
+    def public_sql(self, where: str = "") -> tuple[str, str]:
+        """What ``kube publish`` copies of this record: the columns of its table, and their query."""
+        public = self.public
+        columns = ", ".join(f"{f.name} {f.type}" for f in public)
+        return columns, f"{self.values_sql(f.name for f in public)} {where}".strip()
+
+    @property
+    def exported(self) -> tuple[str, ...]:
+        """The columns of ``kube export`` (and so of ``kube import``): new fields come last."""
+        names = tuple(f.name for f in self.fields if f.exported)
+        if self.export_first:
+            names = (self.export_first, *(n for n in names if n != self.export_first))
+        return names
+
+    def values_sql(self, names: Iterable[str]) -> str:
+        """``SELECT <the named fields' values> FROM <source>``, for a query read by position."""
+        return f"SELECT {', '.join(self.sql(self.field(n)) for n in names)} FROM {self.source}"
+
+    @property
+    def public(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.public)
+
+
+def present(record: Record, row: dict[str, Any], names: Iterable[str], show_nik: bool = False) -> dict[str, Any]:
+    """The named keys of a stored row as lists and exports give them: flags as booleans, and
+    personal numbers (NIK) masked unless ``show_nik``."""
+    shown = {}
+    kinds = {f.name: f.show for f in record.fields}
+    for name in names:
+        value, kind = row[name], kinds.get(name)
+        if kind == FLAG and value is not None:
+            value = bool(value)
+        elif kind == NIK and value is not None and not show_nik:
+            value = mask_nik(value)
+        shown[name] = value
+    return shown
+
+
+# --- the rules' SQL, named once ---------------------------------------------------------------
+
+CURRENT_MEMBER = "removed_at IS NULL"  # a member who has not been removed (soft delete)
+PLACE_JOINS = "JOIN wilayah kel ON kel.kode = {alias}.kelurahan_kode JOIN wilayah kec ON kec.kode = kel.parent"
+
+
+def current_member(alias: str = "m") -> str:
+    return f"{alias}.{CURRENT_MEMBER}"
+
+
+def place_joins(alias: str = "g") -> str:
+    """The kelurahan of a group (``kel``) and its kecamatan (``kec``)."""
+    return PLACE_JOINS.format(alias=alias)
+
+
+_CREATED = (Column("created_at"), Column("updated_at"))
+
+GROUPS = Record(
+    "groups", "groups", "g", f"groups g {place_joins('g')} JOIN usaha u ON u.id = g.usaha_id",
+    fields=(
+        Field("code", N_("Code"), show=CODE, doc="Group code"),
+        Field("name", N_("Name"), doc="Group name"),
+        Field("kelurahan", N_("Kelurahan"), "kel.nama", doc="Kelurahan/desa"),
+        Field("kecamatan", N_("Kecamatan"), "kec.nama", doc="Kecamatan"),
+        Field("usaha", N_("Usaha"), "u.name", doc="Business type (jenis usaha)"),
+        Field("year", N_("Year"), type="INTEGER", doc="Year registered"),
+        Field("status", N_("Status"), doc="aktif or nonaktif"),
+        Field("members", N_("Members"), "g.member_count", show=NUMBER, exported=False, type="INTEGER",
+              doc="Current members"),
+        Field("note", N_("Note"), listed=False, exported=False, public=False),
+        Field("kelurahan_kode", N_("Kelurahan code"), listed=False, exported=False,
+              doc="Kemendagri code of the kelurahan"),
+        Field("aid_total", N_("Aid"), show=MONEY, listed=False, exported=False, type="INTEGER",
+              doc="Aid given (bantuan), in Rupiah (IDR), whole"),
+        Field("revenue_total", N_("Revenue"), show=MONEY, listed=False, exported=False, type="INTEGER",
+              doc="Revenue reported (omset), in Rupiah (IDR), whole"),
+        Field("id", N_("ID"), show=NUMBER, listed=False, exported=False, public=False),
+    ),
+    columns=(
+        Column("code"), Column("name"), Column("kelurahan_kode"), Column("usaha", "usaha_id", ref="usaha"),
+        Column("year"), Column("status", default="aktif"), Column("note", default=""), *_CREATED,
+    ),
+)  # fmt: skip
+
+MEMBERS = Record(
+    "members", "members", "m", "members m JOIN groups g ON g.id = m.group_id",
+    fields=(
+        Field("id", N_("ID"), show=NUMBER, exported=False, public=False),
+        Field("nik", N_("NIK"), show=NIK, public=False),
+        Field("name", N_("Name"), public=False),
+        Field("group_code", N_("Group"), "g.code", show=CODE),
+        Field("role", N_("Role")),
+        Field("gender", N_("Gender")),
+        Field("pkh_graduate", N_("PKH graduate"), show=FLAG),
+        Field("group_id", N_("Group"), listed=False, exported=False, public=False),
+    ),
+    columns=(
+        Column("group", "group_id", ref="groups"), Column("nik"), Column("name"), Column("role", default="anggota"),
+        Column("gender"), Column("pkh_graduate", default=0), Column("removed_at"), *_CREATED,
+    ),
+    export_first="group_code",
+)  # fmt: skip
+
+AID = Record(
+    "aid", "aid", "a", "aid a JOIN groups g ON g.id = a.group_id",
+    fields=(
+        Field("id", N_("ID"), show=NUMBER, exported=False, public=False),
+        Field("group_code", N_("Group"), "g.code", show=CODE, doc="Group code"),
+        Field("date", N_("Date"), show=DATE, doc="Date given"),
+        Field("year", N_("Year"), "CAST(substr(a.date, 1, 4) AS INTEGER)", listed=False, exported=False,
+              type="INTEGER", doc="Year"),
+        Field("kind", N_("Kind"), doc="peralatan, modal, pelatihan or lainnya"),
+        Field("amount", N_("Amount"), show=MONEY, type="INTEGER", doc="Amount in Rupiah (IDR), whole"),
+        Field("source", N_("Source"), doc="Who gave it"),
+        Field("note", N_("Note"), public=False),
+        Field("void", N_("Void"), "a.voided_at IS NOT NULL", show=FLAG, exported=False, public=False),
+    ),
+    columns=(
+        Column("group", "group_id", ref="groups"), Column("date"), Column("kind"), Column("amount"),
+        Column("source", default=""), Column("note", default=""), Column("voided_at"), Column("void_reason"),
+        *_CREATED,
+    ),
+)  # fmt: skip
+
+REVENUE = Record(
+    "revenue", "revenue", "r", "revenue r JOIN groups g ON g.id = r.group_id",
+    fields=(
+        Field("group_code", N_("Group"), "g.code", show=CODE, doc="Group code"),
+        Field("period", N_("Period"), doc="Year (YYYY) or month (YYYY-MM)"),
+        Field("year", N_("Year"), listed=False, exported=False, type="INTEGER", doc="Year"),
+        Field("amount", N_("Amount"), show=MONEY, type="INTEGER", doc="Revenue in Rupiah (IDR), whole"),
+        Field("note", N_("Note"), public=False),
+    ),
+    columns=(
+        Column("group", "group_id", ref="groups"), Column("period"), Column("year"), Column("amount"),
+        Column("note", default=""), *_CREATED,
+    ),
+)  # fmt: skip
+
+# What `kube report --by` counts by, in the order report columns stand: a group field's name and the SQL
+# key its rows are grouped by (names are looked up afterwards). A new dimension is one entry here.
+DIMENSIONS = {
+    "kecamatan": "substr(g.kelurahan_kode, 1, 8)",
+    "kelurahan": "g.kelurahan_kode",
+    "usaha": "g.usaha_id",
+    "year": "g.year",
+}
+CHARTED = tuple(d for d in DIMENSIONS if d != "year")  # `report chart --by`: bars of places and kinds
+
+RECORDS = {record.name: record for record in (GROUPS, MEMBERS, AID, REVENUE)}
+# The records kube merge moves between registries, in the order their references need.
+MERGED = (GROUPS, MEMBERS, AID, REVENUE)
+
+
+def show_kinds() -> dict[str, str]:
+    """Each listed key and how it is shown, over every record (a key means one thing everywhere)."""
+    kinds: dict[str, str] = {}
+    for record in RECORDS.values():
+        for f in record.fields:
+            kinds.setdefault(f.name, f.show)
+    return kinds
+
+
+def labels() -> dict[str, str]:
+    """Each key's heading (msgid), over every record."""
+    found: dict[str, str] = {}
+    for record in RECORDS.values():
+        for f in record.fields:
+            found.setdefault(f.name, f.label)
+    return found
+
+
+# --- what merge and the history triggers carry --------------------------------------------------
+
+
+def history_triggers(record: Record, present: set[str]) -> list[str]:
+    """The triggers that keep a record's earlier versions in ``record_history``, as JSON objects keyed
+    by column name (references as UUIDs), over the columns this registry's table has (``present``)."""
+    pairs, stored = [], []
+    for c in record.columns:
+        if c.stored not in present:
+            continue
+        stored.append(c.stored)
+        value = f"(SELECT uuid FROM {c.ref} WHERE id = old.{c.stored})" if c.ref else f"old.{c.stored}"
+        pairs.append(f"'{c.name}', {value}")
+    content = f"json_object({', '.join(pairs)})"
+    parked = _PARKED.get(record.table)
+    when = f" WHEN {parked}" if parked else ""
+    # only a change of what merge carries: the totals the registry maintains are not a new version
+    update = f"AFTER UPDATE OF {', '.join(stored)} ON {record.table}"
+    statements = [f"CREATE TRIGGER {record.table}_history {update}{when} BEGIN "
+                  f"INSERT OR IGNORE INTO record_history (uuid, content) VALUES (old.uuid, {content}); END"]  # fmt: skip
+    if record.table == "revenue":  # revenue is the one record deleted for good: the deletion is remembered
+        statements.append("CREATE TRIGGER revenue_deleted AFTER DELETE ON revenue BEGIN "
+                          f"INSERT OR IGNORE INTO record_history (uuid, content) VALUES (old.uuid, {content}), "
+                          "(old.uuid, 'deleted'); END")  # fmt: skip
+    return statements
+
+
+# A row a merge has parked for a moment (a code, period or removed_at starting `~`) keeps no history.
+_PARKED = {
+    "groups": "old.code NOT LIKE '~%'",
+    "members": "old.removed_at IS NOT '~'",
+    "revenue": "old.period NOT LIKE '~%'",
+}
+
+
+def recreate_history_triggers(conn: Any) -> None:
+    """Drop and recreate every history trigger for the columns the registry has now: a migration
+    that adds a merged column calls this, so the history keeps the new column too."""
+    for record in MERGED:
+        present = {row[1] for row in conn.execute(f"PRAGMA table_info({record.table})")}
+        conn.execute(f"DROP TRIGGER IF EXISTS {record.table}_history")
+        if record.table == "revenue":
+            conn.execute("DROP TRIGGER IF EXISTS revenue_deleted")
+        for statement in history_triggers(record, present):
+            conn.execute(statement)

@@ -1,0 +1,47 @@
+"""The layers hold: the domain (parsers, registry, batch, reports, merge, publish…) imports neither typer
+nor rich nor the output module, so everything kube does can be done from Python without a terminal."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "kube_cli"
+# The command-line side: the root app, one module per command group, the one output module, and
+# the small adapters they use; everything else is domain.
+INTERFACE = {"cli", "output", "__main__"}
+FORBIDDEN = ("typer", "rich", "click", "kube_cli.output", "kube_cli.cli")
+
+
+def interface(name: str) -> bool:
+    return name in INTERFACE or name.startswith("cmd_") or name.startswith("ui_")
+
+
+def imported(path: Path) -> set[str]:
+    """Every module a file imports, at the top or inside a function."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            if node.module == "kube_cli":
+                names.update(f"kube_cli.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_domain_modules_import_no_interface() -> None:
+    domain = [p for p in PACKAGE.glob("*.py") if not interface(p.stem)]
+    assert len(domain) > 15  # the test looks where the code is
+    offenders = {
+        p.name: sorted(n for n in imported(p) if n in FORBIDDEN or n.split(".")[0] in ("typer", "rich", "click")
+                       or n.startswith("kube_cli.cmd_"))
+        for p in domain
+    }  # fmt: skip
+    assert {name: found for name, found in offenders.items() if found} == {}
+
+
+def test_the_check_sees_a_violation(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text("def f():\n    from rich.table import Table\n    from kube_cli import output\n")
+    assert {"rich.table", "kube_cli.output"} <= imported(sample)
