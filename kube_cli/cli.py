@@ -104,6 +104,20 @@ def _check_arguments(args: list[str]) -> None:
         raise KubeError(option, bad, _("is not UTF-8 text"), _("type it again, or rename the file"))
 
 
+def _damage_behind(ctx: typer.Context, error: Exception) -> str | None:
+    """Another SQLite error (``no such column``) is damage when SQLite's ``quick_check`` of the registry
+    finds some (a flipped byte in the schema), else a bug."""
+    sqlite3 = sys.modules.get("sqlite3")
+    if not (sqlite3 and isinstance(error, sqlite3.DatabaseError) and isinstance(ctx.obj, AppState)):
+        return None
+    from kube_cli.maintenance import quick_damage
+
+    try:
+        return quick_damage(ctx.obj.path)
+    except KubeError:  # the path itself was refused: not damage
+        return None
+
+
 class Listed(TyperCommand):
     """A command as ``kube --help`` lists it: its name and summary, without importing its module."""
 
@@ -193,7 +207,7 @@ class KubeGroup(TyperGroup):
             if _registry_busy(error):
                 output.error(_("the registry is busy: another kube is writing to it; try again"))
                 ctx.exit(ExitCode.REFUSED)
-            if (what := damage(error)) is not None:  # a damaged file, not a bug
+            if (what := damage(error) or _damage_behind(ctx, error)) is not None:  # a damaged file, not a bug
                 for line in damaged_registry(what).lines():
                     output.error(line)
                 ctx.exit(ExitCode.REFUSED)

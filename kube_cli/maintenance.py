@@ -267,6 +267,28 @@ def check(registry: Registry) -> list[dict[str, str]]:
         return found or [_problem("error", "integrity", message, str(registry.path))]
 
 
+def quick_damage(path: Path) -> str | None:
+    """What SQLite's ``quick_check`` finds wrong with the file at ``path`` (its first line), else ``None``.
+
+    For an error that may be damage or a bug (``no such column: action`` when a flipped byte renamed a
+    column in the schema): damage is what SQLite's own check finds.
+    """
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except (sqlite3.Error, OSError):
+        return None
+    try:
+        found = [row[0] for row in conn.execute("PRAGMA quick_check")]
+    except sqlite3.DatabaseError as error:
+        return damage(error) or str(error)
+    finally:
+        conn.close()
+    if found == ["ok"]:
+        return None
+    first = found[0].splitlines()
+    return first[1] if len(first) > 1 and first[0].startswith("***") else first[0]
+
+
 def _undecodable(conn: sqlite3.Connection, chunk: int = 20_000) -> list[str]:
     """``["ok"]``, or where text that is not UTF-8 lies (``members row 17: column 'name'``).
 

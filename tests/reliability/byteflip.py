@@ -121,8 +121,9 @@ def run_seed(source: Path, folder: Path, seed: int, figures: Figures) -> None:
                 figures.failures.append(f"seed {seed} check missed: {truth} (exit {done.returncode})")
         if done.returncode not in (0, 1) or "Traceback" in done.stderr or len(error_lines) > 1:
             figures.failures.append(f"seed {seed} {' '.join(args)}: exit {done.returncode}: {done.stderr[-300:]}")
-    db.unlink()
-    (folder / f"run-{seed}.db").unlink(missing_ok=True)
+    for path in (db, folder / f"run-{seed}.db"):
+        for suffix in ("", "-wal", "-shm", "-journal"):  # a read-only open of a WAL file leaves -shm too
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def sample_registry(folder: Path) -> Path:

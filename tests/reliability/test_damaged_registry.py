@@ -63,7 +63,7 @@ def test_a_registry_that_is_not_a_database_any_more_is_refused_in_one_line(demo_
         assert DAMAGED in line and "kube restore" in line
 
 
-@pytest.mark.parametrize("seed", [0])  # exited 3 before the fix in check, group list and member list
+@pytest.mark.parametrize("seed", [0, 51])  # 0: exit 3 in check, group list, member list; 51: a renamed column
 def test_byte_flips_never_end_in_exit_3_and_check_finds_them(demo_file: Path, tmp_path: Path, seed: int) -> None:
     figures = byteflip.Figures()
     byteflip.run_seed(demo_file, tmp_path, seed, figures)
