@@ -49,12 +49,10 @@ def import_(
     """
     from kube_cli import batch
 
-    with state(ctx).open(write=not dry_run) as reg, output.progress(_("Reading")) as bar:
-        task = bar.add_task("", total=None)
+    with state(ctx).open(write=not dry_run) as reg, output.RowProgress(_("Reading")) as bar:
         result = batch.import_file(
-            reg, file, str(file), kind, dry_run=dry_run, replace=replace, sheet=sheet,
-            warn=output.warn, progress=lambda done, total: bar.update(task, completed=done, total=total or None),
-        )  # fmt: skip
+            reg, file, str(file), kind, dry_run=dry_run, replace=replace, sheet=sheet, warn=output.warn, progress=bar
+        )
     output.emit_record(result.as_dict(), fmt, batch.summary_line(result))
 
 

@@ -32,7 +32,9 @@ class Problem:
         """One line: the value as typed, but cut, its NIK-long digit runs masked and its control and
         invisible characters escaped; the same for whatever the reason and hint quote (a file name,
         a merged record's name)."""
-        text = f"{self.field} '{shown_value(self.value)}': {self.reason}" if self.field else self.reason
+        from kube_cli.i18n import field_label  # the field's word in the interface language, at display time
+
+        text = f"{field_label(self.field)} '{shown_value(self.value)}': {self.reason}" if self.field else self.reason
         return message_line(f"{text}; {self.hint}" if self.hint else text)
 
 

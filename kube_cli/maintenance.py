@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from kube_cli import plausibility
 from kube_cli.db import (
     Registry,
     connect,
@@ -155,6 +156,43 @@ def _check_backup(copy: Path, shown: str) -> dict[str, int]:
         conn.close()
 
 
+def _source(path: Path, backup_file: str) -> Path:
+    source = Path(backup_file).expanduser()
+    if not source.is_file():
+        raise KubeError("backup", backup_file, _("is not a file that exists"))
+    if path.exists() and source.resolve() == path.resolve():
+        raise KubeError("backup", backup_file, _("is the registry itself"))
+    return source
+
+
+def describe_restore(path: Path, backup_file: str) -> dict[str, Any]:
+    """What ``restore`` would do, refused as it would refuse: the backup's counts, and the current
+    registry's (``None`` when there is none, or it cannot be read)."""
+    source = _source(path, backup_file)
+    counts = _check_backup(source, backup_file)  # read-only, on the backup itself; restore checks its own copy again
+    current: dict[str, int] | None = None
+    if path.exists():
+        with contextlib.suppress(sqlite3.DatabaseError):
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                current = _counts(conn)
+            finally:
+                conn.close()
+    return {"path": str(path.resolve()), "backup": str(source), "current": current, **counts}
+
+
+def keep_copy(registry: Registry, why: str) -> Path:
+    """A copy of the registry beside it, ``<name>.before-<why>-<stamp>``, to go back to with ``kube restore``."""
+    path = registry.path
+    kept = path.with_name(f"{path.name}.before-{why}-{_stamp()}")
+    n = 1
+    while kept.exists():
+        n += 1
+        kept = path.with_name(f"{path.name}.before-{why}-{_stamp()}-{n}")
+    copy_database(registry.conn, kept)
+    return kept
+
+
 def restore(path: Path, officer: str, backup_file: str) -> dict[str, Any]:
     """Replace the registry at ``path`` with ``backup_file``, after checking the backup whole.
 
@@ -162,11 +200,7 @@ def restore(path: Path, officer: str, backup_file: str) -> dict[str, Any]:
     the backup into the live file with SQLite's backup API, in one transaction: other kubes
     wait for it and then see the restored registry, and a crash leaves the old one whole.
     """
-    source = Path(backup_file).expanduser()
-    if not source.is_file():
-        raise KubeError("backup", backup_file, _("is not a file that exists"))
-    if path.exists() and source.resolve() == path.resolve():
-        raise KubeError("backup", backup_file, _("is the registry itself"))
+    source = _source(path, backup_file)
     folder = path.parent
     if not folder.is_dir():
         folder.mkdir(parents=True, mode=0o700)
@@ -393,4 +427,6 @@ def _rules(conn: sqlite3.Connection) -> list[dict[str, str]]:
             found.append(_problem("warning", "no_ketua", _("no ketua"), code))
         if members < MIN_MEMBERS or members > MAX_MEMBERS:
             found.append(_problem("warning", "group_size", size_warning(members), code))
+    # implausible amounts, the same aid twice, NIKs born on no calendar day, shared No. KK
+    found += [_problem("warning", f.code, f.problem, f.target) for f in plausibility.registry_findings(conn)]
     return found
