@@ -598,6 +598,35 @@ def _repeat(text: str | None) -> int:
 # --- XLS 97-2003 ----------------------------------------------------------------------------
 
 
+XLS_SECONDS = 120  # an .xls is at most 65,536 rows: far less than this even on a busy machine
+
+
+class _TooSlow(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: int) -> Iterator[None]:
+    """Raise ``_TooSlow`` after ``seconds`` (POSIX, main thread; elsewhere no limit)."""
+    import signal
+    import threading
+
+    if not hasattr(signal, "SIGALRM") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(*_args: Any) -> None:
+        raise _TooSlow(f"not read in {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 class _Discard:
     def write(self, _text: str) -> None:
         pass
@@ -614,8 +643,9 @@ class XlsBook(Book):
             raise self.refuse(_("needs xlrd to be read"), _("pip install xlrd")) from None
         self._xlrd = xlrd
         try:  # xlrd writes its complaints to a log file, stdout by default: never to our stdout
-            self.book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True, logfile=_Discard())
-            self.loaded = [self.book.sheet_by_index(n) for n in range(self.book.nsheets)]
+            with _time_limit(XLS_SECONDS):  # a damaged sector chain can loop xlrd for ever
+                self.book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True, logfile=_Discard())
+                self.loaded = [self.book.sheet_by_index(n) for n in range(self.book.nsheets)]
         except Exception as error:  # noqa: BLE001 - xlrd raises many kinds on a damaged file
             raise self.damaged(error) from None
         for sheet in self.loaded:
