@@ -1,6 +1,6 @@
 """Office files as they arrive (issue 13): XLSX, XLS, ODS and HTML saved as .xls, laid out as offices do.
 
-The files under tests/data/office/ were made by make_office_files.py there (openpyxl, then
+The files under tests/data/office/ were made by tools/make_office_files.py (openpyxl, then
 LibreOffice headless for .xls and .ods); the people in them are fictional.
 """
 
