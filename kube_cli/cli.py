@@ -289,11 +289,27 @@ class KubeGroup(TyperGroup):
             if _registry_busy(error):
                 output.error(_("the registry is busy: another kube is writing to it; try again"))
                 ctx.exit(ExitCode.REFUSED)
+            if refused := self._system_refusal(ctx, error):
+                output.error(str(refused))
+                ctx.exit(ExitCode.REFUSED)
             if (what := damage(error) or _damage_behind(ctx, error)) is not None:  # a damaged file, not a bug
                 for line in damaged_registry(what).lines():
                     output.error(line)
                 ctx.exit(ExitCode.REFUSED)
             self._internal(ctx, error)
+
+    @staticmethod
+    def _system_refusal(ctx: typer.Context, error: Exception) -> KubeError | None:
+        """A full disk, a read-only folder or a refused permission is no bug: one line naming the file
+        and the fix (``fileio.refusal``). SQLite's errors are the registry's; a system error that names
+        no file is the output's (the files kube writes itself name themselves, ``fileio.refused_as``)."""
+        if not isinstance(error, OSError) and "sqlite3" not in sys.modules:
+            return None
+        from kube_cli import fileio
+
+        if isinstance(error, OSError):
+            return fileio.refusal(error, error.filename or "stdout", "file" if error.filename else "output")
+        return fileio.refusal(error, ctx.obj.path if isinstance(ctx.obj, AppState) else None)
 
     @staticmethod
     def _internal(ctx: typer.Context, error: Exception) -> None:

@@ -52,17 +52,25 @@ def usaha_list(ctx: typer.Context, fmt: FormatOpt = Format.table, no_pager: NoPa
 @usaha_app.command("add")
 def usaha_add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(metavar="NAME", help="The new business type's name.")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="The new business type's name, or an existing one to add aliases to.")
+    ],
     alias: Annotated[list[str] | None, typer.Option("--alias", help="Another name for it (repeatable).")] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Add a business type, with aliases officers may type.
+    """Add a business type, with aliases officers may type; on an existing type, add the aliases to it.
 
     Examples:
       kube usaha add "Pengolahan Kelor" --alias kelor --alias "daun kelor"
+      kube usaha add Kuliner --alias "Usaha Kue Kering"
     """
     from kube_cli import places
 
     with state(ctx).open(write=True) as reg:
         row = places.usaha_add(reg, name, alias or [])
-    output.emit_record(row, fmt, _("Added business type {usaha}.").format(**row))
+    added = row.pop("added_aliases", None)
+    if added is not None:
+        output.emit_record(row, fmt, _("Added alias(es) {aliases} to business type {usaha}.").format(
+            aliases=added, usaha=row["usaha"]))  # fmt: skip
+    else:
+        output.emit_record(row, fmt, _("Added business type {usaha}.").format(**row))

@@ -45,6 +45,7 @@ from typing import Any
 
 from kube_cli.db import Registry, is_sqlite_file, now
 from kube_cli.errors import KubeError, Problem
+from kube_cli.fileio import open_readonly
 from kube_cli.i18n import N_, _
 from kube_cli.records import MERGED, Column, Record
 from kube_cli.vocab import mask_nik, name_key
@@ -256,7 +257,7 @@ def open_other(path: Path, registry: Registry) -> sqlite3.Connection:
     if not is_sqlite_file(path):
         raise KubeError("other", shown, _("is not a kube registry"))
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = open_readonly(path)
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.Error as error:

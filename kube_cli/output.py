@@ -584,7 +584,8 @@ def emit_groups(groups: Sequence[dict[str, Any]], columns: Sequence[str], fmt: s
         inside = [MIN_MEMBERS <= g["members"] <= MAX_MEMBERS for g in groups]
         groups = [g if ok else {**g, "members": f"{g['members']} !"} for g, ok in zip(groups, inside, strict=True)]
         if not all(inside):
-            caption = _("! {n} groups outside 5-20 members (Permensos 2/2019)").format(n=inside.count(False))
+            caption = _("! {n} groups outside {min}-{max} members (Permensos 2/2019)").format(
+                n=inside.count(False), min=MIN_MEMBERS, max=MAX_MEMBERS)  # fmt: skip
     emit_rows(groups, columns, fmt, caption=caption, empty=_("No groups match."))
 
 

@@ -85,6 +85,13 @@ class Places:
             "(kel.name_key = ? OR kel.kode IN (SELECT kode FROM wilayah_alias WHERE name_key = ?))",
             (key, key),
         )
+        bare = _PLACE_PREFIX.sub("", name.strip())
+        if not matches and bare and bare != name.strip():  # "Kel. Lasoani", "Kelurahan Lasoani", "Desa Kawatuna"
+            name, key = bare, name_key(bare)
+            matches = self._kelurahan_rows(
+                "(kel.name_key = ? OR kel.kode IN (SELECT kode FROM wilayah_alias WHERE name_key = ?))",
+                (key, key),
+            )
         if kecamatan.strip():
             kec_key = name_key(kecamatan)
             named = matches
@@ -226,6 +233,36 @@ def wilayah_list(registry: Registry, kecamatan: str | None = None, search: str |
     return list(wilayah_rows(registry, kecamatan, search))
 
 
+_PLACE_PREFIX = re.compile(r"^(?:kel\.|kelurahan\s|desa\s|ds\.|kel\s|kel/desa\.?\s)\s*", re.IGNORECASE)
+
+
+def _add_aliases(registry: Registry, places: Places, target: Usaha, typed: str, aliases: list[str]) -> dict[str, Any]:
+    """``usaha add EXISTING --alias A``: the new aliases join that type; one of another type is refused."""
+    new: list[str] = []
+    for alias in aliases:
+        try:
+            existing = places.usaha(alias, "alias")
+        except KubeError:
+            if name_key(alias) not in {name_key(a) for a in new}:
+                new.append(alias)
+            continue
+        if existing.id != target.id:
+            raise Conflict(
+                "alias", alias, _("already belongs to the business type '{name}'").format(name=existing.name)
+            )
+    if not new:
+        raise Conflict("usaha", typed, _("is already known as '{name}', with all these aliases").format(
+            name=target.name), _("give --alias with a new name for it"))  # fmt: skip
+    with registry.atomic() as conn:
+        conn.executemany(
+            "INSERT INTO usaha_alias (key, alias, usaha_id) VALUES (?, ?, ?)",
+            [(name_key(a), a, target.id) for a in new],
+        )
+        registry.audit("usaha.alias", target.name, {"aliases": new})
+    row = next(r for r in usaha_list(registry) if r["usaha"] == target.name)
+    return {**row, "added_aliases": ", ".join(new)}
+
+
 def usaha_list(registry: Registry) -> list[dict[str, Any]]:
     rows = registry.query(
         "SELECT u.name AS usaha, "
@@ -244,6 +281,12 @@ def usaha_add(registry: Registry, name: str, aliases: list[str]) -> dict[str, An
     aliases = [clean_text(a, "alias", max_len=60) for a in aliases]
     aliases = [a for a in aliases if name_key(a) != name_key(value)]  # the name itself matches already
     places = Places(registry)
+    try:
+        target = places.usaha(value, "usaha")
+    except KubeError:
+        target = None
+    if target is not None:
+        return _add_aliases(registry, places, target, value, aliases)
     for field, text in [("usaha", value), *(("alias", a) for a in aliases)]:
         try:
             existing = places.usaha(text, field)
