@@ -12,6 +12,7 @@ from typing import Any
 from kube_cli.db import Registry
 from kube_cli.errors import NotFound
 from kube_cli.i18n import _
+from kube_cli.records import current_group, current_member
 from kube_cli.registry import (
     GROUP_SELECT,
     MEMBER_SELECT,
@@ -56,7 +57,7 @@ def find(registry: Registry, text: str) -> list[dict[str, Any]]:
     # (a TEXT of only spaces and dashes has an empty key: then no name matches, "\x00" is in none)
     params = {"code": code_key, "key": key or "\x00", "pattern": _subsequence(key), "digits": digits}
     groups = registry.query(
-        GROUP_SELECT + f" WHERE g.removed_at IS NULL AND (instr(lower(g.code), :code) OR ({_name_matches('g.name')})) "
+        GROUP_SELECT + f" WHERE {current_group('g')} AND (instr(lower(g.code), :code) OR ({_name_matches('g.name')})) "
         "ORDER BY g.code",
         params,
     )
@@ -64,7 +65,7 @@ def find(registry: Registry, text: str) -> list[dict[str, Any]]:
     if digits.isascii() and digits.isdigit() and len(digits) in (4, 16):
         member_where += " OR m.nik = :digits" if len(digits) == 16 else " OR substr(m.nik, 13) = :digits"
     members = registry.query(
-        MEMBER_SELECT + f" WHERE m.removed_at IS NULL AND g.removed_at IS NULL AND ({member_where}) "
+        MEMBER_SELECT + f" WHERE {current_member('m')} AND {current_group('g')} AND ({member_where}) "
         "ORDER BY g.code, m.name, m.id",
         params,
     )

@@ -16,6 +16,7 @@ from kube_cli import fileio, plausibility
 from kube_cli.db import Registry, connect, copy_database, copy_into, make_private, open_registry
 from kube_cli.errors import KubeError, damage
 from kube_cli.i18n import _
+from kube_cli.records import CURRENT_MEMBER, current_member
 from kube_cli.registry import MAX_MEMBERS, MIN_MEMBERS, size_warning
 from kube_cli.vocab import format_rupiah, mask_nik
 
@@ -100,7 +101,7 @@ def backup(registry: Registry, dest: str) -> dict[str, Any]:
 
 def _counts(conn: sqlite3.Connection) -> dict[str, int]:
     (groups,) = conn.execute("SELECT count(*) FROM groups").fetchone()
-    (members,) = conn.execute("SELECT count(*) FROM members WHERE removed_at IS NULL").fetchone()
+    (members,) = conn.execute(f"SELECT count(*) FROM members WHERE {CURRENT_MEMBER}").fetchone()
     return {"groups": groups, "members": members}
 
 
@@ -401,20 +402,20 @@ def _rules(conn: sqlite3.Connection) -> list[dict[str, str]]:
                               code))  # fmt: skip
     for nik, codes in conn.execute(
         "SELECT m.nik, group_concat(DISTINCT g.code) FROM members m JOIN groups g ON g.id = m.group_id "
-        "WHERE m.removed_at IS NULL GROUP BY m.nik HAVING count(DISTINCT m.group_id) > 1 ORDER BY m.nik"
+        f"WHERE {current_member('m')} GROUP BY m.nik HAVING count(DISTINCT m.group_id) > 1 ORDER BY m.nik"
     ):
         found.append(_problem("error", "nik_in_two_groups", _("NIK is current in more than one group: {codes}").format(
             codes=codes.replace(",", ", ")), mask_nik(nik)))  # fmt: skip
     for code, ketua in conn.execute(
         "SELECT g.code, count(*) FROM members m JOIN groups g ON g.id = m.group_id "
-        "WHERE m.removed_at IS NULL AND m.role = 'ketua' GROUP BY g.id HAVING count(*) > 1 ORDER BY g.code"
+        f"WHERE {current_member('m')} AND m.role = 'ketua' GROUP BY g.id HAVING count(*) > 1 ORDER BY g.code"
     ):
         found.append(
             _problem("error", "ketua_count", _("{n} members are ketua; a group has one").format(n=ketua), code)
         )
     for code, stored, counted in conn.execute(
         "SELECT g.code, g.member_count, (SELECT count(*) FROM members m WHERE m.group_id = g.id "
-        "AND m.removed_at IS NULL) AS counted FROM groups g WHERE g.member_count != counted ORDER BY g.code"
+        f"AND {current_member('m')}) AS counted FROM groups g WHERE g.member_count != counted ORDER BY g.code"
     ):
         found.append(_problem("error", "member_count", _("member count is {stored}, a recount gives {counted}").format(
             stored=stored, counted=counted), code))  # fmt: skip
@@ -427,7 +428,7 @@ def _rules(conn: sqlite3.Connection) -> list[dict[str, str]]:
                     what=what, year=year, stored=format_rupiah(stored), counted=format_rupiah(counted)), code))  # fmt: skip
     for code, members, ketua in conn.execute(
         "SELECT g.code, count(m.id), coalesce(sum(m.role = 'ketua'), 0) FROM groups g "
-        "LEFT JOIN members m ON m.group_id = g.id AND m.removed_at IS NULL "
+        f"LEFT JOIN members m ON m.group_id = g.id AND {current_member('m')} "
         "WHERE g.status = 'aktif' GROUP BY g.id ORDER BY g.code"
     ):
         if not ketua:

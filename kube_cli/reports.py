@@ -231,7 +231,7 @@ def pkh_graduates(registry: Registry, f: Filters) -> tuple[int, int]:
     where, params = f.group_where()
     graduates, members = registry.conn.execute(
         "SELECT coalesce(sum(m.pkh_graduate), 0), count(*) FROM members m JOIN groups g ON g.id = m.group_id "
-        f"WHERE m.removed_at IS NULL AND {where}",
+        f"WHERE {records.current_member('m')} AND {where}",
         params,
     ).fetchone()
     return graduates, members
