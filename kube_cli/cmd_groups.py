@@ -27,6 +27,11 @@ from kube_cli.records import GROUPS, MEMBERS
 group_app = typer.Typer(help="Register and change KUBE (groups).", no_args_is_help=True)
 member_app = typer.Typer(help="Add, change, move and remove members.", no_args_is_help=True)
 
+StageOpt = Annotated[str | None, typer.Option("--stage", help="penumbuhan, pengembangan or mandiri.")]
+KkOpt = Annotated[str | None, typer.Option("--kk", help="16-digit No. KK (Kartu Keluarga).")]
+PhoneOpt = Annotated[str | None, typer.Option("--phone", help="Indonesian phone number, like 0812 3456 7890.")]
+DesilOpt = Annotated[str | None, typer.Option("--desil", help="DTSEN decile, 1 to 10.")]
+
 GROUP_COLUMNS = GROUPS.keys()
 MEMBER_COLUMNS = MEMBERS.keys()
 
@@ -40,6 +45,7 @@ def group_add(
     year: YearOpt = None,
     code: Annotated[str | None, typer.Option("--code", help="Use this code instead of a generated one.")] = None,
     note: NoteOpt = None,
+    stage: Annotated[str | None, typer.Option("--stage", help="penumbuhan (default), pengembangan or mandiri.")] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Register a new KUBE and print its code.
@@ -50,7 +56,7 @@ def group_add(
     from kube_cli import registry
 
     with state(ctx).open(write=True) as reg:
-        group = registry.group_add(reg, name, kelurahan, usaha, year, code, note)
+        group = registry.group_add(reg, name, kelurahan, usaha, year, code, note, stage)
     output.emit_created_code(group, fmt, _("Added {name} ({kelurahan}, {kecamatan}): code {code}").format(**group))
 
 
@@ -62,6 +68,7 @@ def group_list(
     usaha: UsahaOpt = None,
     year: Annotated[str | None, typer.Option("--year", help="Registered in this year.")] = None,
     status: Annotated[str | None, typer.Option("--status", help="aktif or nonaktif.")] = None,
+    stage: StageOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """List groups, with their member counts (outside 5-20 members is flagged).
@@ -73,7 +80,7 @@ def group_list(
     from kube_cli import registry
 
     with state(ctx).open() as reg:
-        groups = registry.group_list(reg, kelurahan, kecamatan, usaha, year, status)
+        groups = registry.group_list(reg, kelurahan, kecamatan, usaha, year, status, stage)
     output.emit_groups(groups, GROUP_COLUMNS, fmt)
 
 
@@ -101,9 +108,10 @@ def group_edit(
     year: Annotated[str | None, typer.Option("--year", help="Year registered.")] = None,
     status: Annotated[str | None, typer.Option("--status", help="aktif or nonaktif.")] = None,
     note: NoteOpt = None,
+    stage: StageOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Change a group's name, place, business, year or status.
+    """Change a group's name, place, business, year, status or stage.
 
     Examples:
       kube group edit PALU-007 --status nonaktif
@@ -112,7 +120,7 @@ def group_edit(
 
     with state(ctx).open(write=True) as reg:
         group = registry.group_edit(reg, code, name=name, kelurahan=kelurahan, usaha=usaha, year=year,
-                                    status=status, note=note)  # fmt: skip
+                                    status=status, note=note, stage=stage)  # fmt: skip
     output.emit_record(group, fmt, _("Updated group {code}.").format(**group))
 
 
@@ -125,6 +133,9 @@ def member_add(
     role: Annotated[str, typer.Option("--role", help="ketua, sekretaris, bendahara or anggota.")] = "anggota",
     gender: Annotated[str | None, typer.Option("--gender", help="L or P (default: from the NIK).")] = None,
     pkh_graduate: Annotated[bool, typer.Option("--pkh-graduate", help="Graduated from PKH.")] = False,
+    kk: KkOpt = None,
+    phone: PhoneOpt = None,
+    desil: DesilOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Add a member to a group.
@@ -135,7 +146,7 @@ def member_add(
     from kube_cli import registry
 
     with state(ctx).open(write=True) as reg:
-        member = registry.member_add(reg, code, nik, name, role, gender, pkh_graduate)
+        member = registry.member_add(reg, code, nik, name, role, gender, pkh_graduate, kk, phone, desil)
     output.emit_record(
         member, fmt, _("Added {name} ({nik}) to {group_code} as {role}; member id {id}.").format(**member)
     )
@@ -165,17 +176,21 @@ def member_edit(
     role: Annotated[str | None, typer.Option("--role", help="ketua, sekretaris, bendahara or anggota.")] = None,
     gender: Annotated[str | None, typer.Option("--gender", help="L or P.")] = None,
     pkh_graduate: Annotated[bool | None, typer.Option("--pkh-graduate/--no-pkh-graduate", help="PKH graduate?")] = None,
+    kk: KkOpt = None,
+    phone: PhoneOpt = None,
+    desil: DesilOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Change a member's name, role, gender or PKH flag.
+    """Change a member's name, role, gender, PKH flag, No. KK, phone or desil.
 
     Examples:
       kube member edit 7271084506850001 --role ketua
+      kube member edit 7271084506850001 --phone 0812-3456-7890 --desil 2
     """
     from kube_cli import registry
 
     with state(ctx).open(write=True) as reg:
-        row = registry.member_edit(reg, member, name, role, gender, pkh_graduate)
+        row = registry.member_edit(reg, member, name, role, gender, pkh_graduate, kk, phone, desil)
     output.emit_record(row, fmt, _("Updated member {id} ({nik}).").format(**row))
 
 

@@ -315,8 +315,50 @@ def _history_by_field_name(db: Database) -> None:
     recreate_history_triggers(db.conn)
 
 
+def _add_visits_stage_and_household(db: Database) -> None:
+    """Monitoring visits (``visits``: soft-deleted like members, merged like every record), a group's
+    stage (Permensos 2/2019), and a member's No. KK, phone and DTSEN decile. The history triggers are
+    recreated so earlier versions keep the new columns.
+
+    ``visits_last`` holds what ``kube due`` reads of every visit, in group and date order, so the
+    worklist over a million visits is one pass over a narrow index, never the table."""
+    db.executescript(
+        """
+        ALTER TABLE groups ADD COLUMN stage TEXT NOT NULL DEFAULT 'penumbuhan'
+            CHECK (stage IN ('penumbuhan', 'pengembangan', 'mandiri'));
+        ALTER TABLE members ADD COLUMN kk TEXT CHECK (kk IS NULL OR length(kk) = 16);
+        ALTER TABLE members ADD COLUMN phone TEXT CHECK (phone IS NULL OR phone LIKE '+62%');
+        ALTER TABLE members ADD COLUMN desil INTEGER CHECK (desil IS NULL OR desil BETWEEN 1 AND 10);
+        CREATE INDEX members_kk ON members(kk) WHERE kk IS NOT NULL AND removed_at IS NULL;
+
+        CREATE TABLE visits (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            group_id INTEGER NOT NULL REFERENCES groups(id),
+            date TEXT NOT NULL,
+            officer TEXT NOT NULL,
+            business TEXT NOT NULL CHECK (business IN ('running', 'stalled', 'stopped')),
+            bookkeeping INTEGER NOT NULL DEFAULT 0 CHECK (bookkeeping IN (0, 1)),
+            members_present INTEGER CHECK (members_present IS NULL OR members_present >= 0),
+            note TEXT NOT NULL DEFAULT '',
+            removed_at TEXT,
+            removal_reason TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX visits_last ON visits(group_id, date, business, bookkeeping, officer)
+            WHERE removed_at IS NULL;
+        CREATE INDEX visits_date ON visits(date) WHERE removed_at IS NULL;
+        """
+    )
+    from kube_cli.records import recreate_history_triggers
+
+    recreate_history_triggers(db.conn)
+
+
 MIGRATIONS = [_create_core_tables, _seed_usaha, _maintain_member_counts, _add_merge_history, _cover_money_sums,
-              _maintain_money_totals, _total_money_per_group, _history_by_field_name]  # fmt: skip
+              _maintain_money_totals, _total_money_per_group, _history_by_field_name,
+              _add_visits_stage_and_household]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

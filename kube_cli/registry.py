@@ -18,11 +18,16 @@ from kube_cli.records import GROUPS, MEMBERS, present
 from kube_cli.vocab import (
     clean_text,
     mask_nik,
+    mask_phone,
     nik_gender,
     parse_bool,
+    parse_desil,
     parse_gender,
+    parse_kk,
     parse_nik,
+    parse_phone,
     parse_role,
+    parse_stage,
     parse_status,
     parse_year,
 )
@@ -72,9 +77,9 @@ def public_group(row: dict[str, Any]) -> dict[str, Any]:
 
 def group_add(
     registry: Registry, name: str, kelurahan: str, usaha: str,
-    year: str | None = None, code: str | None = None, note: str | None = None,
+    year: str | None = None, code: str | None = None, note: str | None = None, stage: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """Register a new KUBE; its code is generated unless given."""
+    """Register a new KUBE; its code is generated unless given; it starts at stage penumbuhan unless told."""
     places = Places(registry)
     values = {
         "name": clean_text(name, "name"),
@@ -82,6 +87,7 @@ def group_add(
         "usaha": places.usaha(usaha),
         "year": parse_year(year) if year is not None else int(now()[:4]),
         "note": clean_text(note, "note", required=False, max_len=2000),
+        "stage": parse_stage(stage) if stage is not None else "penumbuhan",
     }
     group_code = parse_code(code) if code is not None else new_group_code()
     stamp = now()
@@ -89,20 +95,20 @@ def group_add(
         if conn.execute("SELECT 1 FROM groups WHERE code = ?", (group_code,)).fetchone():
             raise Conflict("code", group_code, _("is already the code of another group"))
         conn.execute(
-            "INSERT INTO groups (uuid, code, name, kelurahan_kode, usaha_id, year, status, note, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, 'aktif', ?, ?, ?)",
+            "INSERT INTO groups (uuid, code, name, kelurahan_kode, usaha_id, year, status, note, stage, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, 'aktif', ?, ?, ?, ?)",
             (new_uuid(), group_code, values["name"], values["kelurahan"].kode, values["usaha"].id,
-             values["year"], values["note"], stamp, stamp),
+             values["year"], values["note"], values["stage"], stamp, stamp),
         )  # fmt: skip
         registry.audit("group.add", group_code, {
             "name": values["name"], "kelurahan": values["kelurahan"].nama,
-            "usaha": values["usaha"].name, "year": values["year"]})  # fmt: skip
+            "usaha": values["usaha"].name, "year": values["year"], "stage": values["stage"]})  # fmt: skip
     return public_group(get_group(registry, group_code))
 
 
 def group_list(
     registry: Registry, kelurahan: str | None = None, kecamatan: str | None = None,
-    usaha: str | None = None, year: str | None = None, status: str | None = None,
+    usaha: str | None = None, year: str | None = None, status: str | None = None, stage: str | None = None,
 ) -> list[dict[str, Any]]:  # fmt: skip
     places = Places(registry)
     where, params = [], []
@@ -121,6 +127,9 @@ def group_list(
     if status:
         where.append("g.status = ?")
         params.append(parse_status(status))
+    if stage:
+        where.append("g.stage = ?")
+        params.append(parse_stage(stage))
     sql = GROUP_SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY g.code"
     return [public_group(row) for row in registry.query(sql, params)]
 
@@ -162,6 +171,7 @@ def group_edit(registry: Registry, code: str, **changes: str | None) -> dict[str
         "usaha": lambda v: ("usaha_id", (u := places.usaha(v)).id, u.name),
         "year": lambda v: ("year", parse_year(v), v),
         "status": lambda v: ("status", (s := parse_status(v)), s),
+        "stage": lambda v: ("stage", (s := parse_stage(v)), s),
         "note": lambda v: ("note", clean_text(v, "note", required=False, max_len=2000), v),
     }
     updates, detail = {}, {}
@@ -172,7 +182,8 @@ def group_edit(registry: Registry, code: str, **changes: str | None) -> dict[str
         updates[column] = stored
         detail[field] = {"from": row[field], "to": shown if field != "year" else stored}
     if not updates:
-        raise KubeError("", "", _("nothing to change: give at least one of --name, --kelurahan, --usaha, --status"))
+        raise KubeError("", "", _("nothing to change: give at least one of --name, --kelurahan, --usaha, --status, "
+                                  "--stage"))
     assignments = ", ".join(f"{column} = ?" for column in updates)
     with registry.atomic() as conn:
         conn.execute(f"UPDATE groups SET {assignments}, updated_at = ? WHERE id = ?",
@@ -246,6 +257,7 @@ def _check_gender(nik: str, gender: str | None) -> str:
 def member_add(
     registry: Registry, code: str, nik: str, name: str, role: str = "anggota",
     gender: str | None = None, pkh_graduate: bool | str = False,
+    kk: str | None = None, phone: str | None = None, desil: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     group = get_group(registry, code)
     nik = parse_nik(nik)
@@ -254,20 +266,28 @@ def member_add(
         "role": parse_role(role),
         "gender": _check_gender(nik, gender),
         "pkh": parse_bool(pkh_graduate) if isinstance(pkh_graduate, str) else bool(pkh_graduate),
+        **household(kk, phone, desil),
     }
     stamp = now()
     with registry.atomic() as conn:
         _check_nik_free(registry, nik, group["id"])
         _check_ketua(registry, group["id"], group["code"], values["role"])
         cursor = conn.execute(
-            "INSERT INTO members (uuid, group_id, nik, name, role, gender, pkh_graduate, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO members (uuid, group_id, nik, name, role, gender, pkh_graduate, kk, phone, desil, "
+            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (new_uuid(), group["id"], nik, values["name"], values["role"], values["gender"],
-             int(values["pkh"]), stamp, stamp),
+             int(values["pkh"]), values.get("kk"), values.get("phone"), values.get("desil"), stamp, stamp),
         )  # fmt: skip
         registry.audit("member.add", group["code"], {"member_id": cursor.lastrowid, "nik": mask_nik(nik),
                                                      "role": values["role"]})  # fmt: skip
     return public_member(registry.query(MEMBER_SELECT + " WHERE m.id = ?", (cursor.lastrowid,))[0])
+
+
+def household(kk: str | None = None, phone: str | None = None, desil: str | int | None = None) -> dict[str, Any]:
+    """A member's No. KK, phone and DTSEN decile, parsed: only those given."""
+    parsers = {"kk": parse_kk, "phone": parse_phone, "desil": parse_desil}
+    given = {"kk": kk, "phone": phone, "desil": desil}
+    return {key: parsers[key](value) for key, value in given.items() if value is not None}
 
 
 def member_list(
@@ -295,9 +315,10 @@ def member_list(
 def member_edit(
     registry: Registry, member: str, name: str | None = None, role: str | None = None,
     gender: str | None = None, pkh_graduate: bool | None = None,
+    kk: str | None = None, phone: str | None = None, desil: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     row = find_member(registry, member)
-    updates: dict[str, Any] = {}
+    updates: dict[str, Any] = household(kk, phone, desil)
     if name is not None:
         updates["name"] = clean_text(name, "name")
     if role is not None:
@@ -307,8 +328,9 @@ def member_edit(
     if pkh_graduate is not None:
         updates["pkh_graduate"] = int(pkh_graduate)
     if not updates:
-        raise KubeError("", "", _("nothing to change: give at least one of --name, --role, --gender, --pkh-graduate"))
-    detail = {k: {"from": row[k], "to": v} for k, v in updates.items()}
+        raise KubeError("", "", _("nothing to change: give at least one of --name, --role, --gender, --pkh-graduate, "
+                                  "--kk, --phone, --desil"))
+    detail = {k: {"from": _logged(k, row[k]), "to": _logged(k, v)} for k, v in updates.items()}
     assignments = ", ".join(f"{column} = ?" for column in updates)
     with registry.atomic() as conn:
         _check_ketua(registry, row["group_id"], row["group_code"], updates.get("role", ""), row["id"])
@@ -316,6 +338,17 @@ def member_edit(
                      (*updates.values(), now(), row["id"]))  # fmt: skip
         registry.audit("member.edit", row["group_code"], {"member_id": row["id"], **detail})
     return public_member(registry.query(MEMBER_SELECT + " WHERE m.id = ?", (row["id"],))[0])
+
+
+def _logged(key: str, value: Any) -> Any:
+    """A value as the audit log keeps it: personal numbers masked."""
+    if value is None:
+        return None
+    if key == "kk":
+        return mask_nik(value)
+    if key == "phone":
+        return mask_phone(value)
+    return value
 
 
 def member_move(registry: Registry, member: str, to_code: str) -> dict[str, Any]:
