@@ -182,8 +182,9 @@ def group_edit(registry: Registry, code: str, **changes: str | None) -> dict[str
         updates[column] = stored
         detail[field] = {"from": row[field], "to": shown if field != "year" else stored}
     if not updates:
-        raise KubeError("", "", _("nothing to change: give at least one of --name, --kelurahan, --usaha, --status, "
-                                  "--stage"))
+        raise KubeError(
+            "", "", _("nothing to change: give at least one of --name, --kelurahan, --usaha, --status, --stage")
+        )
     assignments = ", ".join(f"{column} = ?" for column in updates)
     with registry.atomic() as conn:
         conn.execute(f"UPDATE groups SET {assignments}, updated_at = ? WHERE id = ?",
@@ -328,8 +329,14 @@ def member_edit(
     if pkh_graduate is not None:
         updates["pkh_graduate"] = int(pkh_graduate)
     if not updates:
-        raise KubeError("", "", _("nothing to change: give at least one of --name, --role, --gender, --pkh-graduate, "
-                                  "--kk, --phone, --desil"))
+        raise KubeError(
+            "",
+            "",
+            _(
+                "nothing to change: give at least one of --name, --role, --gender, --pkh-graduate, "
+                "--kk, --phone, --desil"
+            ),
+        )
     detail = {k: {"from": _logged(k, row[k]), "to": _logged(k, v)} for k, v in updates.items()}
     assignments = ", ".join(f"{column} = ?" for column in updates)
     with registry.atomic() as conn:

@@ -8,7 +8,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from conftest import one_line
 
 NEW = "7271084506859902"
@@ -22,7 +21,9 @@ def test_member_kk_phone_desil_are_stored_canonical_and_shown_masked(kube, demo_
     assert (member["kk"], member["phone"], member["desil"]) == ("727105******0001", "+62******7890", 2)
     listed = next(m for m in kube.json("member", "list", "PALU-002") if m["id"] == member["id"])
     assert (listed["kk"], listed["phone"]) == ("727105******0001", "+62******7890")
-    row = sqlite3.connect(demo_registry).execute("SELECT kk, phone, desil FROM members WHERE nik = ?", (NEW,)).fetchone()
+    row = (
+        sqlite3.connect(demo_registry).execute("SELECT kk, phone, desil FROM members WHERE nik = ?", (NEW,)).fetchone()
+    )
     assert row == (KK, "+6281234567890", 2)
 
 

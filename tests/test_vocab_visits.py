@@ -21,7 +21,9 @@ from kube_cli.vocab import (
 )
 
 
-@pytest.mark.parametrize("text", ["7271050101010001", "'7271050101010001", "7271 0501 0101 0001", "7271.0501.0101.0001"])
+@pytest.mark.parametrize(
+    "text", ["7271050101010001", "'7271050101010001", "7271 0501 0101 0001", "7271.0501.0101.0001"]
+)
 def test_a_no_kk_as_officers_write_it(text: str) -> None:
     assert parse_kk(text) == "7271050101010001"
 
