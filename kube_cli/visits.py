@@ -173,3 +173,25 @@ def record_many(registry: Registry, rows: list[dict[str, Any]], source: str) -> 
         )
         registry.audit("visit.import", source, {"visits": len(values)})
     return len(values)
+
+
+def year_summary(registry: Registry, year: int | None = None, kecamatan_kode: str | None = None) -> dict[str, Any]:
+    """The briefing's visit numbers: ``visits_year`` (``year``, else the latest year with visits), how many
+    groups were visited in it (``visited_groups``) and how many of those ran at their last visit of that
+    year (``visited_running``; the last by date, then by id, as ``visit list`` orders them)."""
+    place, params = "", []
+    if kecamatan_kode:
+        place = " AND v.group_id IN (SELECT id FROM groups WHERE kelurahan_kode >= ? AND kelurahan_kode < ?)"
+        params = [kecamatan_kode + ".", kecamatan_kode + "/"]
+    if year is None:
+        (latest,) = registry.conn.execute(f"SELECT max(v.date) FROM visits v WHERE {CURRENT}{place}", params).fetchone()
+        year = int(latest[:4]) if latest else None
+    if year is None:
+        return {"visits_year": None, "visited_groups": 0, "visited_running": 0}
+    groups, running = registry.conn.execute(
+        "SELECT count(*), coalesce(sum(business = 'running'), 0) FROM (SELECT v.business, row_number() OVER "
+        "(PARTITION BY v.group_id ORDER BY v.date DESC, v.id DESC) AS n "
+        f"FROM visits v WHERE {CURRENT} AND v.date BETWEEN ? AND ?{place}) WHERE n = 1",
+        [f"{year}-01-01", f"{year}-12-31", *params],
+    ).fetchone()
+    return {"visits_year": year, "visited_groups": groups, "visited_running": running}
