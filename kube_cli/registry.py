@@ -150,6 +150,7 @@ def group_show(registry: Registry, code: str, show_nik: bool = False) -> dict[st
         (row["id"],),
     )
     group["warnings"] = group_warnings(group)
+    group["stage"] = group.pop("stage")  # a key added later comes last, so older scripts read what they did
     return group
 
 
