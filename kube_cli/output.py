@@ -434,7 +434,7 @@ def emit_group(group: dict[str, Any], fmt: str, member_columns: Sequence[str]) -
         warn(warning)
 
 
-def emit_due(rows: Sequence[dict[str, Any]], fmt: str, title: str) -> None:
+def emit_due(rows: Sequence[dict[str, Any]], fmt: str, title: str, total: int | None = None) -> None:
     """``kube due``: reason identifiers in JSON and CSV (``;`` between them), the reasons in words in a table."""
     from kube_cli.worklist import KEYS
 
@@ -446,7 +446,8 @@ def emit_due(rows: Sequence[dict[str, Any]], fmt: str, title: str) -> None:
         return
     table = [{**row, "reasons": "; ".join(row["reason_text"])} for row in rows]
     emit_rows(table, ("code", "name", "kelurahan", "last_visit", "reasons"), fmt, title=title,
-              caption=_("{n} groups due").format(n=len(rows)), empty=_("No group is due for a visit."))  # fmt: skip
+              caption=_("{n} groups due").format(n=len(rows) if total is None else total),
+              empty=_("No group is due for a visit."))  # fmt: skip
 
 
 # --- briefing and charts --------------------------------------------------------------------
