@@ -82,7 +82,8 @@ def in_process(db: Path, runs: int) -> str:
         counts = conn.execute("SELECT (SELECT count(*) FROM groups), (SELECT count(*) FROM visits)").fetchone()
         scope = worklist.Scope(date.fromisoformat(AS_OF))
         params = scope.params
-        kecamatan = conn.execute("SELECT substr(kelurahan_kode, 1, 8) FROM groups WHERE id = 4242").fetchone()[0]
+        kecamatan = conn.execute("SELECT substr(kelurahan_kode, 1, 8) FROM groups WHERE id = 4242 % "
+                                 "(SELECT max(id) FROM groups) + 1").fetchone()[0]  # fmt: skip
         local = worklist.Scope(date.fromisoformat(AS_OF), kecamatan_kode=kecamatan)
         cases = [
             (f"due (all {counts[0]:,} groups, {counts[1]:,} visits)", lambda: worklist.due(registry, scope),

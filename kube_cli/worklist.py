@@ -92,7 +92,7 @@ WITH l AS (
            count(*) FILTER (WHERE date >= :window) AS recent,
            count(*) FILTER (WHERE date >= :window AND (business != 'running' OR bookkeeping = 0)) AS recent_bad
     FROM visits WHERE removed_at IS NULL AND date <= :as_of GROUP BY group_id
-), d AS (
+), d AS MATERIALIZED (  -- each group's facts once, then only the due ones named
     SELECT g.code, g.name, g.kelurahan_kode, g.member_count, l.last_visit, l.business,
            g.year < :this_year AND NOT EXISTS (SELECT 1 FROM revenue r WHERE r.group_id = g.id AND r.year = :last_year)
                AS no_revenue,
@@ -125,27 +125,34 @@ def make_scope(
 def due(registry: Registry, scope: Scope) -> list[dict[str, Any]]:
     """The due groups, most urgent first: ``KEYS``, and ``reason_text`` (each reason as a person reads it)."""
     rows = []
-    as_of, last_year = scope.as_of, scope.as_of.year - 1
-    for code, name, kelurahan, kecamatan, members, last, business, no_revenue, no_ketua, review in registry.conn.execute(
+    as_of, last_year, due_days = scope.as_of, scope.as_of.year - 1, scope.days
+    words = {reason: _(text) for reason, text in REASONS.items()}  # translated once, not once per group
+    never, stalled, stopped, ketua, review = (words[r] for r in ("never_visited", "business_stalled",
+                                              "business_stopped", "no_ketua", "stage_review"))  # fmt: skip
+    no_revenue_text = words["no_revenue_last_year"].format(year=last_year)
+    day = Date.fromisoformat
+    for code, name, kelurahan, kecamatan, members, last, business, no_revenue, no_ketua, suggest in registry.conn.execute(
         due_sql(scope), scope.params
     ):  # fmt: skip
         reasons: dict[str, str] = {}
-        days = (as_of - Date.fromisoformat(last)).days if last else None
-        if last is None:
-            reasons["never_visited"] = _(REASONS["never_visited"])
-        elif days is not None and days >= scope.days:
-            reasons["not_visited_days"] = _(REASONS["not_visited_days"]).format(days=days)
-        if business in ("stalled", "stopped"):
-            reasons[f"business_{business}"] = _(REASONS[f"business_{business}"])
+        days = (as_of - day(last)).days if last else None
+        if days is None:
+            reasons["never_visited"] = never
+        elif days >= due_days:
+            reasons["not_visited_days"] = words["not_visited_days"].format(days=days)
+        if business == "stalled":
+            reasons["business_stalled"] = stalled
+        elif business == "stopped":
+            reasons["business_stopped"] = stopped
         if no_revenue:
-            reasons["no_revenue_last_year"] = _(REASONS["no_revenue_last_year"]).format(year=last_year)
+            reasons["no_revenue_last_year"] = no_revenue_text
         if members < MIN_MEMBERS:
-            reasons["too_few_members"] = _(REASONS["too_few_members"]).format(members=members, min=MIN_MEMBERS)
+            reasons["too_few_members"] = words["too_few_members"].format(members=members, min=MIN_MEMBERS)
         if no_ketua:
-            reasons["no_ketua"] = _(REASONS["no_ketua"])
-        if review:
-            reasons["stage_review"] = _(REASONS["stage_review"])
-        tier = 0 if business in ("stalled", "stopped") else 1 if last is None else 2
+            reasons["no_ketua"] = ketua
+        if suggest:
+            reasons["stage_review"] = review
+        tier = 0 if business in ("stalled", "stopped") else 1 if days is None else 2
         rows.append(((tier, -(days or 0), -len(reasons), code), {
             "code": code, "name": name, "kelurahan": kelurahan, "kecamatan": kecamatan, "last_visit": last,
             "reasons": list(reasons), "reason_text": list(reasons.values()),
