@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -204,10 +204,12 @@ class ImportResult:
     dry_run: bool
     counts: dict[str, Counts] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    plausibility: list[str] = field(default_factory=list)  # the first MAX_PROBLEMS, as FILE:LINE: warning
+    plausibility_count: int = 0  # every plausibility warning of the rows added or changed
 
     def as_dict(self) -> dict[str, Any]:
         return {"file": self.file, "kind": self.kind, "dry_run": self.dry_run,
-                **{k: vars(c) for k, c in self.counts.items()}}  # fmt: skip
+                **{k: vars(c) for k, c in self.counts.items()}, "warnings": self.plausibility_count}  # fmt: skip
 
 
 class Problems:
@@ -545,15 +547,38 @@ def import_file(
             if problems.count:
                 raise problems.error()
             result.counts = checker.counts()
+            _collect_warnings(result, checker.warnings())
             if not dry_run and any(c.added or c.changed for c in result.counts.values()):
                 checker.apply()
                 registry.audit("import", Path(name).name, {
                     "file": name, "kind": chosen, "replace": replace,
                     **{k: vars(c) for k, c in result.counts.items()}})  # fmt: skip
             batch_apply.drop_staging(conn)
+        if warn:
+            for text in result.plausibility:
+                warn(text)
+            if result.plausibility_count > len(result.plausibility):
+                warn(_("…and {n} more warnings").format(n=result.plausibility_count - len(result.plausibility)))
         return result
     finally:
         table.close()
+
+
+def _collect_warnings(result: ImportResult, found: Iterable[tuple[int, Any]]) -> None:
+    """Count the plausibility warnings; keep the first MAX_PROBLEMS by line as ``FILE:LINE: warning``."""
+    import heapq
+
+    counted = 0
+
+    def each() -> Iterator[tuple[int, str]]:
+        nonlocal counted
+        for line, finding in found:
+            counted += 1
+            yield line, str(finding)
+
+    first = heapq.nsmallest(MAX_PROBLEMS, each())
+    result.plausibility = [f"{result.file}:{line}: {text}" for line, text in first]
+    result.plausibility_count = counted
 
 
 def _known_keys(row: dict[str, Any] | str, mapping: Mapping, reader: Reader, warn: Callable[[str], None] | None):
@@ -584,6 +609,8 @@ def summary_line(result: ImportResult) -> str:
     text = _("{added} added; {changed} changed; {unchanged} unchanged").format(
         added=part("added"), changed=part("changed"), unchanged=part("unchanged")
     )
+    if result.plausibility_count:
+        text += "; " + _("warnings: {n}, listed above").format(n=result.plausibility_count)
     if result.dry_run:
         return _("Dry run, nothing written. Would be: {summary}").format(summary=text)
     return text

@@ -95,7 +95,7 @@ def create_staging(conn: sqlite3.Connection) -> None:
 
 
 def drop_staging(conn: sqlite3.Connection) -> None:
-    for table in ("gs", "sm", "sa", "sr", "gf", "sk"):
+    for table in ("gs", "sm", "sa", "sr", "gf", "sk", "san"):
         conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
 
 
@@ -216,7 +216,7 @@ class Checker:
 
     def _check_known_groups(self, table: str) -> None:
         for line, code in self.rows(
-            f"SELECT line, code FROM {table} WHERE code NOT IN (SELECT code FROM groups) ORDER BY line"
+            f"SELECT line, code FROM {table} WHERE code NOT IN (SELECT code FROM groups WHERE removed_at IS NULL) ORDER BY line"
         ):
             self.add(
                 line, "group_code", code, _("no such group"), _("import the groups first, or see `kube group list`")
@@ -296,6 +296,12 @@ class Checker:
             added = one(f"SELECT count(*) FROM san WHERE {self._aid_new}")
             result["aid"] = Counts(added, 0, total - added)
         return result
+
+    def warnings(self) -> Iterator[tuple[int, Any]]:
+        """``(line, plausibility.Finding)`` for the rows this import adds or changes (after ``counts``)."""
+        from kube_cli import plausibility
+
+        return plausibility.staged_findings(self.conn, self.kind, self._aid_new)
 
     # A voided record still matches its row: voiding is a decision, and re-importing the office's
     # sheet (which still lists the row) must not bring the aid back.

@@ -21,11 +21,11 @@ from kube_cli.batch_read import FORMULA_START
 from kube_cli.db import Registry
 from kube_cli.errors import KubeError
 from kube_cli.i18n import _
-from kube_cli.records import RECORDS, current_member, present
+from kube_cli.records import RECORDS, current_group, current_member, present
 
 # What each kind exports, besides its columns: which records, in which order.
 _WHERE = {
-    "groups": "ORDER BY g.code",
+    "groups": f"WHERE {current_group('g')} ORDER BY g.code",
     "members": f"WHERE {current_member('m')} ORDER BY g.code, m.id",
     "aid": "WHERE a.voided_at IS NULL ORDER BY g.code, a.date, a.id",
     "revenue": "ORDER BY g.code, r.period",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from kube_cli import reports
+from kube_cli import plausibility, reports
 from kube_cli.db import Registry
 from kube_cli.vocab import parse_amount
 
@@ -219,7 +219,7 @@ def _omset_sentence(n: dict[str, Any], kel_word: str, *, show_kecamatan: bool) -
 def build(
     registry: Registry, year: str | None = None, kecamatan: str | None = None, omset_min: str | None = None
 ) -> dict[str, Any]:
-    """``{"title", "paragraph", "numbers"}`` for ``kube report briefing``."""
+    """``{"title", "paragraph", "numbers", "warnings"}`` for ``kube report briefing``."""
     numbers = gather(registry, year, kecamatan, omset_min)
     text = paragraph(numbers)
     title = f"Kilasan KUBE {numbers['scope']}"
@@ -228,4 +228,12 @@ def build(
     if numbers["filters"]["year"]:
         title += f", hingga {numbers['filters']['year']}"
     public = {k: v for k, v in numbers.items() if not k.startswith("_")}
-    return {"title": title, "paragraph": text, "numbers": public}
+    return {"title": title, "paragraph": text, "numbers": public, "warnings": warnings(registry, year, kecamatan)}
+
+
+def warnings(registry: Registry, year: str | None = None, kecamatan: str | None = None) -> list[plausibility.Finding]:
+    """``kube check``'s warnings about money inside the briefing's totals (its groups, its year):
+    an implausible amount or the same aid twice, so that none reaches the press unseen."""
+    filters = reports.make_filters(registry, year, kecamatan)
+    where, params = filters.group_where()
+    return plausibility.money_findings(registry.conn, where, params, filters.year)

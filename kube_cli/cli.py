@@ -49,6 +49,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "export": ("cmd_batch", "export", N_("Export records in the columns `kube import` reads, so the file imports "
                                          "back as it is.")),
     "usaha": ("cmd_places", "usaha_app", N_("The business types (jenis usaha) and their aliases.")),
+    "find": ("cmd_groups", "find", N_("Find groups and members by name, code or NIK (whole, or its last 4 digits).")),
     "group": ("cmd_groups", "group_app", N_("Register and change KUBE (groups).")),
     "member": ("cmd_groups", "member_app", N_("Add, change, move and remove members.")),
     "aid": ("cmd_money", "aid_app", N_("Record and list aid (bantuan) given to groups.")),

@@ -15,9 +15,11 @@ from kube_cli.cmd_options import (
     MemberArg,
     NoteOpt,
     OptionalCodeArg,
+    ReasonOpt,
     ShowNikOpt,
     UsahaOpt,
     YearOpt,
+    YesOpt,
     state,
 )
 from kube_cli.i18n import _
@@ -46,6 +48,9 @@ def group_add(
     code: Annotated[str | None, typer.Option("--code", help="Use this code instead of a generated one.")] = None,
     note: NoteOpt = None,
     stage: Annotated[str | None, typer.Option("--stage", help="penumbuhan (default), pengembangan or mandiri.")] = None,
+    allow_duplicate_name: Annotated[
+        bool, typer.Option("--allow-duplicate-name", help="Register it even if the kelurahan has a group of this name.")
+    ] = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Register a new KUBE and print its code.
@@ -56,7 +61,7 @@ def group_add(
     from kube_cli import registry
 
     with state(ctx).open(write=True) as reg:
-        group = registry.group_add(reg, name, kelurahan, usaha, year, code, note, stage)
+        group = registry.group_add(reg, name, kelurahan, usaha, year, code, note, allow_duplicate_name, stage)
     output.emit_created_code(group, fmt, _("Added {name} ({kelurahan}, {kecamatan}): code {code}").format(**group))
 
 
@@ -107,21 +112,42 @@ def group_edit(
     usaha: UsahaOpt = None,
     year: Annotated[str | None, typer.Option("--year", help="Year registered.")] = None,
     status: Annotated[str | None, typer.Option("--status", help="aktif or nonaktif.")] = None,
+    new_code: Annotated[
+        str | None, typer.Option("--code", metavar="NEW_CODE", help="Give the group a new code.")
+    ] = None,
     note: NoteOpt = None,
     stage: StageOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Change a group's name, place, business, year, status or stage.
+    """Change a group's name, place, business, year, status, stage or code.
 
     Examples:
       kube group edit PALU-007 --status nonaktif
+      kube group edit K-7GXP-96Z6 --code PALU-101
     """
     from kube_cli import registry
 
     with state(ctx).open(write=True) as reg:
         group = registry.group_edit(reg, code, name=name, kelurahan=kelurahan, usaha=usaha, year=year,
-                                    status=status, note=note, stage=stage)  # fmt: skip
+                                    status=status, note=note, new_code=new_code, stage=stage)  # fmt: skip
     output.emit_record(group, fmt, _("Updated group {code}.").format(**group))
+
+
+@group_app.command("remove")
+def group_remove(ctx: typer.Context, code: CodeArg, reason: ReasonOpt, yes: YesOpt = False,
+                 fmt: FormatOpt = Format.table) -> None:  # fmt: skip
+    """Remove a group registered by mistake (one with no members and no money); its history is kept.
+
+    Examples:
+      kube group remove K-7GXP-96Z6 --reason "didaftarkan dua kali"
+    """
+    from kube_cli import registry
+
+    with state(ctx).open(write=True) as reg:
+        group = registry.group_removal(reg, code, reason)
+        output.confirm(_("Remove {name} ({code})?").format(**group), yes)
+        group = registry.group_remove(reg, group["code"], reason)
+    output.emit_record(group, fmt, _("Removed group {code} ({name}).").format(**group))
 
 
 @member_app.command("add")
@@ -146,7 +172,8 @@ def member_add(
     from kube_cli import registry
 
     with state(ctx).open(write=True) as reg:
-        member = registry.member_add(reg, code, nik, name, role, gender, pkh_graduate, kk, phone, desil)
+        member = registry.member_add(reg, code, nik, name, role, gender, pkh_graduate, warn=output.warn, kk=kk,
+                                     phone=phone, desil=desil)  # fmt: skip
     output.emit_record(
         member, fmt, _("Added {name} ({nik}) to {group_code} as {role}; member id {id}.").format(**member)
     )
@@ -168,6 +195,22 @@ def member_list(ctx: typer.Context, code: OptionalCodeArg = None, show_nik: Show
     output.emit_rows(members, MEMBER_COLUMNS, fmt, empty=_("No members."))
 
 
+@member_app.command("show")
+def member_show(ctx: typer.Context, member: MemberArg, show_nik: ShowNikOpt = False,
+                fmt: FormatOpt = Format.table) -> None:  # fmt: skip
+    """Show one member, their group, and their history (added, edits, moves, removal).
+
+    Examples:
+      kube member show 7271084506850001
+      kube member show 12 --format json
+    """
+    from kube_cli import lookup
+
+    with state(ctx).open() as reg:
+        record = lookup.member_show(reg, member, show_nik=show_nik)
+    output.emit_member(record, fmt)
+
+
 @member_app.command("edit")
 def member_edit(
     ctx: typer.Context,
@@ -176,21 +219,23 @@ def member_edit(
     role: Annotated[str | None, typer.Option("--role", help="ketua, sekretaris, bendahara or anggota.")] = None,
     gender: Annotated[str | None, typer.Option("--gender", help="L or P.")] = None,
     pkh_graduate: Annotated[bool | None, typer.Option("--pkh-graduate/--no-pkh-graduate", help="PKH graduate?")] = None,
+    nik: Annotated[str | None, typer.Option("--nik", metavar="NEW_NIK", help="The corrected NIK.")] = None,
     kk: KkOpt = None,
     phone: PhoneOpt = None,
     desil: DesilOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Change a member's name, role, gender, PKH flag, No. KK, phone or desil.
+    """Change a member's name, role, gender, PKH flag, NIK, No. KK, phone or desil.
 
     Examples:
       kube member edit 7271084506850001 --role ketua
+      kube member edit 12 --nik 7271084506850011
       kube member edit 7271084506850001 --phone 0812-3456-7890 --desil 2
     """
     from kube_cli import registry
 
     with state(ctx).open(write=True) as reg:
-        row = registry.member_edit(reg, member, name, role, gender, pkh_graduate, kk, phone, desil)
+        row = registry.member_edit(reg, member, name, role, gender, pkh_graduate, nik, kk, phone, desil, output.warn)
     output.emit_record(row, fmt, _("Updated member {id} ({nik}).").format(**row))
 
 
@@ -230,3 +275,27 @@ def member_remove(
     with state(ctx).open(write=True) as reg:
         row = registry.member_remove(reg, member, reason)
     output.emit_record(row, fmt, _("Removed member {id} ({nik}) from {group_code}.").format(**row))
+
+
+FIND_COLUMNS = ("kind", "code", "name", "role", "id", "nik")
+
+
+def find(
+    ctx: typer.Context,
+    text: Annotated[
+        str, typer.Argument(metavar="TEXT", help="A name or part of one, a code, a NIK or its last 4 digits.")
+    ],
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Find groups and members by name, code or NIK (whole, or its last 4 digits).
+
+    Examples:
+      kube find "siti rahma"
+      kube find 0001
+      kube find sintuvu --format json
+    """
+    from kube_cli import lookup
+
+    with state(ctx).open() as reg:
+        rows = lookup.find(reg, text)
+    output.emit_found(rows, FIND_COLUMNS, fmt, empty=_("Nothing matches '{text}'.").format(text=text.strip()))

@@ -57,7 +57,9 @@ def restore(
 def check(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     """Check the registry: file integrity, links between records, and the KUBE rules.
 
-    Errors exit 1; warnings (no ketua, fewer than 5 or more than 20 members) exit 0.
+    Errors exit 1; warnings exit 0: no ketua, fewer than 5 or more than 20 members, an implausible
+    amount, the same aid twice on one day, a NIK whose birth date is not on the calendar, and two
+    current members with one No. KK.
 
     Examples:
       kube check

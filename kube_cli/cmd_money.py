@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from kube_cli import output
-from kube_cli.cmd_options import CodeArg, FormatOpt, NoteOpt, OptionalCodeArg, YearOpt, state
+from kube_cli.cmd_options import CodeArg, FormatOpt, NoteOpt, OptionalCodeArg, ReasonOpt, YearOpt, YesOpt, state
 from kube_cli.i18n import _, format_date
 from kube_cli.output import Format
 from kube_cli.records import AID, REVENUE
@@ -39,7 +39,7 @@ def aid_record(
     from kube_cli import money
 
     with state(ctx).open(write=True) as reg:
-        row = money.aid_record(reg, code, amount, kind, date, source, note)
+        row = money.aid_record(reg, code, amount, kind, date, source, note, warn=output.warn)
     output.emit_record(row, fmt, _("Recorded aid {id}: {amount} ({kind}) to {group_code} on {date}.").format(
         **{**row, "amount": format_rupiah(row["amount"]), "date": format_date(row["date"])}))  # fmt: skip
 
@@ -99,7 +99,7 @@ def revenue_record(
     from kube_cli import money
 
     with state(ctx).open(write=True) as reg:
-        row = money.revenue_record(reg, code, amount, period, note, replace)
+        row = money.revenue_record(reg, code, amount, period, note, replace, warn=output.warn)
     output.emit_record(row, fmt, _("Recorded revenue {amount} for {group_code}, {period}.").format(
         **{**row, "amount": format_rupiah(row["amount"])}))  # fmt: skip
 
@@ -117,3 +117,28 @@ def revenue_list(ctx: typer.Context, code: OptionalCodeArg = None, year: YearOpt
     with state(ctx).open() as reg:
         rows = money.revenue_list(reg, code, year)
     output.emit_money_rows(rows, REVENUE_COLUMNS, fmt, empty=_("No revenue recorded."))
+
+
+@revenue_app.command("remove")
+def revenue_remove(
+    ctx: typer.Context,
+    code: CodeArg,
+    period: Annotated[str, typer.Option("--period", help="The record's year (2021) or month (2021-03).")],
+    reason: ReasonOpt,
+    yes: YesOpt = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Remove a revenue record entered by mistake (the log keeps it, with the reason).
+
+    Examples:
+      kube revenue remove PALU-001 --period 2021-03 --reason "salah periode"
+    """
+    from kube_cli import money
+
+    with state(ctx).open(write=True) as reg:
+        row = money.revenue_to_remove(reg, code, period, reason)
+        output.confirm(_("Remove the revenue of {group_name} ({group_code}) for {period}, {amount}?").format(
+            **{**row, "amount": format_rupiah(row["amount"])}), yes)  # fmt: skip
+        row = money.revenue_remove(reg, code, period, reason)
+    output.emit_record(row, fmt, _("Removed revenue {amount} of {group_code} for {period}.").format(
+        **{**row, "amount": format_rupiah(row["amount"])}))  # fmt: skip

@@ -75,3 +75,4 @@ OptionalCodeArg = Annotated[
 MemberArg = Annotated[str, typer.Argument(metavar="MEMBER", help="The member's NIK or id (see `kube member list`).")]
 NoteOpt = Annotated[str | None, typer.Option("--note", help="A free-text note.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")]

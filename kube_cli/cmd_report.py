@@ -84,6 +84,7 @@ def report_briefing(
     with state(ctx).open() as reg:
         result = briefing.build(reg, year, kecamatan, omset_min)
     output.emit_briefing(result, fmt)
+    output.warn_briefing(result["warnings"])
 
 
 @report_app.command("chart")

@@ -24,7 +24,9 @@ def merge(
     other: Annotated[
         Path, typer.Argument(metavar="OTHER.db", help="Another officer's registry file.", show_default=False)
     ],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count; write nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List what it would add, update and refuse; write nothing.")
+    ] = False,
     prefer: Annotated[Side | None, typer.Option("--prefer", help="Which side wins a conflict.")] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -37,8 +39,12 @@ def merge(
     """
     from kube_cli import merge as merging
 
-    with state(ctx).open(write=not dry_run) as reg:  # a dry run creates nothing, not even the registry
-        summary = merging.merge(reg, other, dry_run=dry_run, prefer=prefer.value if prefer else None)
+    try:
+        with state(ctx).open(write=not dry_run) as reg:  # a dry run creates nothing, not even the registry
+            summary = merging.merge(reg, other, dry_run=dry_run, prefer=prefer.value if prefer else None)
+    except merging.MergeRefused as refused:  # a dry run still lists what it would add and update
+        output.emit_merge_changes([c for c in refused.changes if c["action"] != "refuse"], fmt)
+        raise
     output.emit_merge_summary(summary, fmt)
 
 

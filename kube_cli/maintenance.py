@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from kube_cli import plausibility
 from kube_cli.db import (
     Registry,
     connect,
@@ -298,4 +299,6 @@ def check(registry: Registry) -> list[dict[str, str]]:
             found.append(_problem("warning", "no_ketua", _("no ketua"), code))
         if members < MIN_MEMBERS or members > MAX_MEMBERS:
             found.append(_problem("warning", "group_size", size_warning(members), code))
+    # implausible amounts, the same aid twice, NIKs born on no calendar day, shared No. KK
+    found += [_problem("warning", f.code, f.problem, f.target) for f in plausibility.registry_findings(conn)]
     return found

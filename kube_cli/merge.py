@@ -229,6 +229,8 @@ class Plan:
     common: dict[str, frozenset[str]] = field(default_factory=dict)  # the merged columns both sides have
     audit_rows: list[tuple[Any, ...]] = field(default_factory=list)
     usaha_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    names: _Names | None = None  # how lines name records (for a dry run's list)
+    before: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # our records as they were
 
     def change(self, table: str, uuid: str, record: dict[str, Any]) -> None:
         self.result[table][uuid] = record
@@ -570,6 +572,7 @@ def plan_merge(registry: Registry, other_conn: sqlite3.Connection, prefer: str |
     _unify(ours, other, plan)
     plan.result = {t: dict(ours.records[t]) for t in RECORD_TABLES}
     names = _Names(plan, ours, other)
+    plan.names, plan.before = names, ours.records
     _merge_records(ours, other, plan, prefer, names)
     _merge_aliases(ours, other, plan, prefer)
     _check_codes(plan, prefer)
@@ -649,18 +652,30 @@ def _write(registry: Registry, plan: Plan, other_name: str, summary: dict[str, A
         )
 
 
-def merge(registry: Registry, other_path: Path, *, dry_run: bool = False, prefer: str | None = None) -> dict[str, Any]:
-    """Merge the registry at ``other_path`` into ``registry``; returns the counts.
+class MergeRefused(KubeError):
+    """Conflicts without ``--prefer``; ``changes`` is what a dry run would have done besides."""
 
-    Conflicts without ``prefer`` raise ``KubeError`` listing each, and nothing is written.
+    changes: list[dict[str, str]] = []  # noqa: RUF012 - set per instance by merge()
+
+
+def merge(registry: Registry, other_path: Path, *, dry_run: bool = False, prefer: str | None = None) -> dict[str, Any]:
+    """Merge the registry at ``other_path`` into ``registry``; returns the counts, and for a dry
+    run ``changes``: one line per record it would add, update, remove or refuse.
+
+    Conflicts without ``prefer`` raise ``MergeRefused`` listing each, and nothing is written.
     """
     other_conn = open_other(other_path, registry)
     try:
         with registry.atomic():
             plan = plan_merge(registry, other_conn, prefer)
+            changes = planned_changes(plan) if dry_run else []
             if plan.conflicts:
-                raise KubeError.many(plan.conflicts)
+                refused = MergeRefused.many(plan.conflicts)
+                refused.changes = changes
+                raise refused
             summary = _summary(registry, plan, other_path, dry_run)
+            if dry_run:
+                summary["changes"] = changes
             if not dry_run:
                 try:
                     _write(registry, plan, other_path.name, summary, prefer)
@@ -693,3 +708,33 @@ def _summary(registry: Registry, plan: Plan, other_path: Path, dry_run: bool) ->
         "audit_added": len(plan.audit_rows),
         "tables": tables,
     }
+
+
+def planned_changes(plan: Plan) -> list[dict[str, str]]:
+    """What merging would do to each record, one entry each: ``action`` (add, update, remove,
+    refuse), ``table`` and ``record`` (named by code, masked NIK, date or period)."""
+    names = plan.names
+    assert names is not None
+    changes = []
+
+    def line(table: str, record: dict[str, Any]) -> str:
+        where = names.where(table, record)[1]
+        return f"{where} '{record['name']}'" if table in ("groups", "members") else where
+
+    for table in RECORD_TABLES:
+        for uuid in sorted(plan.added[table], key=lambda u: line(table, plan.result[table][u])):
+            changes.append({"action": "add", "table": table, "record": line(table, plan.result[table][uuid])})
+        for uuid in sorted(plan.updated[table], key=lambda u: line(table, plan.result[table][u])):
+            mine, theirs = plan.before[table].get(uuid), plan.result[table][uuid]
+            what = line(table, theirs) + (": " + names.differences(mine, theirs) if mine else "")
+            changes.append({"action": "update", "table": table, "record": what})
+        for uuid in sorted(plan.deleted[table]):
+            if (mine := plan.before[table].get(uuid)) is not None:
+                changes.append({"action": "remove", "table": table, "record": line(table, mine)})
+    changes += [{"action": "add", "table": "usaha", "record": row[1]} for row in plan.usaha_rows]
+    changes += [{"action": "add", "table": "usaha", "record": f"{alias} → {names.usaha.get(uuid, {}).get('name', uuid)}"}
+                for alias, uuid in sorted(plan.aliases_new.values())]  # fmt: skip
+    changes += [{"action": "refuse", "table": "", "record": str(p)} for p in plan.conflicts]
+    changes += [{"action": "refuse", "table": detail["table"], "record": f"{where}: {detail['conflict']}"}
+                for _action, where, detail in plan.choices]  # fmt: skip
+    return changes

@@ -315,6 +315,16 @@ def _history_by_field_name(db: Database) -> None:
     recreate_history_triggers(db.conn)
 
 
+def _remember_removed_groups(db: Database) -> None:
+    """``groups.removed_at``: a group registered by mistake is removed (``kube group remove``) but
+    kept, with its history; lists and lookups leave it out, and it is ``nonaktif``, so no count
+    includes it."""
+    from kube_cli.records import recreate_history_triggers
+
+    db.execute("ALTER TABLE groups ADD COLUMN removed_at TEXT")
+    recreate_history_triggers(db.conn)  # merge carries a removal: the history keeps it
+
+
 def _add_visits_stage_and_household(db: Database) -> None:
     """Monitoring visits (``visits``: soft-deleted like members, merged like every record), a group's
     stage (Permensos 2/2019), and a member's No. KK, phone and DTSEN decile. The history triggers are
@@ -358,7 +368,7 @@ def _add_visits_stage_and_household(db: Database) -> None:
 
 MIGRATIONS = [_create_core_tables, _seed_usaha, _maintain_member_counts, _add_merge_history, _cover_money_sums,
               _maintain_money_totals, _total_money_per_group, _history_by_field_name,
-              _add_visits_stage_and_household]  # fmt: skip
+              _remember_removed_groups, _add_visits_stage_and_household]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from kube_cli import plausibility
 from kube_cli.db import Registry, new_uuid, now
 from kube_cli.errors import Conflict, KubeError, NotFound
 from kube_cli.i18n import _
@@ -32,9 +34,12 @@ def _aid_row(registry: Registry, aid_id: int) -> dict[str, Any]:
 
 def aid_record(
     registry: Registry, code: str, amount: str, kind: str, date: str | None = None,
-    source: str | None = None, note: str | None = None,
+    source: str | None = None, note: str | None = None, warn: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """Record aid (equipment, capital, training, other) given to a group."""
+    """Record aid (equipment, capital, training, other) given to a group.
+
+    An implausible amount, or the same aid recorded before on that day, is recorded all the same and
+    told to ``warn``."""
     group = get_group(registry, code)
     values = (
         parse_date(date) if date else now()[:10],
@@ -52,7 +57,14 @@ def aid_record(
         )
         registry.audit("aid.record", group["code"], {"aid_id": cursor.lastrowid, "date": values[0],
                                                      "kind": values[1], "amount": values[2]})  # fmt: skip
+        findings = plausibility.after_aid(conn, cursor.lastrowid)
+    _warn(findings, warn)
     return _aid_row(registry, cursor.lastrowid)
+
+
+def _warn(findings: list[plausibility.Finding], warn: Callable[[str], None] | None) -> None:
+    for finding in findings if warn else ():
+        warn(str(finding))
 
 
 def aid_list(registry: Registry, code: str | None = None, year: str | None = None) -> list[dict[str, Any]]:
@@ -90,12 +102,13 @@ def aid_void(registry: Registry, aid_id: str, reason: str) -> dict[str, Any]:
 
 def revenue_record(
     registry: Registry, code: str, amount: str, period: str,
-    note: str | None = None, replace: bool = False,
+    note: str | None = None, replace: bool = False, warn: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """Record a group's revenue for a year (``2021``) or a month (``2021-03``).
 
     A year's revenue is its yearly record or the sum of its months, never both; a period that
     already has a record is refused unless ``replace``, which also removes what it supersedes.
+    An implausible month or year is recorded all the same and told to ``warn``.
     """
     group = get_group(registry, code)
     value = parse_amount(amount)
@@ -146,6 +159,8 @@ def revenue_record(
         if removed:
             detail["removed_records"] = removed
         registry.audit("revenue.record", group["code"], detail)
+        findings = plausibility.after_revenue(conn, group["id"], when)
+    _warn(findings, warn)
     row = registry.query(REVENUE_SELECT + " WHERE r.group_id = ? AND r.period = ?", (group["id"], when))[0]
     return present(REVENUE, row, REVENUE_KEYS)
 
@@ -160,3 +175,37 @@ def revenue_list(registry: Registry, code: str | None = None, year: str | None =
         params.append(parse_year(year))
     sql = REVENUE_SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY g.code, r.period"
     return [present(REVENUE, row, REVENUE_KEYS) for row in registry.query(sql, params)]
+
+
+def revenue_to_remove(registry: Registry, code: str, period: str, reason: str) -> dict[str, Any]:
+    """The revenue record ``revenue remove`` would remove, checked; ask, then call ``revenue_remove``."""
+    group = get_group(registry, code)
+    clean_text(reason, "reason", max_len=500)
+    return {**_revenue_record(registry, group, parse_period(period)), "group_name": group["name"]}
+
+
+def revenue_remove(registry: Registry, code: str, period: str, reason: str) -> dict[str, Any]:
+    """Remove a revenue record entered by mistake; the log keeps it, with the reason."""
+    group = get_group(registry, code)
+    when = parse_period(period)
+    why = clean_text(reason, "reason", max_len=500)
+    with registry.atomic() as conn:
+        record = _revenue_record(registry, group, when)
+        conn.execute("DELETE FROM revenue WHERE group_id = ? AND period = ?", (group["id"], when))
+        registry.audit("revenue.remove", group["code"], {"period": when, "amount": record["amount"], "reason": why})
+    return record
+
+
+def _revenue_record(registry: Registry, group: dict[str, Any], when: str) -> dict[str, Any]:
+    rows = registry.query(REVENUE_SELECT + " WHERE r.group_id = ? AND r.period = ?", (group["id"], when))
+    if rows:
+        return present(REVENUE, rows[0], REVENUE_KEYS)
+    hint = _("see `kube revenue list {code}`").format(code=group["code"])
+    if (
+        len(when) == 4
+        and registry.conn.execute(
+            "SELECT 1 FROM revenue WHERE group_id = ? AND year = ?", (group["id"], int(when))
+        ).fetchone()
+    ):
+        hint = _("{year} is recorded by month: remove each month (like {year}-01)").format(year=when)
+    raise NotFound("period", when, _("group {code} has no revenue record for it").format(code=group["code"]), hint)

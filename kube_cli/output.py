@@ -450,6 +450,74 @@ def emit_due(rows: Sequence[dict[str, Any]], fmt: str, title: str, total: int | 
               empty=_("No group is due for a visit."))  # fmt: skip
 
 
+# --- finding people and their history -----------------------------------------------------
+
+FOUND_KINDS = {"group": N_("group"), "member": N_("member")}
+
+
+def emit_found(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str, empty: str) -> None:
+    """``kube find``: JSON and CSV as the rows are; a table says ``group``/``member`` in its language."""
+    if fmt == "table":
+        rows = [{**r, "kind": _(FOUND_KINDS[r["kind"]])} for r in rows]
+    emit_rows(rows, columns, fmt, empty=empty)
+
+
+DETAIL_LABELS = {"name": N_("name"), "role": N_("role"), "gender": N_("gender"), "pkh_graduate": N_("PKH graduate"),
+                 "reason": N_("reason"), "nik": N_("NIK")}  # fmt: skip
+
+
+def detail_text(detail: dict[str, Any]) -> str:
+    """An audit entry's detail for people: ``nama: Siti → Siti Rahma, alasan: …``; a move ``A → B``."""
+    if set(detail) == {"from", "to"}:
+        return f"{detail['from']} → {detail['to']}"
+    parts = []
+    for key, value in detail.items():
+        label = _(DETAIL_LABELS[key]) if key in DETAIL_LABELS else key
+        if isinstance(value, dict) and set(value) == {"from", "to"}:
+            parts.append(f"{label}: {_cell(key, value['from'])} → {_cell(key, value['to'])}")
+        elif value not in (None, ""):
+            parts.append(f"{label}: {_cell(key, value)}")
+    return ", ".join(parts)
+
+
+def emit_member(member: dict[str, Any], fmt: str) -> None:
+    """``member show``: the member, their group, and their history, oldest first."""
+    if fmt == "json":
+        sys.stdout.write(json_text(member) + "\n")
+        return
+    if fmt == "csv":
+        sys.stdout.write(csv_text([member], ("id", "nik", "name", "group_code", "role", "gender", "pkh_graduate")))
+        return
+    group = member["group"]
+    pairs = [
+        (_("NIK"), member["nik"]), (_("Group"), f"{group['name']} ({group['code']})"),
+        (_("Kelurahan"), f"{group['kelurahan']}, {group['kecamatan']}"), (_("Role"), member["role"]),
+        (_("Gender"), member["gender"]), (_("PKH graduate"), _cell("pkh_graduate", member["pkh_graduate"])),
+    ]  # fmt: skip
+    if member["removed_at"]:
+        pairs.append((_("Removed"), member["removed_at"]))
+    emit_details(pairs, _("{name} (member {id})").format(**member))
+    history = [{**h, "detail": detail_text(h["detail"])} for h in member["history"]]
+    if history:
+        sys.stdout.write("\n")
+        print_table(history, ("time", "officer", "action", "target", "detail"), _("History"))
+
+
+MERGE_ACTIONS = {"add": N_("add"), "update": N_("update"), "remove": N_("remove"), "refuse": N_("refuse")}
+MERGE_TABLES = {"groups": N_("group"), "members": N_("member"), "aid": N_("aid"), "revenue": N_("revenue"),
+                "usaha": "usaha", "": ""}  # fmt: skip
+
+
+def emit_merge_changes(changes: Sequence[dict[str, Any]], fmt: str) -> None:
+    """``merge --dry-run`` in a table: one line per record it would add, update, remove or refuse
+    (NIK masked). JSON carries them in the summary's ``changes``."""
+    if fmt != "table":
+        return
+    for change in changes:
+        action, table = _(MERGE_ACTIONS[change["action"]]), MERGE_TABLES.get(change["table"], change["table"])
+        emit_line(f"{action:<8} {_(table) if table else '':<8} {change['record']}")
+
+
 # --- briefing and charts --------------------------------------------------------------------
 
 
@@ -503,11 +571,24 @@ def emit_merge_summary(summary: dict[str, Any], fmt: str) -> None:
         rows = [{"table": table, **counts} for table, counts in summary["tables"].items()]
         sys.stdout.write(csv_text(rows, ("table", "added", "updated", "unchanged")))
         return
+    emit_merge_changes(summary.get("changes", []), fmt)
     text = _("{added} added, {updated} updated, {unchanged} unchanged, {conflicts} conflicts resolved; "
              "{audit_added} log entries added").format(**summary)  # fmt: skip
     lead = _("Would merge {file}: ") if summary["dry_run"] else _("Merged {file}: ")
     say(lead.format(file=summary["file"]) + text + (_(" (dry run: nothing written)") if summary["dry_run"] else ""))
 
 
-def confirm(question: str, yes: bool) -> None:
-    return None  # placeholder: the confirmation helper replaces this
+# --- plausibility ---------------------------------------------------------------------------
+
+
+def warn_briefing(findings: Sequence[Any], limit: int = 50) -> None:
+    """``kube check``'s warnings about numbers a briefing states, on stderr (the first ``limit``, then
+    how many more): the paragraph stays as it is."""
+    for finding in findings[:limit]:
+        warn(_("{finding} (counted in this briefing; see `kube check`)").format(finding=finding))
+    if len(findings) > limit:
+        warn(_("…and {n} more warnings").format(n=len(findings) - limit))
+
+
+def confirm(question: str, yes: bool) -> None:  # placeholder: the confirmation helper replaces this
+    return None

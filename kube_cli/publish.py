@@ -20,7 +20,7 @@ from typing import Any
 from kube_cli.db import Registry, now
 from kube_cli.errors import KubeError
 from kube_cli.i18n import _
-from kube_cli.records import AID, GROUPS, RECORDS, REVENUE, Record
+from kube_cli.records import AID, GROUPS, RECORDS, REVENUE, Record, current_group
 
 DB_NAME = "kube-public.db"
 METADATA_NAME = "metadata.json"
@@ -28,7 +28,7 @@ LICENSE = ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/")
 
 # The record tables hold the fields their descriptions mark public (kube_cli/records.py), so personal
 # data cannot slip in: what is not public there does not leave the registry.
-_GROUPS_COLUMNS, _GROUPS_SQL = GROUPS.public_sql("ORDER BY g.code")
+_GROUPS_COLUMNS, _GROUPS_SQL = GROUPS.public_sql(f"WHERE {current_group('g')} ORDER BY g.code")
 _AID_COLUMNS, _AID_SQL = AID.public_sql("WHERE a.voided_at IS NULL ORDER BY a.date, g.code, a.id")
 _REVENUE_COLUMNS, _REVENUE_SQL = REVENUE.public_sql("ORDER BY g.code, r.period")
 

@@ -127,11 +127,16 @@ def present(record: Record, row: dict[str, Any], names: Iterable[str], show_nik:
 # --- the rules' SQL, named once ---------------------------------------------------------------
 
 CURRENT_MEMBER = "removed_at IS NULL"  # a member who has not been removed (soft delete)
+CURRENT_GROUP = "removed_at IS NULL"  # a group not removed as registered by mistake (`kube group remove`)
 PLACE_JOINS = "JOIN wilayah kel ON kel.kode = {alias}.kelurahan_kode JOIN wilayah kec ON kec.kode = kel.parent"
 
 
 def current_member(alias: str = "m") -> str:
     return f"{alias}.{CURRENT_MEMBER}"
+
+
+def current_group(alias: str = "g") -> str:
+    return f"{alias}.{CURRENT_GROUP}"
 
 
 def place_joins(alias: str = "g") -> str:
@@ -167,6 +172,7 @@ GROUPS = Record(
         Column("code"), Column("name"), Column("kelurahan_kode"), Column("usaha", "usaha_id", ref="usaha"),
         Column("year"), Column("status", default="aktif"), Column("note", default=""), *_CREATED,
         Column("stage", default="penumbuhan"),
+        Column("removed_at"),
     ),
 )  # fmt: skip
 

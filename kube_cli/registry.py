@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from kube_cli.db import Registry, new_uuid, now
-from kube_cli.errors import Conflict, KubeError, NotFound
+from kube_cli.errors import Conflict, KubeError, NotFound, Problem
 from kube_cli.i18n import _
 from kube_cli.places import Places
 from kube_cli.records import GROUPS, MEMBERS, present
@@ -19,6 +20,7 @@ from kube_cli.vocab import (
     clean_text,
     mask_nik,
     mask_phone,
+    name_key,
     nik_gender,
     parse_bool,
     parse_desil,
@@ -42,8 +44,24 @@ MEMBER_KEYS = MEMBERS.keys()
 
 
 def new_group_code() -> str:
-    """``K-`` and 9 base32 characters: 45 random bits, so laptops offline never collide."""
-    return "K-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(9))
+    """``K-`` and 8 Crockford base32 characters in two groups of four (``K-7GXP-96Z6``): 40 random
+    bits, so laptops offline never collide, and easy to read aloud (no I, L, O, U)."""
+    chars = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    return f"K-{chars[:4]}-{chars[4:]}"
+
+
+_GENERATED = re.compile(r"^K[\s-]*([0-9A-Z]{4})[\s-]*([0-9A-Z]{4})$")
+_CROCKFORD_READ = str.maketrans("OIL", "011")  # what Crockford base32 reads these letters as
+
+
+def generated_code(text: str) -> str | None:
+    """A typed code of the generated shape, as it is stored: ``k 7gxp 96z6`` → ``K-7GXP-96Z6``
+    (Crockford: O reads 0, I and L read 1). ``None`` for any other shape."""
+    match = _GENERATED.match(text.strip().upper())
+    if not match:
+        return None
+    body = (match[1] + match[2]).translate(_CROCKFORD_READ)
+    return None if "U" in body else f"K-{body[:4]}-{body[4:]}"
 
 
 def size_warning(members: int) -> str:
@@ -65,9 +83,18 @@ def parse_code(text: str, field: str = "code") -> str:
 
 
 def get_group(registry: Registry, code: str, field: str = "code") -> dict[str, Any]:
-    rows = registry.query(GROUP_SELECT + " WHERE g.code = ?", (code.strip(),))
+    """A group (not removed) by its code, ignoring case; a generated code also as read aloud."""
+    typed = code.strip()
+    rows = registry.query(GROUP_SELECT + " WHERE g.code = ? AND g.removed_at IS NULL", (typed,))
+    if not rows and (canonical := generated_code(typed)) and canonical != typed:
+        rows = registry.query(GROUP_SELECT + " WHERE g.code = ? AND g.removed_at IS NULL", (canonical,))
     if not rows:
-        raise NotFound(field, code.strip(), _("no such group"), _("see `kube group list`"))
+        removed = registry.conn.execute("SELECT removed_at FROM groups WHERE code IN (?, ?) AND removed_at IS NOT NULL",
+                                        (typed, generated_code(typed) or typed)).fetchone()  # fmt: skip
+        if removed:
+            raise NotFound(field, typed, _("this group was removed on {date}").format(date=removed[0][:10]),
+                           _("its history is in `kube log`"))  # fmt: skip
+        raise NotFound(field, typed, _("no such group"), _("see `kube group list`, or `kube find` by name"))
     return rows[0]
 
 
@@ -77,9 +104,12 @@ def public_group(row: dict[str, Any]) -> dict[str, Any]:
 
 def group_add(
     registry: Registry, name: str, kelurahan: str, usaha: str,
-    year: str | None = None, code: str | None = None, note: str | None = None, stage: str | None = None,
+    year: str | None = None, code: str | None = None, note: str | None = None,
+    allow_duplicate_name: bool = False, stage: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """Register a new KUBE; its code is generated unless given; it starts at stage penumbuhan unless told."""
+    """Register a new KUBE; its code is generated unless given; it starts at stage penumbuhan unless told.
+    A second group of the same name in the same kelurahan is refused (it is usually the first one
+    again) unless ``allow_duplicate_name``."""
     places = Places(registry)
     values = {
         "name": clean_text(name, "name"),
@@ -94,6 +124,8 @@ def group_add(
     with registry.atomic() as conn:
         if conn.execute("SELECT 1 FROM groups WHERE code = ?", (group_code,)).fetchone():
             raise Conflict("code", group_code, _("is already the code of another group"))
+        if not allow_duplicate_name:
+            _check_name_free(registry, values["name"], values["kelurahan"].kode, values["kelurahan"].nama)
         conn.execute(
             "INSERT INTO groups (uuid, code, name, kelurahan_kode, usaha_id, year, status, note, stage, created_at, "
             "updated_at) VALUES (?, ?, ?, ?, ?, ?, 'aktif', ?, ?, ?, ?)",
@@ -104,6 +136,18 @@ def group_add(
             "name": values["name"], "kelurahan": values["kelurahan"].nama,
             "usaha": values["usaha"].name, "year": values["year"], "stage": values["stage"]})  # fmt: skip
     return public_group(get_group(registry, group_code))
+
+
+def _check_name_free(registry: Registry, name: str, kelurahan_kode: str, kelurahan: str) -> None:
+    """No other group of this name (ignoring case and spaces) in this kelurahan."""
+    key = name_key(name)
+    for other_code, other_name in registry.conn.execute(
+        "SELECT code, name FROM groups WHERE kelurahan_kode = ? AND removed_at IS NULL ORDER BY id", (kelurahan_kode,)
+    ):
+        if name_key(other_name) == key:
+            raise Conflict("name", name, _("{kelurahan} already has a group of this name: {code}").format(
+                kelurahan=kelurahan, code=other_code),
+                _("use that group, or --allow-duplicate-name if this is another group"))  # fmt: skip
 
 
 def group_list(
@@ -130,7 +174,7 @@ def group_list(
     if stage:
         where.append("g.stage = ?")
         params.append(parse_stage(stage))
-    sql = GROUP_SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY g.code"
+    sql = GROUP_SELECT + " WHERE " + " AND ".join(["g.removed_at IS NULL", *where]) + " ORDER BY g.code"
     return [public_group(row) for row in registry.query(sql, params)]
 
 
@@ -162,11 +206,14 @@ def group_warnings(group: dict[str, Any]) -> list[str]:
     return [w for w in warnings if w]
 
 
-def group_edit(registry: Registry, code: str, **changes: str | None) -> dict[str, Any]:
-    """Change a group's name, kelurahan, usaha, year, status or note."""
+def group_edit(registry: Registry, code: str, new_code: str | None = None, **changes: str | None) -> dict[str, Any]:
+    """Change a group's code, name, kelurahan, usaha, year, status or note. A new code keeps the
+    group's UUID, so a merge still matches it."""
+    changes["code"] = new_code
     row = get_group(registry, code)
     places = Places(registry)
     parsers = {
+        "code": lambda v: ("code", (c := parse_code(v)), c),
         "name": lambda v: ("name", clean_text(v, "name"), v),
         "kelurahan": lambda v: ("kelurahan_kode", (k := places.kelurahan(v)).kode, k.nama),
         "usaha": lambda v: ("usaha_id", (u := places.usaha(v)).id, u.name),
@@ -187,11 +234,66 @@ def group_edit(registry: Registry, code: str, **changes: str | None) -> dict[str
             "", "", _("nothing to change: give at least one of --name, --kelurahan, --usaha, --status, --stage")
         )
     assignments = ", ".join(f"{column} = ?" for column in updates)
+    new_code = updates.get("code", row["code"])
     with registry.atomic() as conn:
+        if conn.execute("SELECT 1 FROM groups WHERE code = ? AND id != ?", (new_code, row["id"])).fetchone():
+            raise Conflict("code", new_code, _("is already the code of another group"))
         conn.execute(f"UPDATE groups SET {assignments}, updated_at = ? WHERE id = ?",
                      (*updates.values(), now(), row["id"]))  # fmt: skip
-        registry.audit("group.edit", row["code"], detail)
-    return public_group(get_group(registry, row["code"]))
+        registry.audit("group.edit", new_code, detail)
+    return public_group(get_group(registry, new_code))
+
+
+def group_removal(registry: Registry, code: str, reason: str) -> dict[str, Any]:
+    """The group ``group remove`` would remove, checked: refused while it has current members or
+    money records (naming them). Ask the officer, then call ``group_remove``."""
+    row = get_group(registry, code)
+    clean_text(reason, "reason", max_len=500)
+    _check_removable(registry, row)
+    return public_group(row)
+
+
+def group_remove(registry: Registry, code: str, reason: str) -> dict[str, Any]:
+    """Remove a group registered by mistake. It is kept, removed and ``nonaktif``, with its history;
+    lists, lookups and counts leave it out."""
+    row = get_group(registry, code)
+    why = clean_text(reason, "reason", max_len=500)
+    stamp = now()
+    with registry.atomic() as conn:
+        _check_removable(registry, row)
+        conn.execute("UPDATE groups SET removed_at = ?, status = 'nonaktif', updated_at = ? WHERE id = ?",
+                     (stamp, stamp, row["id"]))  # fmt: skip
+        registry.audit("group.remove", row["code"], {"name": row["name"], "reason": why})
+    return {**public_group(row), "status": "nonaktif", "removed_at": stamp}
+
+
+def _check_removable(registry: Registry, row: dict[str, Any]) -> None:
+    conn, problems = registry.conn, []
+    names = [n for (n,) in conn.execute(
+        "SELECT name FROM members WHERE group_id = ? AND removed_at IS NULL ORDER BY id", (row["id"],))]  # fmt: skip
+    if names:
+        problems.append(Problem("code", row["code"], _("has {n} current members: {names}").format(
+            n=len(names), names=_some(names)), _("move or remove them first (`kube member list {code}`)").format(
+            code=row["code"])))  # fmt: skip
+    aid = [str(i) for (i,) in conn.execute(
+        "SELECT id FROM aid WHERE group_id = ? AND voided_at IS NULL ORDER BY id", (row["id"],))]  # fmt: skip
+    if aid:
+        problems.append(Problem("code", row["code"], _("has {n} aid records: {ids}").format(
+            n=len(aid), ids=_some(aid)), _("void them first (`kube aid void ID`)")))  # fmt: skip
+    periods = [
+        p for (p,) in conn.execute("SELECT period FROM revenue WHERE group_id = ? ORDER BY period", (row["id"],))
+    ]
+    if periods:
+        problems.append(Problem("code", row["code"], _("has {n} revenue records: {periods}").format(
+            n=len(periods), periods=_some(periods)), _("remove them first (`kube revenue remove`)")))  # fmt: skip
+    if problems:
+        raise Conflict.many(problems)
+
+
+def _some(items: list[str], most: int = 5) -> str:
+    """``a, b, c`` or ``a, b, c, d, e and 3 more``."""
+    shown = ", ".join(items[:most])
+    return shown if len(items) <= most else _("{shown} and {n} more").format(shown=shown, n=len(items) - most)
 
 
 # --- members --------------------------------------------------------------------------------
@@ -205,18 +307,31 @@ def public_member(row: dict[str, Any], show_nik: bool = False) -> dict[str, Any]
 
 def find_member(registry: Registry, text: str, field: str = "member") -> dict[str, Any]:
     """A current member by NIK or by the id ``member list`` shows."""
-    value = text.strip()
-    if value.isascii() and value.isdigit() and len(value) == 16:
+    value = member_key(text, field)
+    if len(value) == 16:
         where, params, shown = "m.nik = ?", (value,), mask_nik(value)
-    elif value.isascii() and value.isdigit() and len(value) < 10:  # ids are small; longer looks like a NIK
-        where, params, shown = "m.id = ?", (int(value),), value
     else:
-        raise KubeError(field, mask_nik(value[:40]), _("give the member's NIK (16 digits) or id"),
-                        _("see `kube member list`"))  # fmt: skip
+        where, params, shown = "m.id = ?", (int(value),), value
     rows = registry.query(MEMBER_SELECT + f" WHERE {where} AND m.removed_at IS NULL", params)
     if not rows:
         raise NotFound(field, shown, _("no current member with this NIK or id"), _("see `kube member list`"))
     return rows[0]
+
+
+def member_key(text: str, field: str) -> str:
+    """What a typed MEMBER names: 16 digits (a NIK, spaces, dots or a leading ' allowed) or an id.
+
+    Anything else is refused. A name is shown as typed (the officer typed it) with the way to find
+    a member by name; anything that might be a mistyped NIK (six digits or more) is shown masked."""
+    value = text.strip()
+    compact = value.replace(" ", "").replace(".", "").lstrip("'")
+    if compact.isascii() and compact.isdigit() and (len(compact) == 16 or len(compact) < 10):
+        return compact  # ids are small; longer looks like a NIK
+    if sum(c.isdigit() for c in value) >= 6:
+        raise KubeError(field, mask_nik(value[:40]), _("give the member's NIK (16 digits) or id"),
+                        _("see `kube member list`"))  # fmt: skip
+    raise KubeError(field, value[:60], _("is not a NIK or a member id"),
+                    _("to find a member by name: kube find \"{text}\"").format(text=value[:60]))  # fmt: skip
 
 
 def _check_ketua(registry: Registry, group_id: int, group_code: str, role: str, member_id: int = 0) -> None:
@@ -243,6 +358,17 @@ def _check_nik_free(registry: Registry, nik: str, group_id: int) -> None:
                        _("a NIK is in one group at a time: use `kube member move`"))  # fmt: skip
 
 
+def _check_nik_not_held(registry: Registry, nik: str) -> None:
+    """A corrected NIK must not be another current member's."""
+    holder = registry.conn.execute(
+        "SELECT g.code, m.id FROM members m JOIN groups g ON g.id = m.group_id WHERE m.nik = ? AND m.removed_at IS NULL",
+        (nik,),
+    ).fetchone()
+    if holder:
+        raise Conflict("nik", mask_nik(nik), _("is the NIK of another current member: id {id} in group {code}").format(
+            id=holder[1], code=holder[0]))  # fmt: skip
+
+
 def _check_gender(nik: str, gender: str | None) -> str:
     implied = nik_gender(nik)
     if gender is None:
@@ -258,9 +384,12 @@ def _check_gender(nik: str, gender: str | None) -> str:
 
 def member_add(
     registry: Registry, code: str, nik: str, name: str, role: str = "anggota",
-    gender: str | None = None, pkh_graduate: bool | str = False,
+    gender: str | None = None, pkh_graduate: bool | str = False, warn: Callable[[str], None] | None = None,
     kk: str | None = None, phone: str | None = None, desil: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
+    """Add a member; a NIK born on no calendar day, or a shared No. KK, is told to ``warn``."""
+    from kube_cli import plausibility
+
     group = get_group(registry, code)
     nik = parse_nik(nik)
     values = {
@@ -282,6 +411,9 @@ def member_add(
         )  # fmt: skip
         registry.audit("member.add", group["code"], {"member_id": cursor.lastrowid, "nik": mask_nik(nik),
                                                      "role": values["role"]})  # fmt: skip
+        findings = plausibility.after_member(conn, cursor.lastrowid)
+    for finding in findings if warn else ():
+        warn(str(finding))
     return public_member(registry.query(MEMBER_SELECT + " WHERE m.id = ?", (cursor.lastrowid,))[0])
 
 
@@ -316,35 +448,48 @@ def member_list(
 
 def member_edit(
     registry: Registry, member: str, name: str | None = None, role: str | None = None,
-    gender: str | None = None, pkh_graduate: bool | None = None,
+    gender: str | None = None, pkh_graduate: bool | None = None, nik: str | None = None,
     kk: str | None = None, phone: str | None = None, desil: str | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
+    """Change a member's name, role, gender, PKH flag, NIK (a mistyped one: checked as for
+    ``member add``; both NIKs are masked in the log), No. KK, phone or desil; a NIK born on no
+    calendar day, or a No. KK another member holds, is told to ``warn``."""
+    from kube_cli import plausibility
+
     row = find_member(registry, member)
-    updates: dict[str, Any] = household(kk, phone, desil)
+    updates: dict[str, Any] = {}
+    new_nik = parse_nik(nik) if nik is not None else row["nik"]
+    if new_nik != row["nik"]:
+        updates["nik"] = new_nik
+    updates.update(household(kk, phone, desil))
     if name is not None:
         updates["name"] = clean_text(name, "name")
     if role is not None:
         updates["role"] = parse_role(role)
     if gender is not None:
-        updates["gender"] = _check_gender(row["nik"], gender)
+        updates["gender"] = _check_gender(new_nik, gender)
+    elif "nik" in updates and nik_gender(new_nik) != row["gender"]:
+        raise KubeError("nik", mask_nik(new_nik), _("its birth day says {implied}, the member is recorded as {gender}")
+                        .format(implied=nik_gender(new_nik), gender=row["gender"]),
+                        _("check the NIK, or give --gender {implied} too").format(implied=nik_gender(new_nik)))  # fmt: skip
     if pkh_graduate is not None:
         updates["pkh_graduate"] = int(pkh_graduate)
     if not updates:
-        raise KubeError(
-            "",
-            "",
-            _(
-                "nothing to change: give at least one of --name, --role, --gender, --pkh-graduate, "
-                "--kk, --phone, --desil"
-            ),
-        )
+        raise KubeError("", "", _("nothing to change: give at least one of --name, --role, --gender, --pkh-graduate, "
+                                  "--nik, --kk, --phone, --desil"))  # fmt: skip
     detail = {k: {"from": _logged(k, row[k]), "to": _logged(k, v)} for k, v in updates.items()}
     assignments = ", ".join(f"{column} = ?" for column in updates)
     with registry.atomic() as conn:
+        if "nik" in updates:
+            _check_nik_not_held(registry, new_nik)
         _check_ketua(registry, row["group_id"], row["group_code"], updates.get("role", ""), row["id"])
         conn.execute(f"UPDATE members SET {assignments}, updated_at = ? WHERE id = ?",
                      (*updates.values(), now(), row["id"]))  # fmt: skip
         registry.audit("member.edit", row["group_code"], {"member_id": row["id"], **detail})
+        findings = plausibility.after_member(conn, row["id"]) if {"nik", "kk"} & updates.keys() else []
+    for finding in findings if warn else ():
+        warn(str(finding))
     return public_member(registry.query(MEMBER_SELECT + " WHERE m.id = ?", (row["id"],))[0])
 
 
@@ -352,7 +497,7 @@ def _logged(key: str, value: Any) -> Any:
     """A value as the audit log keeps it: personal numbers masked."""
     if value is None:
         return None
-    if key == "kk":
+    if key in ("nik", "kk"):
         return mask_nik(value)
     if key == "phone":
         return mask_phone(value)

@@ -84,3 +84,11 @@ def test_publish_copies_stage_but_never_kk_phone_or_desil(kube, demo_registry: P
     assert "stage" in columns and not columns & {"kk", "phone", "desil", "nik"}
     dump = "\n".join(conn.iterdump()) + json.dumps(json.loads((tmp_path / "pub" / "metadata.json").read_text()))
     assert KK not in dump and "81234567890" not in dump
+
+
+def test_a_no_kk_another_member_holds_is_recorded_with_a_warning(kube, demo_registry: Path) -> None:
+    kube("member", "edit", "1", "--kk", KK)
+    result = kube("member", "edit", "7", "--kk", KK)
+    assert "727105******0001" in result.stderr and KK not in result.stderr
+    added = kube("member", "add", "PALU-002", "--nik", NEW, "--name", "Siti Rahma", "--kk", KK)
+    assert "3 current members" in added.stderr

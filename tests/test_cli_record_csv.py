@@ -27,7 +27,8 @@ def as_csv(record: dict[str, Any]) -> dict[str, str]:
 
 
 def test_group_add_prints_the_group_as_csv(kube, palu: Path) -> None:
-    add = ["group", "add", "KUBE Sintuvu", "--kelurahan", "lasoani", "--usaha", "e-waroeng", "--year", "2021"]
+    add = ["group", "add", "KUBE Sintuvu", "--kelurahan", "lasoani", "--usaha", "e-waroeng", "--year", "2021",
+           "--allow-duplicate-name"]  # fmt: skip
     row = csv_record(kube(*add, "--code", "SNTV-1", "--format", "csv"))
     as_json = kube.json("group", "edit", "SNTV-1", "--status", "aktif")  # changes nothing: the same record
     assert list(row) == list(as_json) and row == as_csv(as_json)

@@ -151,7 +151,10 @@ def test_duplicates_in_indonesian(kube, unchanged, one_group) -> None:
 
 def test_unknown_group_in_indonesian(kube, unchanged, one_group) -> None:
     err = refused_in_indonesian(kube, unchanged, "group", "show", "TIDAK-ADA")
-    assert err.strip() == "Kesalahan: code 'TIDAK-ADA': kelompok tidak ditemukan; lihat `kube group list`"
+    assert err.strip() == (
+        "Kesalahan: code 'TIDAK-ADA': kelompok tidak ditemukan; lihat `kube group list`, "
+        "atau cari menurut nama dengan `kube find`"
+    )
 
 
 def test_missing_registry_in_indonesian(kube, unchanged, registry_path: Path) -> None:
@@ -207,7 +210,8 @@ def test_json_and_csv_are_byte_identical_in_both_languages(kube, demo_registry, 
 
 
 def test_created_record_json_is_the_same_in_both_languages(kube, one_group) -> None:
-    add = ("group", "add", "KUBE Sintuvu", "--kelurahan", "Lasoani", "--usaha", "e-warong", "--year", "2021")
+    add = ("group", "add", "KUBE Sintuvu", "--kelurahan", "Lasoani", "--usaha", "e-warong", "--year", "2021",
+           "--allow-duplicate-name")  # fmt: skip
     english = kube.json("--lang", "en", *add, "--code", "A-1")
     indonesian = kube.json("--lang", "id", *add, "--code", "A-2")
     assert english.keys() == indonesian.keys()

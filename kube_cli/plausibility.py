@@ -1,0 +1,316 @@
+"""Plausibility: values a KUBE's records rarely hold, recorded all the same, with a warning.
+
+A refusal is for a value that cannot be right (a 13th month). These can be, but usually are a
+slip: ``1 M`` typed for 1 juta, the same aid typed twice, a NIK born on 30 February, two members
+from one family card. Each rule lives here once: its threshold, its SQL, its words. It is called
+by the commands that record (after their write, for that record), by ``kube import`` (over the
+staged rows, before writing), by ``kube check`` (over the whole registry) and by the briefing
+(over the money its numbers count). Each finding has a stable ``code`` for scripts.
+
+SQL aliases: ``g`` groups, ``a`` aid, ``r`` revenue, ``m`` members; a ``where`` condition given to a
+rule may use them. Staged import rows are ``temp.san`` (aid, as ``batch_apply`` counts them),
+``temp.sr`` (revenue) and ``temp.sm`` (members).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from kube_cli.i18n import _, format_date
+from kube_cli.vocab import format_rupiah, mask_nik
+
+AID_MIN = 50_000  # one aid record under Rp50.000 is a typo, not a KUBE's aid
+AID_MAX = 100_000_000  # one aid record over Rp100 juta is far more than a KUBE gets
+MONTH_OMSET_MAX = 100_000_000  # a month's omset over Rp100 juta
+YEAR_OMSET_MAX = 1_000_000_000  # a year's omset (its yearly record, or the sum of its months) over Rp1 miliar
+
+IMPLAUSIBLE_AMOUNT = "implausible_amount"
+DUPLICATE_AID = "duplicate_aid"
+NIK_BIRTH_DATE = "nik_birth_date"
+SHARED_KK = "shared_kk"
+CODES = (IMPLAUSIBLE_AMOUNT, DUPLICATE_AID, NIK_BIRTH_DATE, SHARED_KK)
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One plausibility warning: its stable ``code``, what it is about (a group code or a masked
+    NIK or No. KK) and the problem in the interface's language."""
+
+    code: str
+    target: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.target}: {self.problem}"
+
+
+# --- the rules' words: one function each, for every caller -----------------------------------
+
+
+def aid_amount(amount: int, kind: str, day: str) -> str | None:
+    """The problem with one aid record's amount, or ``None`` when a KUBE could get it."""
+    what = {"amount": format_rupiah(amount), "kind": kind, "date": format_date(day)}
+    if amount > AID_MAX:
+        return _("aid {amount} ({kind}, {date}) is over {limit}, far more than a KUBE gets: is the amount "
+                 "right?").format(limit=format_rupiah(AID_MAX), **what)  # fmt: skip
+    if amount < AID_MIN:
+        return _("aid {amount} ({kind}, {date}) is under {limit}, far less than a KUBE gets: is the amount "
+                 "right?").format(limit=format_rupiah(AID_MIN), **what)  # fmt: skip
+    return None
+
+
+def month_omset(amount: int, period: str) -> str | None:
+    """The problem with a month's revenue, or ``None``."""
+    if len(period) == 7 and amount > MONTH_OMSET_MAX:
+        return _("revenue {amount} for the month {period} is over {limit}, far more than a KUBE makes in a month: "
+                 "is the amount right?").format(amount=format_rupiah(amount), period=period,
+                                                limit=format_rupiah(MONTH_OMSET_MAX))  # fmt: skip
+    return None
+
+
+def year_omset(total: int, year: int) -> str | None:
+    """The problem with a year's revenue (its yearly record, or the sum of its months), or ``None``."""
+    if total > YEAR_OMSET_MAX:
+        return _("revenue {amount} for the year {year} is over {limit}, far more than a KUBE makes in a year: "
+                 "is the amount right?").format(amount=format_rupiah(total), year=year,
+                                                limit=format_rupiah(YEAR_OMSET_MAX))  # fmt: skip
+    return None
+
+
+def duplicate_aid(amount: int, kind: str, day: str, times: int) -> str:
+    return _("the same aid ({amount}, {kind}, {date}) is recorded {n} times: if it was given once, void the "
+             "extra record with `kube aid void`").format(
+        amount=format_rupiah(amount), kind=kind, date=format_date(day), n=times)  # fmt: skip
+
+
+def birth_date(nik: str) -> tuple[int, int, int]:
+    """The NIK's birth day (without the +40 of women), month and two-digit year."""
+    day = int(nik[6:8])
+    return (day - 40 if day > 40 else day), int(nik[8:10]), int(nik[10:12])
+
+
+def nik_birth_date_ok(nik: str) -> bool:
+    """Whether the NIK's birth date is on the calendar in 19YY or in 20YY (a 29 February needs a leap year)."""
+    try:
+        day, month, year = birth_date(nik)
+    except ValueError:
+        return False
+    for century in (1900, 2000):
+        try:
+            date(century + year, month, day)
+        except ValueError:
+            continue
+        return True
+    return False
+
+
+def nik_birth_date(nik: str) -> str | None:
+    """The problem with a NIK's birth date, or ``None``. Names day and month, never the year or the NIK."""
+    if nik_birth_date_ok(nik):
+        return None
+    day, month, _year = birth_date(nik)
+    if (day, month) == (29, 2):
+        return _("birth date: 29-02 in a year that is not a leap year; check the NIK")
+    return _("birth date: {day:02d}-{month:02d} is not on the calendar; check the NIK").format(day=day, month=month)
+
+
+def shared_kk(members: int, codes: str) -> str:
+    return _("{n} current members share this No. KK (groups {codes}): one family in a KUBE twice?").format(
+        n=members, codes=codes.replace(",", ", "))  # fmt: skip
+
+
+# --- the rules in SQL, from the same thresholds ------------------------------------------------
+
+
+def aid_amount_sql(amount: str = "a.amount") -> str:
+    return f"({amount} > {AID_MAX} OR {amount} < {AID_MIN})"
+
+
+def nik_birth_date_bad_sql(nik: str = "m.nik") -> str:
+    """True when the NIK's birth date is on the calendar in neither 19YY nor 20YY (``nik_birth_date_ok``).
+
+    SQLite's ``date()`` keeps ``1985-02-30`` as it is; a round trip through ``julianday`` turns it into
+    ``1985-03-02``, so a date is on the calendar when the round trip gives it back."""
+    raw = f"CAST(substr({nik}, 7, 2) AS INTEGER)"
+    day = f"printf('%02d', CASE WHEN {raw} > 40 THEN {raw} - 40 ELSE {raw} END)"
+
+    def text(century: str) -> str:
+        return f"('{century}' || substr({nik}, 11, 2) || '-' || substr({nik}, 9, 2) || '-' || {day})"
+
+    return " AND ".join(f"date(julianday({text(c)})) IS NOT {text(c)}" for c in ("19", "20"))
+
+
+def has_kk(conn: sqlite3.Connection, table: str = "main.members") -> bool:
+    """Whether members carry a No. KK yet (``members.kk``, added by its own migration)."""
+    schema, _dot, name = table.rpartition(".")
+    return any(row[1] == "kk" for row in conn.execute(f"PRAGMA {schema or 'main'}.table_info({name})"))
+
+
+# --- over the registry: kube check, the briefing, and one record after a command -----------------
+
+_AID = "FROM aid a JOIN groups g ON g.id = a.group_id WHERE a.voided_at IS NULL"
+_REVENUE = "FROM revenue r JOIN groups g ON g.id = r.group_id WHERE"
+
+
+def aid_amounts(conn: sqlite3.Connection, where: str = "1", params: Sequence[Any] = ()) -> list[Finding]:
+    sql = f"SELECT g.code, a.amount, a.kind, a.date {_AID} AND {aid_amount_sql()} AND ({where}) ORDER BY g.code, a.date, a.id"
+    return [Finding(IMPLAUSIBLE_AMOUNT, code, aid_amount(amount, kind, day) or "")
+            for code, amount, kind, day in conn.execute(sql, params)]  # fmt: skip
+
+
+def duplicate_aids(conn: sqlite3.Connection, where: str = "1", params: Sequence[Any] = ()) -> list[Finding]:
+    sql = (f"SELECT g.code, a.amount, a.kind, a.date, count(*) {_AID} AND ({where}) "
+           "GROUP BY a.group_id, a.date, a.kind, a.amount HAVING count(*) > 1 ORDER BY g.code, a.date")  # fmt: skip
+    return [Finding(DUPLICATE_AID, code, duplicate_aid(amount, kind, day, times))
+            for code, amount, kind, day, times in conn.execute(sql, params)]  # fmt: skip
+
+
+def month_omsets(conn: sqlite3.Connection, where: str = "1", params: Sequence[Any] = ()) -> list[Finding]:
+    sql = (f"SELECT g.code, r.amount, r.period {_REVENUE} length(r.period) = 7 AND r.amount > {MONTH_OMSET_MAX} "
+           f"AND ({where}) ORDER BY g.code, r.period")  # fmt: skip
+    return [Finding(IMPLAUSIBLE_AMOUNT, code, month_omset(amount, period) or "")
+            for code, amount, period in conn.execute(sql, params)]  # fmt: skip
+
+
+def year_omsets(conn: sqlite3.Connection, where: str = "1", params: Sequence[Any] = ()) -> list[Finding]:
+    sql = (f"SELECT g.code, sum(r.amount), r.year {_REVENUE} ({where}) GROUP BY r.group_id, r.year "
+           f"HAVING sum(r.amount) > {YEAR_OMSET_MAX} ORDER BY g.code, r.year")  # fmt: skip
+    return [Finding(IMPLAUSIBLE_AMOUNT, code, year_omset(total, year) or "")
+            for code, total, year in conn.execute(sql, params)]  # fmt: skip
+
+
+def nik_birth_dates(conn: sqlite3.Connection, where: str = "1", params: Sequence[Any] = ()) -> list[Finding]:
+    sql = (f"SELECT m.nik FROM members m JOIN groups g ON g.id = m.group_id WHERE m.removed_at IS NULL "
+           f"AND {nik_birth_date_bad_sql()} AND ({where}) ORDER BY g.code, m.id")  # fmt: skip
+    return [Finding(NIK_BIRTH_DATE, mask_nik(nik), nik_birth_date(nik) or "") for (nik,) in conn.execute(sql, params)]
+
+
+def shared_kks(conn: sqlite3.Connection, kk: str | None = None) -> list[Finding]:
+    """Current members sharing a No. KK (all of them, or those holding ``kk``); none while members have no kk."""
+    if not has_kk(conn):
+        return []
+    only, params = ("AND m.kk = ?", (kk,)) if kk else ("", ())
+    sql = (f"SELECT m.kk, count(*), group_concat(DISTINCT g.code) FROM members m JOIN groups g ON g.id = m.group_id "
+           f"WHERE m.removed_at IS NULL AND m.kk IS NOT NULL AND m.kk != '' {only} GROUP BY m.kk "
+           "HAVING count(*) > 1 ORDER BY m.kk")  # fmt: skip
+    return [Finding(SHARED_KK, mask_nik(value), shared_kk(n, codes)) for value, n, codes in conn.execute(sql, params)]
+
+
+def registry_findings(conn: sqlite3.Connection) -> list[Finding]:
+    """Every plausibility warning of the registry, for ``kube check``."""
+    return [*aid_amounts(conn), *duplicate_aids(conn), *month_omsets(conn), *year_omsets(conn),
+            *nik_birth_dates(conn), *shared_kks(conn)]  # fmt: skip
+
+
+def money_findings(
+    conn: sqlite3.Connection, group_where: str, params: Sequence[Any], year: int | None
+) -> list[Finding]:
+    """The money warnings inside totals a report states: its groups (``group_where`` on ``g``), its year."""
+    aid_where, revenue_where = group_where, group_where
+    aid_params, revenue_params = list(params), list(params)
+    if year is not None:
+        aid_where += " AND a.date BETWEEN ? AND ?"
+        aid_params += [f"{year}-01-01", f"{year}-12-31"]
+        revenue_where += " AND r.year = ?"
+        revenue_params.append(year)
+    return [*aid_amounts(conn, aid_where, aid_params), *duplicate_aids(conn, aid_where, aid_params),
+            *month_omsets(conn, revenue_where, revenue_params), *year_omsets(conn, revenue_where, revenue_params)]  # fmt: skip
+
+
+def after_aid(conn: sqlite3.Connection, aid_id: int) -> list[Finding]:
+    """The warnings one aid record just written brings: its amount, and the same aid recorded before."""
+    group_id, day, kind, amount = conn.execute("SELECT group_id, date, kind, amount FROM aid WHERE id = ?",
+                                               (aid_id,)).fetchone()  # fmt: skip
+    same = "a.group_id = ? AND a.date = ? AND a.kind = ? AND a.amount = ?"
+    return [*aid_amounts(conn, "a.id = ?", (aid_id,)), *duplicate_aids(conn, same, (group_id, day, kind, amount))]
+
+
+def after_revenue(conn: sqlite3.Connection, group_id: int, period: str) -> list[Finding]:
+    """The warnings a revenue record just written brings: its month, and its year's total."""
+    return [*month_omsets(conn, "r.group_id = ? AND r.period = ?", (group_id, period)),
+            *year_omsets(conn, "r.group_id = ? AND r.year = ?", (group_id, int(period[:4])))]  # fmt: skip
+
+
+def after_member(conn: sqlite3.Connection, member_id: int) -> list[Finding]:
+    """The warnings a member just written brings: the NIK's birth date, and a No. KK held by another."""
+    found = nik_birth_dates(conn, "m.id = ?", (member_id,))
+    if has_kk(conn):
+        (kk,) = conn.execute("SELECT kk FROM members WHERE id = ?", (member_id,)).fetchone()
+        if kk:
+            found += shared_kks(conn, kk)
+    return found
+
+
+# --- over a staged import (batch_apply's temporary tables), before anything is written -----------
+
+
+def staged_findings(conn: sqlite3.Connection, kind: str, new_aid: str) -> Iterator[tuple[int, Finding]]:
+    """``(line, finding)`` for the rows an import adds or changes, as the commands would warn of them.
+
+    ``new_aid`` is the condition on ``temp.san`` for an aid row the import adds (``batch_apply``)."""
+    if kind == "aid":
+        yield from _staged_aid(conn, new_aid)
+    if kind == "revenue":
+        yield from _staged_revenue(conn)
+    if kind in ("members", "roster"):
+        yield from _staged_members(conn)
+
+
+def _staged_aid(conn: sqlite3.Connection, new_aid: str) -> Iterator[tuple[int, Finding]]:
+    for line, code, amount, kind, day in conn.execute(
+        f"SELECT san.line, g.code, san.amount, san.kind, san.date FROM san JOIN groups g ON g.id = san.gid "
+        f"WHERE {new_aid} AND {aid_amount_sql('san.amount')}"
+    ):
+        yield line, Finding(IMPLAUSIBLE_AMOUNT, code, aid_amount(amount, kind, day) or "")
+    for line, code, amount, kind, day, times in conn.execute(
+        "SELECT min(san.line), g.code, san.amount, san.kind, san.date, count(*) + (SELECT count(*) FROM aid x "
+        "WHERE x.group_id = san.gid AND x.date = san.date AND x.kind = san.kind AND x.amount = san.amount "
+        f"AND x.voided_at IS NULL) AS times FROM san JOIN groups g ON g.id = san.gid WHERE {new_aid} "
+        "GROUP BY san.gid, san.date, san.kind, san.amount HAVING times > 1"
+    ):
+        yield line, Finding(DUPLICATE_AID, code, duplicate_aid(amount, kind, day, times))
+
+
+# A staged revenue row that changes the registry: a new period, or another amount.
+_REVENUE_TOUCHED = ("NOT EXISTS (SELECT 1 FROM revenue x JOIN groups xg ON xg.id = x.group_id "
+                    "WHERE xg.code = s.code AND x.period = s.period AND x.amount = s.amount)")  # fmt: skip
+
+
+def _staged_revenue(conn: sqlite3.Connection) -> Iterator[tuple[int, Finding]]:
+    for line, code, amount, period in conn.execute(
+        f"SELECT s.line, s.code, s.amount, s.period FROM sr s WHERE length(s.period) = 7 "
+        f"AND s.amount > {MONTH_OMSET_MAX} AND {_REVENUE_TOUCHED}"
+    ):
+        yield line, Finding(IMPLAUSIBLE_AMOUNT, code, month_omset(amount, period) or "")
+    # The year after the import: the file's records, and the group's other months of that year when the
+    # file gives months (a yearly record in the file replaces them, or is refused).
+    for line, code, total, year in conn.execute(
+        "SELECT min(s.line), s.code, sum(s.amount) + CASE WHEN length(min(s.period)) = 7 THEN coalesce((SELECT "
+        "sum(x.amount) FROM revenue x JOIN groups xg ON xg.id = x.group_id WHERE xg.code = s.code AND x.year = s.year "
+        "AND length(x.period) = 7 AND x.period NOT IN (SELECT period FROM sr o WHERE o.code = s.code)), 0) ELSE 0 END "
+        f"AS total, s.year FROM sr s GROUP BY s.code, s.year HAVING total > {YEAR_OMSET_MAX} "
+        f"AND sum({_REVENUE_TOUCHED}) > 0"
+    ):
+        yield line, Finding(IMPLAUSIBLE_AMOUNT, code, year_omset(total, year) or "")
+
+
+def _staged_members(conn: sqlite3.Connection) -> Iterator[tuple[int, Finding]]:
+    new = "NOT EXISTS (SELECT 1 FROM members x WHERE x.nik = s.nik AND x.removed_at IS NULL)"
+    for line, nik in conn.execute(f"SELECT s.line, s.nik FROM sm s WHERE {new} AND {nik_birth_date_bad_sql('s.nik')}"):
+        yield line, Finding(NIK_BIRTH_DATE, mask_nik(nik), nik_birth_date(nik) or "")
+    if not has_kk(conn, "temp.sm"):
+        return  # TODO(members.kk): applies once imports stage the No. KK as temp.sm.kk
+    held = "main.members" if has_kk(conn) else None
+    registry = (f" UNION ALL SELECT x.kk, NULL, x.nik, xg.code FROM {held} x JOIN groups xg ON xg.id = x.group_id "
+                "WHERE x.removed_at IS NULL AND x.kk IS NOT NULL AND x.kk != '' AND x.nik NOT IN (SELECT nik FROM sm)"
+                if held else "")  # fmt: skip
+    for line, kk, n, codes in conn.execute(
+        "SELECT min(line), kk, count(DISTINCT nik), group_concat(DISTINCT code) FROM (SELECT s.kk, s.line, s.nik, s.code "
+        f"FROM sm s WHERE s.kk IS NOT NULL AND s.kk != ''{registry}) GROUP BY kk "
+        "HAVING count(DISTINCT nik) > 1 AND count(line) > 0"
+    ):
+        yield line, Finding(SHARED_KK, mask_nik(kk), shared_kk(n, codes))
