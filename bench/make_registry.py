@@ -137,6 +137,21 @@ def build(path: Path, groups: int, money: int, seed: int, visits: int = 0) -> No
         conn.execute("ANALYZE")
 
 
+def add_visits(path: Path, visits: int, seed: int) -> None:
+    """Add ``visits`` visits to an existing registry (upgraded first): a national registry made before
+    visits existed gains them without being built again."""
+    rng = random.Random(seed + 15)
+    with open_registry(path, "bench") as registry:
+        (groups,) = registry.conn.execute("SELECT max(id) FROM groups").fetchone()
+        with registry.atomic() as conn:
+            conn.executemany(
+                "INSERT INTO visits (uuid, group_id, date, officer, business, bookkeeping, members_present, "
+                "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                visit_rows(rng, groups, visits, now()),
+            )
+        registry.conn.execute("ANALYZE")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
@@ -144,7 +159,13 @@ def main() -> None:
     parser.add_argument("--money", type=int, default=2_000_000, help="aid + revenue rows")
     parser.add_argument("--visits", type=int, default=1_000_000, help="monitoring visits")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--add-visits", action="store_true", help="only add --visits to the registry OUT")
     args = parser.parse_args()
+    if args.add_visits:
+        started = time.perf_counter()
+        add_visits(args.out, args.visits, args.seed)
+        print(f"added {args.visits} visits to {args.out} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        return
     if args.out.exists():
         sys.exit(f"{args.out} exists; remove it first")
     started = time.perf_counter()

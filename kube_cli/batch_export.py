@@ -29,6 +29,7 @@ _WHERE = {
     "members": f"WHERE {current_member('m')} ORDER BY g.code, m.id",
     "aid": "WHERE a.voided_at IS NULL ORDER BY g.code, a.date, a.id",
     "revenue": "ORDER BY g.code, r.period",
+    "visits": "WHERE v.removed_at IS NULL ORDER BY g.code, v.date, v.id",
 }
 _SQL = {kind: f"{RECORDS[kind].values_sql(COLUMNS[kind])} {where}" for kind, where in _WHERE.items()}
 

@@ -20,6 +20,7 @@ class ExportKind(StrEnum):
     members = "members"
     aid = "aid"
     revenue = "revenue"
+    visits = "visits"
 
 
 class ExportFormat(StrEnum):
@@ -31,8 +32,8 @@ class ExportFormat(StrEnum):
 def import_(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(metavar="FILE", help="A CSV, XLSX, JSON or NDJSON file.", show_default=False)],
-    kind: Annotated[str | None, typer.Option("--kind", help="groups, members, aid, revenue or roster "
-                                             "(default: told by the file's columns).")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="groups, members, aid, revenue, roster or "
+                                             "visits (default: told by the file's columns).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count, write nothing.")] = False,
     replace: Annotated[bool, typer.Option("--replace", help="Let rows overwrite what is recorded.")] = False,
     sheet: Annotated[str | None, typer.Option("--sheet", help="The XLSX sheet (default: the first).")] = None,
@@ -61,7 +62,7 @@ def import_(
 def export(
     ctx: typer.Context,
     kind: Annotated[
-        ExportKind, typer.Argument(metavar="KIND", help="groups, members, aid or revenue.", show_default=False)
+        ExportKind, typer.Argument(metavar="KIND", help="groups, members, aid, revenue or visits.", show_default=False)
     ],
     fmt: Annotated[
         ExportFormat | None,

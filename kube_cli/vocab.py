@@ -344,6 +344,9 @@ def parse_phone(text: str, field: str = "phone") -> str:
     """An Indonesian phone number (``0812…``, ``+62 812…``, ``62812…``), stored as ``+62812…``."""
     raw = str(text).strip().lstrip("'")
     value = _PHONE_SIGNS.sub("", raw)
+    if "*" in value:
+        raise KubeError(field, value, _("is masked, so it cannot be read back"),
+                        _("export with --show-nik to get numbers that import again"))  # fmt: skip
     for prefix in ("+62", "0062", "62", "0"):
         if value.startswith(prefix):
             national = value[len(prefix) :]

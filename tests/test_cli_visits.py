@@ -241,3 +241,93 @@ def test_a_registry_without_visits_merges_as_it_is(kube, tmp_path: Path) -> None
            "running")  # fmt: skip
     summary = office.merge(Officer(kube, old, "lapangan"))
     assert summary["tables"]["visits"] == {"added": 0, "updated": 0, "unchanged": 1}
+
+
+# --- import and export -----------------------------------------------------------------------------
+
+VISIT_HEADER = "group_code,date,officer,business,bookkeeping,members_present,note"
+
+
+def test_export_visits_imports_back_as_it_is(kube, demo_registry: Path, tmp_path: Path) -> None:
+    out = tmp_path / "kunjungan.csv"
+    kube("export", "visits", "-o", str(out))
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == VISIT_HEADER and len(lines) == 1 + len(kube.json("visit", "list"))
+    before = snapshot(demo_registry)
+    summary = kube.json("import", str(out))
+    assert summary["kind"] == "visits" and summary["visits"] == {"added": 0, "changed": 0, "unchanged": len(lines) - 1}
+    assert snapshot(demo_registry) == before
+
+
+def test_import_visits_from_an_office_sheet(kube, demo_registry: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "monev.csv"
+    sheet.write_text("Kode KUBE;Tanggal;Petugas;Kondisi Usaha;Pembukuan;Anggota Hadir;Keterangan\n"
+                     "PALU-001;03/02/2026;Rahmat Lasantu;berjalan;ya;5;stok lengkap\n"
+                     "PALU-002;2026-02-04;;macet;tidak;;modal habis\n", encoding="utf-8")  # fmt: skip
+    summary = kube.json("import", str(sheet))
+    assert summary["visits"]["added"] == 2
+    mine = [v for v in kube.json("visit", "list", "--since", "2026-02-03") if v["note"] in ("stok lengkap", "modal habis")
+            and v["date"] in ("2026-02-03", "2026-02-04")]  # fmt: skip
+    assert {(v["group_code"], v["officer"], v["business"], v["bookkeeping"]) for v in mine} >= {
+        ("PALU-001", "Rahmat Lasantu", "running", True), ("PALU-002", "petugas-uji", "stalled", False)}  # fmt: skip
+    assert kube.json("import", str(sheet))["visits"]["added"] == 0  # the same sheet again adds nothing
+
+
+def test_bad_visit_rows_are_refused_by_line_and_nothing_written(kube, demo_registry, tmp_path, unchanged) -> None:
+    future = (TODAY + timedelta(days=3)).isoformat()
+    sheet = tmp_path / "monev.csv"
+    sheet.write_text(VISIT_HEADER + "\n" + "\n".join([
+        "PALU-001,2026-01-05,Rahmat,running,ya,5,",
+        f"PALU-001,{future},Rahmat,running,ya,5,",
+        "NOPE-1,2026-01-05,Rahmat,running,ya,5,",
+        "PALU-002,2026-01-05,Rahmat,jalan-jalan,ya,5,",
+        "PALU-003,2026-01-05,Rahmat,running,ya,9,",
+    ]) + "\n", encoding="utf-8")  # fmt: skip
+    with unchanged():
+        result = kube("import", str(sheet), "--kind", "visits", code=1)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 4
+    assert "monev.csv:3: date" in lines[0] and "in the future" in lines[0]
+    assert "monev.csv:4: group_code 'NOPE-1'" in lines[1]
+    assert "monev.csv:5: business 'jalan-jalan'" in lines[2]
+    assert "monev.csv:6: members_present '9'" in lines[3]
+
+
+def test_household_and_stage_columns_import_and_export(kube, demo_registry: Path, tmp_path: Path) -> None:
+    kube("member", "edit", "1", "--kk", "7271050101010001", "--phone", "0812 3456 7890", "--desil", "3")
+    kube("group", "edit", "PALU-001", "--stage", "mandiri")
+    members, groups = tmp_path / "anggota.csv", tmp_path / "kube.csv"
+    kube("export", "members", "--show-nik", "-o", str(members))
+    kube("export", "groups", "-o", str(groups))
+    assert members.read_text().splitlines()[0].endswith(",pkh_graduate,kk,phone,desil")
+    assert groups.read_text().splitlines()[0].endswith(",status,stage")
+    before = snapshot(demo_registry)
+    assert kube.json("import", str(members))["members"]["changed"] == 0
+    assert kube.json("import", str(groups))["groups"]["changed"] == 0
+    assert snapshot(demo_registry) == before
+    sheet = tmp_path / "dtsen.csv"
+    sheet.write_text("Kode KUBE,NIK,Nama,No KK,No. HP,Desil\n"
+                     "PALU-002,7271084506859902,Siti Rahma,'7271050101010002,0813-1111-2222,2\n", encoding="utf-8")  # fmt: skip
+    kube("import", str(sheet))
+    added = next(m for m in kube.json("member", "list", "PALU-002", "--show-nik") if m["nik"] == "7271084506859902")
+    assert (added["kk"], added["phone"], added["desil"]) == ("7271050101010002", "+6281311112222", 2)
+    stages = tmp_path / "tahap.csv"
+    stages.write_text("kode,nama,kelurahan,usaha,tahap\nPALU-001,KUBE Sejahtera Lasoani,Lasoani,e-Warong,pengembangan\n",
+                      encoding="utf-8")  # fmt: skip
+    assert kube("import", str(stages), code=1).stderr.count("--replace") == 1
+    kube("import", str(stages), "--replace")
+    assert kube.json("group", "show", "PALU-001")["stage"] == "pengembangan"
+
+
+def test_a_no_kk_that_a_spreadsheet_made_a_number_is_refused(kube, demo_registry, tmp_path, unchanged) -> None:
+    sheet = tmp_path / "kk.csv"
+    sheet.write_text("group_code,nik,name,kk\nPALU-002,7271084506859902,Siti Rahma,7.27105E+15\n", encoding="utf-8")
+    with unchanged():
+        result = kube("import", str(sheet), code=1)
+    one_line(result, "kk '7.27105E+15'", "No. KK column as Text")
+    masked = tmp_path / "masked.csv"
+    masked.write_text("group_code,nik,name,kk,phone\nPALU-002,7271084506859902,Siti Rahma,727105******0001,"
+                      "+62******7890\n", encoding="utf-8")  # fmt: skip
+    with unchanged():
+        result = kube("import", str(masked), code=1)
+    assert result.stderr.count("is masked") == 2
