@@ -3,10 +3,10 @@
     python bench/make_registry.py /tmp/nat.db          # once: 200k groups, 1M members, 2M money, 1M visits
     python bench/bench_due.py /tmp/nat.db
 
-kube's figure is ``worklist.due`` whole: its query, the reasons built in Python for every due group,
-and the sort. The floor is the fastest of the hand-written queries below for the same facts per
-active group (last visit, what it found, revenue last year, members, ketua, the 24 months' visits),
-returning only the due groups, with no names looked up and nothing sorted. Each figure is the best
+kube's figure is ``worklist.due`` whole: its query, the place names, the reasons built in Python for
+every due group, and the sort. The floor is the fastest of the hand-written queries below for the
+same facts per active group (last visit, what it found, revenue last year, members, ketua, the 24
+months' visits), returning only the due groups, with no names looked up and nothing sorted. Each figure is the best
 of N runs, measured alternately, so a noisy shared machine slows both alike.
 """
 
@@ -65,6 +65,19 @@ WHERE g.status = 'aktif' AND g.year <= :this_year AND (
     OR (g.stage = 'penumbuhan' AND g.year <= :review_year AND l.recent >= 2 AND l.recent_bad = 0))
 """
 
+# The same facts from the maintained per-group summary (visit_summary, as kube reads it), the ketua and
+# last year's revenue from lists built once, the groups in table order; no names, no reasons, no sort.
+FLOOR_SUMMARY = """
+SELECT g.code, g.kelurahan_kode, g.member_count, s.last_date, s.business FROM groups g NOT INDEXED
+LEFT JOIN visit_summary s ON s.group_id = g.id
+WHERE +g.status = 'aktif' AND +g.year <= :this_year AND (
+    s.last_date IS NULL OR s.last_date <= :due_before OR s.business != 'running' OR g.member_count < 5
+    OR (g.year < :this_year AND g.id NOT IN (SELECT group_id FROM revenue WHERE year = :last_year))
+    OR g.id NOT IN (SELECT group_id FROM members WHERE role = 'ketua' AND removed_at IS NULL)
+    OR (g.stage = 'penumbuhan' AND g.year <= :review_year AND s.second_date >= :window
+        AND coalesce(s.bad_date < :window, 1)))
+"""
+
 
 def best_of(runs: int, *fns: Callable[[], object]) -> list[float]:
     best = [float("inf")] * len(fns)
@@ -85,10 +98,17 @@ def in_process(db: Path, runs: int) -> str:
         kecamatan = conn.execute("SELECT substr(kelurahan_kode, 1, 8) FROM groups WHERE id = 4242 % "
                                  "(SELECT max(id) FROM groups) + 1").fetchone()[0]  # fmt: skip
         local = worklist.Scope(date.fromisoformat(AS_OF), kecamatan_kode=kecamatan)
+        floors = {"summary": lambda: conn.execute(FLOOR_SUMMARY, params).fetchall()}
         cases = [
-            (f"due (all {counts[0]:,} groups, {counts[1]:,} visits)", lambda: worklist.due(registry, scope),
-             {"seeks": lambda: conn.execute(FLOOR_SEEKS, params).fetchall(),
-              "one pass": lambda: conn.execute(FLOOR_PASS, params).fetchall()}),
+            (f"due's query (all {counts[0]:,} groups, {counts[1]:,} visits)",
+             lambda: conn.execute(worklist.due_sql(scope, worklist.summary_holds(registry, scope)), params).fetchall(),
+             floors),
+            ("due whole: query, place names, reasons, order", lambda: worklist.due(registry, scope), floors),
+            ("due's query for a day before the last visit (one pass)",
+             lambda: conn.execute(worklist.due_sql(scope, False), params).fetchall(),
+             {"summary": lambda: conn.execute(FLOOR_SUMMARY, params).fetchall(),
+              "one pass": lambda: conn.execute(FLOOR_PASS, params).fetchall(),
+              "seeks": lambda: conn.execute(FLOOR_SEEKS, params).fetchall()}),
             (f"due --kecamatan {kecamatan}", lambda: worklist.due(registry, local),
              {"seeks, one kecamatan": lambda: conn.execute(
                  FLOOR_SEEKS.replace("g.year <= :this_year\n)", "g.year <= :this_year AND g.kelurahan_kode >= "

@@ -331,3 +331,33 @@ def test_a_no_kk_that_a_spreadsheet_made_a_number_is_refused(kube, demo_registry
     with unchanged():
         result = kube("import", str(masked), code=1)
     assert result.stderr.count("is masked") == 2
+
+
+def _both_ways(path: Path, as_of: str, **scope) -> tuple[list, list]:
+    from kube_cli import worklist
+
+    conn = sqlite3.connect(path)
+    try:
+        s = worklist.Scope(date.fromisoformat(as_of), **scope)
+        return [sorted(conn.execute(worklist.due_sql(s, summary), s.params).fetchall()) for summary in (True, False)]
+    finally:
+        conn.close()
+
+
+def test_the_visit_summary_answers_as_the_visits_do(kube, worklist: Path) -> None:
+    """``visit_summary`` (kept by triggers) and one pass over the visits give the same worklist."""
+    kube("visit", "record", "B", "--business", "running", "--bookkeeping", "--date", "2025-08-01")
+    kube("visit", "record", "B", "--business", "running", "--bookkeeping", "--date", "2025-08-01")  # same day
+    for scope in ({}, {"days": 30}, {"officer": "Wahyuni"}, {"kecamatan_kode": "72.71.08"}):
+        fast, slow = _both_ways(worklist, "2026-01-15", **scope)
+        assert fast == slow and fast, scope
+    removed = next(v for v in kube.json("visit", "list", "E") if v["date"] == "2025-07-10")
+    kube("visit", "remove", str(removed["id"]), "--reason", "salah", "--yes")
+    fast, slow = _both_ways(worklist, "2026-01-15")
+    assert fast == slow
+    assert next(r for r in kube.json("due", "--as-of", "2026-01-15") if r["code"] == "E")["last_visit"] == "2025-01-10"
+
+
+def test_the_demo_worklist_is_the_same_either_way(demo_registry: Path) -> None:
+    fast, slow = _both_ways(demo_registry, (TODAY + timedelta(days=1)).isoformat())
+    assert fast == slow and len(fast) > 10
