@@ -66,10 +66,14 @@ WHERE g.status = 'aktif' AND g.year <= :this_year AND (
 """
 
 # The same facts from the maintained per-group summary (visit_summary, as kube reads it), the ketua and
-# last year's revenue from lists built once, the groups in table order; no names, no reasons, no sort.
+# last year's revenue from lists, the groups in table order; the same columns kube's query returns (the
+# group, its last visit and the three flags the reasons need); no names, no reasons, no sort.
 FLOOR_SUMMARY = """
-SELECT g.code, g.kelurahan_kode, g.member_count, s.last_date, s.business FROM groups g NOT INDEXED
-LEFT JOIN visit_summary s ON s.group_id = g.id
+SELECT g.code, g.name, g.kelurahan_kode, g.member_count, s.last_date, s.business,
+    g.year < :this_year AND g.id NOT IN (SELECT group_id FROM revenue WHERE year = :last_year),
+    g.id NOT IN (SELECT group_id FROM members WHERE role = 'ketua' AND removed_at IS NULL),
+    g.stage = 'penumbuhan' AND g.year <= :review_year AND s.second_date >= :window AND coalesce(s.bad_date < :window, 1)
+FROM groups g NOT INDEXED LEFT JOIN visit_summary s ON s.group_id = g.id
 WHERE +g.status = 'aktif' AND +g.year <= :this_year AND (
     s.last_date IS NULL OR s.last_date <= :due_before OR s.business != 'running' OR g.member_count < 5
     OR (g.year < :this_year AND g.id NOT IN (SELECT group_id FROM revenue WHERE year = :last_year))
