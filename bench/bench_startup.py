@@ -1,104 +1,140 @@
-"""Start-up: kube beside a minimal Typer app with the same commands doing nothing, in one hyperfine run.
+"""Start-up: kube beside a minimal 10-command Typer app, in paired runs (median of the ratios).
 
-    python bench/bench_startup.py            # needs hyperfine (apt-get install hyperfine)
+    python bench/bench_startup.py              # 21 paired runs of each comparison
+    python bench/bench_startup.py --runs 31
+    python bench/bench_startup.py --imports    # what `kube group list` imports beyond the minimal app
 
-Writes hyperfine's results to bench/out/startup-*.json and prints the ratios kube / floor.
+Each pair runs kube and the floor one right after the other (which goes first alternates), so a
+machine that slows down or speeds up during the run slows both alike; the figure is the median of
+the per-pair ratios. The targets (issue 17): `--help` and `--version` at most 1.0x; `group list`
+and `report` on a one-group registry at most 0.8x the minimal app running one command.
 """
 
 from __future__ import annotations
 
-import json
+import argparse
 import os
-import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+# what each comparison holds kube to: (kube's arguments, the floor's arguments, the target ratio, kube's env)
+COMPARISONS: dict[str, tuple[list[str], list[str], float | None, dict[str, str]]] = {
+    "kube --help": (["--help"], ["--help"], 1.0, {}),
+    "kube --help, help cache off (as on its first run)": (["--help"], ["--help"], None, {"KUBE_NO_HELP_CACHE": "1"}),
+    "kube --version": (["--version"], ["cmd0"], 1.0, {}),
+    "kube group list (one group)": (["group", "list"], ["cmd0"], 0.8, {}),
+    "kube report (one group)": (["report"], ["cmd0"], 0.8, {}),
+}
 
-def command_tree() -> dict[str, list[str]]:
-    from kube_cli.cli import command_tree
 
-    root = command_tree()
-    tree: dict[str, list[str]] = {}
-    for name, cmd in root.commands.items():
-        tree[name] = sorted(getattr(cmd, "commands", {}) or [])
-    return tree
-
-
-def minimal_app(tree: dict[str, list[str]]) -> str:
+def minimal_app(commands: int = 10) -> str:
+    """A Typer app of ``commands`` commands, each with one text option, doing nothing: the floor."""
     lines = ["import typer", "app = typer.Typer()", "@app.callback()", "def root(): 'A minimal app.'"]
-    for name, subs in tree.items():
-        ident = name.replace("-", "_")
-        if subs:
-            lines += [f"{ident} = typer.Typer()", f"app.add_typer({ident}, name={name!r})"]
-            for sub in subs:
-                lines += [
-                    f"@{ident}.command({sub!r})",
-                    f"def {ident}_{sub}(x: str = typer.Option('')): 'Does nothing.'",
-                ]
-        else:
-            lines += [f"@app.command({name!r})", f"def cmd_{ident}(x: str = typer.Option('')): 'Does nothing.'"]
+    for n in range(commands):
+        lines += [f"@app.command('cmd{n}')", f"def cmd{n}(x: str = typer.Option('')): 'Does nothing.'"]
     lines.append("app()")
     return "\n".join(lines) + "\n"
 
 
-def measure(runs: int = 30) -> str:
-    """One hyperfine run of kube and the floors; a Markdown table of ratios."""
-    if not shutil.which("hyperfine"):
-        sys.exit("hyperfine is missing: apt-get install hyperfine")
-    out = ROOT / "bench" / "out"
-    out.mkdir(parents=True, exist_ok=True)
-    python = sys.executable
+def _one_group_registry(db: Path, env: dict[str, str]) -> None:
+    subprocess.run([sys.executable, "-m", "kube_cli", "group", "add", "KUBE Bench", "--kelurahan", "lasoani",
+                    "--usaha", "e-warong", "--code", "BENCH-1"], check=True, env=env, capture_output=True)  # fmt: skip
+
+
+def _time(argv: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def paired(
+    kube: list[str], floor: list[str], env: dict[str, str], runs: int, kube_env: dict[str, str] | None = None
+) -> tuple[float, float, float]:
+    """Median kube time, median floor time, median of the per-pair ratios."""
+    k_env = {**env, **(kube_env or {})}
+    for _ in range(2):  # warm the page cache and the bytecode (and the help cache)
+        _time(kube, k_env), _time(floor, env)
+    times_k, times_f, ratios = [], [], []
+    for n in range(runs):
+        if n % 2:
+            f, k = _time(floor, env), _time(kube, k_env)
+        else:
+            k, f = _time(kube, k_env), _time(floor, env)
+        times_k.append(k), times_f.append(f), ratios.append(k / f)
+    return statistics.median(times_k), statistics.median(times_f), statistics.median(ratios)
+
+
+def _setup(folder: Path) -> tuple[Path, dict[str, str]]:
     # Measure kube as pip installs it, with its modules compiled to bytecode: an editable checkout
     # under PYTHONDONTWRITEBYTECODE (set on the development VMs) would recompile them on every run.
-    subprocess.run([python, "-m", "compileall", "-q", str(ROOT / "kube_cli")], check=True)
-    with tempfile.TemporaryDirectory() as folder:
-        floor = Path(folder) / "floor.py"
-        floor.write_text(minimal_app(command_tree()))
-        db = Path(folder) / "sample.db"
-        env = {**os.environ, "KUBE_DB": str(db), "PYTHONPATH": str(ROOT)}
-        subprocess.run([python, "-c", "from kube_cli import sample; from kube_cli.db import open_registry\n"
-                        f"with open_registry(__import__('pathlib').Path({str(db)!r}), 'bench', create=True) as r: sample.load(r)"],
-                       check=True, env=env)  # fmt: skip
-        kube = f"{python} -m kube_cli"
-        commands = {
-            "floor: python -c pass": f"{python} -c pass",
-            "floor: python -c 'import typer'": f"{python} -c 'import typer'",
-            "floor: minimal typer app --help": f"{python} {floor} --help",
-            "floor: minimal typer app, a command": f"{python} {floor} group list",
-            "kube --version": f"{kube} --version",
-            "kube --help": f"{kube} --help",
-            "kube group list (sample registry)": f"{kube} group list",
-        }
-        # hyperfine runs one command after another, so a machine that slows down (or speeds up) over
-        # the run favours the commands run first: run the list forwards, then backwards, and average.
-        results: dict[str, float] = {}
-        for order, names in (("forwards", list(commands)), ("backwards", list(reversed(commands)))):
-            export = out / f"startup-{order}.json"
-            args = ["hyperfine", "-N", "--warmup", "3", "--runs", str(runs), "--export-json", str(export)]
-            for name in names:
-                args += ["-n", name, commands[name]]
-            subprocess.run(args, check=True, env=env, stdout=subprocess.DEVNULL)
-            for r in json.loads(export.read_text())["results"]:
-                results[r["command"]] = results.get(r["command"], 0.0) + r["mean"] / 2
-    lines = ["| what | kube | floor | ratio |", "| --- | ---: | ---: | ---: |"]
-    for name, floor_name in [("kube --version", "floor: minimal typer app, a command"),
-                             ("kube --help", "floor: minimal typer app --help"),
-                             ("kube group list (sample registry)", "floor: minimal typer app, a command")]:  # fmt: skip
-        mean, floor_mean = results[name], results[floor_name]
-        lines.append(f"| `{name}` | {mean * 1000:.0f} ms | {floor_mean * 1000:.0f} ms "
-                     f"(`{floor_name.removeprefix('floor: ')}`) | {mean / floor_mean:.2f}x |")  # fmt: skip
-    for name in ("floor: python -c pass", "floor: python -c 'import typer'"):
-        lines.append(f"| `{name.removeprefix('floor: ')}` (reference) | | {results[name] * 1000:.0f} ms | |")
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "kube_cli")], check=True)
+    floor = folder / "floor.py"
+    floor.write_text(minimal_app())
+    env = {**os.environ, "KUBE_DB": str(folder / "one.db"), "PYTHONPATH": str(ROOT), "KUBE_LANG": "en",
+           "KUBE_CACHE_DIR": str(folder / "cache")}  # fmt: skip
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    _one_group_registry(folder / "one.db", env)
+    return floor, env
+
+
+def measure(runs: int = 21) -> str:
+    """The paired comparisons as a Markdown table."""
+    lines = ["| what | kube | floor (minimal 10-command Typer app) | ratio (median of pairs) | target |",
+             "| --- | ---: | ---: | ---: | --- |"]  # fmt: skip
+    with tempfile.TemporaryDirectory() as name:
+        floor, env = _setup(Path(name))
+        for what, (kube_args, floor_args, target, kube_env) in COMPARISONS.items():
+            k, f, ratio = paired([sys.executable, "-m", "kube_cli", *kube_args], [sys.executable, str(floor),
+                                 *floor_args], env, runs, kube_env)  # fmt: skip
+            verdict = "reference" if target is None else f"{'met' if ratio <= target else 'missed'} (≤ {target:.1f}x)"
+            lines.append(f"| `{what}` | {k * 1000:.0f} ms | {f * 1000:.0f} ms (`{' '.join(floor_args)}`) | "
+                         f"{ratio:.2f}x | {verdict} |")  # fmt: skip
+    lines.append(f"\n{runs} paired runs each; Python {sys.version.split()[0]}.")
     return "\n".join(lines)
 
 
+def imports_beyond_floor() -> str:
+    """The modules `kube group list` imports that the minimal app running a command does not, by their
+    own import time (``runpy`` is ``python -m``'s)."""
+    with tempfile.TemporaryDirectory() as name:
+        floor, env = _setup(Path(name))
+
+        def loaded(argv: list[str]) -> dict[str, int]:
+            done = subprocess.run([sys.executable, "-X", "importtime", *argv], env=env, capture_output=True,
+                                  text=True, check=True)  # fmt: skip
+            found = {}
+            for row in done.stderr.splitlines():
+                if row.startswith("import time:") and "|" in row and "self [us]" not in row:
+                    own, _cumulative, module = row.removeprefix("import time:").split("|")
+                    found[module.strip()] = int(own)  # its own time: what is imported first is order's accident
+            return found
+
+        kube = loaded(["-m", "kube_cli", "group", "list"])
+        base = loaded([str(floor), "cmd0"])
+    extra = {m: us for m, us in kube.items() if m not in base}
+    rows = [f"| `{m}` | {us / 1000:.1f} ms |" for m, us in sorted(extra.items(), key=lambda kv: -kv[1])[:15]]
+    total = f"| all {len(extra)} modules | {sum(extra.values()) / 1000:.1f} ms |"
+    spared = {m: us for m, us in base.items() if m not in kube}
+    tops = ", ".join(sorted({m.split(".")[0] for m in spared}))
+    note = (
+        f"\nThe minimal app imports {len(spared)} modules kube does not ({sum(spared.values()) / 1000:.1f} ms): {tops}."
+    )
+    return "\n".join(["| module | its own import time |", "| --- | ---: |", *rows, total, note])
+
+
 def main() -> None:
-    print(measure())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=21)
+    parser.add_argument("--imports", action="store_true", help="list what kube imports beyond the minimal app")
+    args = parser.parse_args()
+    print(imports_beyond_floor() if args.imports else measure(args.runs))
 
 
 if __name__ == "__main__":

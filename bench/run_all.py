@@ -75,7 +75,7 @@ def main() -> None:
     groups, money, sizes = (2_000, 20_000, [200, 2_000]) if args.quick else (200_000, 2_000_000, [20_000, 200_000])
     started = time.perf_counter()
     print("start-up …", file=sys.stderr)
-    startup = bench_startup.measure(runs=10 if args.quick else 30)
+    startup = bench_startup.measure(runs=5 if args.quick else 21)
     db = national(work, groups, money)
     print("reports …", file=sys.stderr)
     in_process = bench_reports.in_process(db, args.runs)
@@ -87,7 +87,7 @@ def main() -> None:
         f"Measured {machine()} · {time.perf_counter() - started:.0f} s for the whole run"
         + (" · QUICK (small sizes)" if args.quick else ""),
         "",
-        "### Start-up (hyperfine; the floor is a minimal Typer app with kube's command tree)",
+        "### Start-up (paired runs, median of ratios; the floor is a minimal 10-command Typer app)",
         "",
         startup,
         "",

@@ -1,3 +1,3 @@
-from kube_cli.cli import main
+from kube_cli.launch import main
 
 main()

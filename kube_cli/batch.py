@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from kube_cli.batch_read import FORMULA_START, header_key, open_table
+from kube_cli.batch_result import MAX_PROBLEMS, ImportResult, Problems, _Collected
 from kube_cli.db import Registry
 from kube_cli.errors import KubeError, Problem
 from kube_cli.i18n import _
 from kube_cli.places import Kelurahan, Places, Usaha
-from kube_cli.records import RECORDS
+from kube_cli.records import RECORDS, current_group, header_names
 from kube_cli.registry import parse_code
 from kube_cli.vocab import (
     clean_text,
@@ -60,41 +61,23 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "roster": ("group_code", "group_name", "kelurahan", "usaha", "member_name", "nik"),
     "visits": ("group_code", "date", "business"),
 }
-# A header (as header_key reads it) → what it means; which column that is depends on the kind.
+# A header (as header_key reads it) → what it means; which column that is depends on the kind. The names
+# are the record descriptions' (kube_cli/records.py).
 CONCEPTS = {
-    **dict.fromkeys(("code", "groupcode", "kode", "kodekube", "kodekelompok"), "code"),
-    **dict.fromkeys(("groupname", "namakube", "namakelompok"), "group_name"),
-    **dict.fromkeys(("membername", "namaanggota"), "member_name"),
-    **dict.fromkeys(("name", "nama"), "name"),
-    **dict.fromkeys(("kelurahan", "desa", "kelurahan/desa", "kelurahandesa"), "kelurahan"),
-    "kecamatan": "kecamatan",
-    **dict.fromkeys(("usaha", "jenisusaha"), "usaha"),
-    **dict.fromkeys(("year", "tahun"), "year"),
-    "status": "status",
-    "nik": "nik",
-    **dict.fromkeys(("role", "jabatan"), "role"),
-    **dict.fromkeys(("gender", "jeniskelamin", "jk", "l/p"), "gender"),
-    **dict.fromkeys(("pkhgraduate", "graduasipkh", "pkh"), "pkh_graduate"),
-    **dict.fromkeys(("date", "tanggal"), "date"),
-    **dict.fromkeys(("kind", "jenisbantuan"), "kind"),
-    **dict.fromkeys(("amount", "nilai", "jumlah", "omset"), "amount"),
-    **dict.fromkeys(("source", "sumber"), "source"),
-    **dict.fromkeys(("note", "keterangan", "catatan"), "note"),
-    **dict.fromkeys(("period", "periode"), "period"),
+    **{header_key(name): concept for concept, names in header_names().items() for name in names},
     # CONTRACT headers of the member and group fields that the record descriptions add (kk, phone, desil,
     # stage): they fill those columns once a kind has them, and till then are ignored with the warning
     **dict.fromkeys(("kk", "nokk", "nomorkk", "nomorkartukeluarga"), "kk"),
     **dict.fromkeys(("phone", "nohp", "hp", "telepon", "telp", "notelp", "notelepon", "nomorhp", "nowa"), "phone"),
     "desil": "desil",
     **dict.fromkeys(("stage", "tahap", "tahapan"), "stage"),
-    # a visit's columns (kube export visits, and monitoring sheets)
-    **dict.fromkeys(("officer", "petugas", "pendamping", "namapendamping", "namapetugas"), "officer"),
-    **dict.fromkeys(("business", "kondisiusaha", "statususaha", "keadaanusaha", "usahaberjalan"), "business"),
-    **dict.fromkeys(("bookkeeping", "pembukuan", "adapembukuan"), "bookkeeping"),
-    **dict.fromkeys(("memberspresent", "anggotahadir", "jumlahhadir", "hadir"), "members_present"),
 }
-IGNORED = frozenset({"no", "nomor", "nourut"})  # the numbering column of office sheets
-MAX_PROBLEMS = 50
+IGNORED = frozenset({"no", "nomor", "nourut", "urut"})  # the numbering column of office sheets
+MEMBER_CELLS = ("member_name", "nik", "role", "gender", "pkh_graduate")
+WIDE_SCALE = 16  # staged wide-sheet rows are keyed line * 16 + month
+WIDE_MONTHS = 3  # this many month columns make a revenue sheet wide
+NO_RECORD = frozenset({"", "0", "-", "–", "—", "0,00", "0.00"})  # a wide sheet's month without revenue
+ZEROED_NIKS = 5  # this many NIKs all ending in 0: the mark of a number-formatted column (1 in 100,000 by chance)
 CHUNK = 5_000
 _EXCEL_NUMBER = re.compile(r"^\d+(?:[.,]\d+)?[eE][+]?\d+$")
 _NEUTRALISED = re.compile("^'[" + re.escape("".join(FORMULA_START)) + "]")  # what export neutralised
@@ -108,24 +91,79 @@ def column_for(concept: str, kind: str) -> str | None:
         if kind == "groups":
             return "name" if concept in ("name", "group_name") else None
         if kind == "members":
+            if concept == "group_name":  # a member row may name its group instead of giving its code
+                return "group_name"
             return "name" if concept in ("name", "member_name") else None
         if kind == "roster":
             return "group_name" if concept == "group_name" else "member_name"
-        return None
+        return "group_name" if concept == "group_name" else None  # aid, revenue: a row may name its group
     return concept if concept in COLUMNS[kind] else None
 
 
-def score(cells: list[Any]) -> int:
+FIELDS = frozenset(c for columns in COLUMNS.values() for c in columns)
+_FIELD_CONCEPT = {"group_code": "code"}
+
+
+def parse_maps(maps: list[str]) -> dict[str, str]:
+    """``--map "HEADER=FIELD"`` options as {header key: concept}; a bad one raises ValueError."""
+    overrides: dict[str, str] = {}
+    for item in maps:
+        header, sep, target = item.rpartition("=")
+        target = target.strip().lower()
+        if not sep or not header.strip():
+            raise ValueError(_("{item!r} is not HEADER=FIELD").format(item=item))
+        if target not in FIELDS:
+            raise ValueError(_("{field!r} is not a field; the fields: {fields}").format(
+                field=target, fields=", ".join(sorted(FIELDS))))  # fmt: skip
+        overrides[header_key(header)] = _FIELD_CONCEPT.get(target, target)
+    return overrides
+
+
+def _concept(key: str, overrides: dict[str, str] | None) -> str | None:
+    if overrides and key in overrides:
+        return overrides[key]
+    return CONCEPTS.get(key)
+
+
+def month_of(header: Any) -> int | None:
+    """The month a wide revenue sheet's column stands for: ``Jan``, ``Februari``, ``Mar.`` …"""
+    from kube_cli.vocab import month_number
+
+    return month_number(header_key(header)) if header is not None else None
+
+
+def score(cells: list[Any], overrides: dict[str, str] | None = None) -> int:
     """How many cells of a row are known headers: two or more make it the header row."""
-    return sum(1 for c in cells if c is not None and header_key(c) in CONCEPTS)
+    if overrides:
+        return sum(1 for c in cells if c is not None and (_concept(header_key(c), overrides) or month_of(c)))
+    return sum(1 for c in cells if c is not None and (header_key(c) in CONCEPTS or month_of(c)))
 
 
-def detect_kind(headers: list[str]) -> str | None:
-    concepts = {CONCEPTS.get(header_key(h)) for h in headers}
+def known_header(text: str, overrides: dict[str, str] | None = None) -> bool:
+    return _concept(header_key(text), overrides) is not None or month_of(text) is not None
+
+
+def fits(headers: list[str], overrides: dict[str, str] | None = None) -> bool:
+    """Whether a header row names the required columns of the kind it looks like."""
+    kind = detect_kind(headers, overrides)
+    if kind is None:
+        return False
+    try:
+        map_headers(headers, kind, "", overrides)
+    except KubeError:
+        return False
+    return True
+
+
+def detect_kind(headers: list[str], overrides: dict[str, str] | None = None) -> str | None:
+    concepts = {_concept(header_key(h), overrides) for h in headers}
     if "business" in concepts:
         return "visits"
+    if "nik" not in concepts and len({month_of(h) for h in headers} - {None}) >= WIDE_MONTHS:
+        return "revenue"  # the wide recap: a row per group, a column per month
     if "nik" in concepts:
-        return "roster" if concepts & {"group_name", "kelurahan", "usaha"} else "members"
+        # a member list naming its group (Asal KUBE) is not a roster: a roster gives the group's place and usaha
+        return "roster" if concepts & {"kelurahan", "usaha"} else "members"
     if "period" in concepts:
         return "revenue"
     if concepts & {"kind", "date"}:
@@ -143,17 +181,39 @@ class Mapping:
     by_header: dict[str, str]
     labels: dict[str, str]
     unknown: list[str]
+    ketua: bool = False  # a group row carrying its ketua (Nama Ketua, NIK Ketua): its member is the ketua
+    months: dict[str, int] = field(default_factory=dict)  # a wide revenue sheet: header -> month
+    year: int | None = None  # ... and its year, from the title
 
 
-def map_headers(headers: list[str], kind: str, name: str) -> Mapping:
+def map_headers(headers: list[str], kind: str, name: str, overrides: dict[str, str] | None = None) -> Mapping:
     by_header: dict[str, str] = {}
     labels: dict[str, str] = {}
     unknown: list[str] = []
+    months = {raw: month_of(raw) for raw in headers if month_of(raw)} if kind == "revenue" else {}
+    wide = len(set(months.values())) >= WIDE_MONTHS
     for raw in headers:
         key = header_key(raw)
-        if not key or key in IGNORED:
+        if wide and raw in months:
             continue
-        column = column_for(CONCEPTS[key], kind) if key in CONCEPTS else None
+        if wide and key in CONCEPTS and CONCEPTS[key] in ("amount", "year"):
+            if CONCEPTS[key] == "year":  # the year of the months, when the title does not say it
+                by_header[raw] = "year"
+                labels["year"] = str(raw).strip()
+            continue  # Jumlah / Total beside the months: their sum, not a record
+        if overrides and key in overrides:
+            column = column_for(overrides[key], kind)
+            if column is None:
+                raise KubeError(
+                    "--map",
+                    str(raw).strip(),
+                    _("names a field that {kind} files do not have").format(kind=kind),
+                    _("the columns of {kind}: {all}").format(kind=kind, all=", ".join(COLUMNS[kind])),
+                )
+        elif not key or key in IGNORED:
+            continue
+        else:
+            column = column_for(CONCEPTS[key], kind) if key in CONCEPTS else None
         if column is None:
             unknown.append(str(raw).strip())
             continue
@@ -163,15 +223,28 @@ def map_headers(headers: list[str], kind: str, name: str) -> Mapping:
         by_header[raw] = column
         labels[column] = str(raw).strip()
     missing = [c for c in REQUIRED[kind] if c not in labels]
+    if wide:
+        missing = [c for c in missing if c not in ("period", "amount")]
+    if kind in ("members", "revenue", "aid") and missing == ["group_code"] and "group_name" in labels:
+        missing = []
+    code, named = ("code", "name") if kind == "groups" else ("group_code", "group_name")
+    if kind in ("groups", "roster") and code in missing and named in labels and "kelurahan" in labels:
+        missing.remove(code)  # rows without codes match a group by name and kelurahan, or get a new code
     if missing:
         raise KubeError(
             "file", name, _("lacks the required column(s) {columns} for {kind}").format(
                 columns=", ".join(missing), kind=kind),
-            _("the columns of {kind}: {all}").format(kind=kind, all=", ".join(COLUMNS[kind])),
+            _("the columns of {kind}: {all}; or name a column with --map \"HEADER=FIELD\"").format(
+                kind=kind, all=", ".join(COLUMNS[kind])),
         )  # fmt: skip
     for column in COLUMNS[kind]:
         labels.setdefault(column, column)
-    return Mapping(kind, by_header, labels, unknown)
+    mapping = Mapping(kind, by_header, labels, unknown)
+    if wide:
+        mapping.months = {raw: month for raw, month in months.items() if month}
+    nik_header = next((h for h, c in by_header.items() if c == "nik"), "")
+    mapping.ketua = header_key(nik_header) == "nikketua" and "role" not in by_header.values()
+    return mapping
 
 
 # --- cells ------------------------------------------------------------------------------------
@@ -191,14 +264,22 @@ def cell_text(value: Any, column: str, label: str) -> str:
     if isinstance(value, int | float):
         if column in ID_COLUMNS:  # CONTRACT: a NIK or No. KK that arrives as a number is refused, whatever the format
             raise _number_trap(label, f"{value:.6g}" if isinstance(value, float) else mask_nik(str(value)), column)
+        if column in SERIAL_COLUMNS and SERIAL_MIN <= value < SERIAL_MAX:
+            from kube_cli.sheets import excel_date  # an Excel serial (44428) in a date column: the day it counts
+
+            return cell_text(excel_date(value), column, label)
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
         return str(value)
     if isinstance(value, datetime | date):
+        if column == "year":
+            return str(value.year)
         return f"{value.year:04d}-{value.month:02d}" if column == "period" else value.strftime("%Y-%m-%d")
     return str(value).strip()
 
 
+SERIAL_COLUMNS = ("date", "period")
+SERIAL_MIN, SERIAL_MAX = 32_874, 73_051  # 1990-01-01 to 2099-12-31 as Excel counts days
 ID_COLUMNS = ("nik", "kk")  # 16-digit numbers a spreadsheet must keep as text
 
 
@@ -209,70 +290,6 @@ def _number_trap(label: str, shown: str, column: str = "nik") -> KubeError:
 
 
 # --- the import ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Counts:
-    added: int = 0
-    changed: int = 0
-    unchanged: int = 0
-
-
-@dataclass
-class ImportResult:
-    file: str
-    kind: str
-    dry_run: bool
-    counts: dict[str, Counts] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    plausibility: list[str] = field(default_factory=list)  # the first MAX_PROBLEMS, as FILE:LINE: warning
-    plausibility_count: int = 0  # every plausibility warning of the rows added or changed
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "kind": self.kind, "dry_run": self.dry_run,
-                **{k: vars(c) for k, c in self.counts.items()}, "warnings": self.plausibility_count}  # fmt: skip
-
-
-class Problems:
-    """Collects ``FILE:LINE: field 'value': reason``; keeps the first ones, counts them all."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.kept: list[tuple[int, Problem]] = []
-        self.count = 0
-
-    def add(self, line: int, problem: Problem) -> None:
-        self.count += 1
-        where = f"{self.name}:{line}:"
-        if problem.field:
-            located = Problem(f"{where} {problem.field}", problem.value, problem.reason, problem.hint)
-        else:
-            located = Problem("", "", f"{where} {problem.reason}", problem.hint)
-        self.kept.append((line, located))
-        if len(self.kept) > 4 * MAX_PROBLEMS:
-            self._trim()
-
-    def _trim(self) -> None:
-        self.kept.sort(key=lambda item: item[0])
-        del self.kept[MAX_PROBLEMS:]
-
-    def error(self) -> KubeError:
-        self._trim()
-        problems = [p for _line, p in self.kept]
-        if self.count > len(problems):
-            problems.append(Problem("", "", _("…and {n} more").format(n=self.count - len(problems))))
-        return KubeError.many(problems)
-
-
-class _Collected(Problems):
-    """Problems kept as they are, to be reported again for each row they apply to."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__(name)
-        self.problems: list[Problem] = []
-
-    def add(self, line: int, problem: Problem) -> None:
-        self.problems.append(problem)
 
 
 class Reader:
@@ -433,6 +450,11 @@ class Stager:
         self.officer = reader.places.registry.officer  # a visit row without an officer: who imports it
         self._last_group: tuple[Any, ...] | None = None
         self.staged = 0  # rows in the buffers
+        self.niks = self.niks_not_0 = 0  # a CSV whose NIKs all end in 0 was a number-formatted column
+        self._names: dict[str, list[str]] | None = None  # groups by name, for members that name theirs
+        self._codes: dict[tuple[str, str], str | KubeError] = {}  # rows without codes: (name, kelurahan) -> code
+        self._by_place: dict[tuple[str, str], list[str]] | None = None
+        self.mapping_ketua = reader.mapping.ketua
         r = reader
         code = _memo(lambda t, lb: parse_code(t, lb))
         group = {"code": code, "name": _text(), "usaha": r.usaha, "year": _memo(_optional(parse_year)),
@@ -467,6 +489,21 @@ class Stager:
         texts = reader.cells(line, row)
         if texts is None:
             return
+        if self.kind in ("groups", "roster") and not self._fill_code(line, texts):
+            return
+        if self.mapping_ketua and not texts.get("role"):
+            texts["role"] = "ketua"
+        if self.kind in ("members", "revenue", "aid") and not texts["group_code"] and texts.get("group_name"):
+            code = self._group_by_name(line, texts["group_name"])
+            if code is None:
+                return
+            texts["group_code"] = code
+        if reader.mapping.months:
+            self._wide(line, row, texts)
+            return
+        if self.kind == "roster" and not any(texts.get(c) for c in MEMBER_CELLS):
+            self._group_only(line, texts)  # a group without members: one row, its member cells empty
+            return
         values = reader.parse(line, texts, self.parsers)
         place = None
         if self.kind == "roster":
@@ -480,12 +517,135 @@ class Stager:
                 values = None
         if values is None:
             return
-        if "nik" in values and not self._gender_agrees(line, values):
-            return
+        if "nik" in values:
+            self.niks += 1
+            if values["nik"][-1] != "0":
+                self.niks_not_0 += 1
+            if not self._gender_agrees(line, values):
+                return
         self._stage(line, values, place)
         self.staged += 1
         if self.staged >= CHUNK:
             self.flush()
+
+    def _group_only(self, line: int, texts: dict[str, str]) -> None:
+        group, place = self._roster_group(line, texts)
+        if group is None or place is None:
+            return
+        key = (group["group_code"], group["group_name"], place.kode, group["usaha"], group["year"])
+        if key != self._last_group:
+            self.buffers["gs"].append((line, *key, None, None))
+            self._last_group = key
+            self.staged += 1
+
+    def _wide(self, line: int, row: dict[str, Any], texts: dict[str, str]) -> None:
+        """A row of the wide revenue recap: one monthly record per month column with an amount."""
+        reader = self.reader
+        mapping = reader.mapping
+        values = reader.parse(line, texts, {"group_code": self.parsers["group_code"]})
+        year: int | None = mapping.year
+        if texts.get("year"):
+            try:
+                year = parse_year(texts["year"], reader.labels["year"])
+            except KubeError as error:
+                reader.problems.add(line, error.problem)
+                return
+        if year is None:
+            reader.problems.add(line, Problem(
+                "", "", _("the year of these months is neither in the title nor in a Tahun column"),
+                _("add a Tahun column, or put the year in the title (OMSET KUBE TAHUN 2022)")))  # fmt: skip
+            return
+        if values is None:
+            return
+        for raw, month in mapping.months.items():
+            try:
+                text = cell_text(row.get(raw), "amount", str(raw))
+                if text in NO_RECORD:
+                    continue
+                amount = parse_amount(text, str(raw).strip())
+            except KubeError as error:
+                reader.problems.add(line, error.problem)
+                continue
+            key = line * WIDE_SCALE + month  # a staged row per month: the line and the month in one key
+            self.buffers["sr"].append((key, values["group_code"], f"{year:04d}-{month:02d}", year, amount, ""))
+            self.staged += 1
+
+    def _fill_code(self, line: int, texts: dict[str, str]) -> bool:
+        """A group row without a code: the group of that name in that kelurahan, else a new code."""
+        code, named = ("code", "name") if self.kind == "groups" else ("group_code", "group_name")
+        if texts.get(code) or not texts.get(named) or not texts.get("kelurahan"):
+            return True
+        from kube_cli.registry import new_group_code
+        from kube_cli.vocab import name_key
+
+        try:
+            place = self.reader.kelurahan(texts["kelurahan"], texts.get("kecamatan", ""))
+        except KubeError:
+            texts[code] = "K-0"  # the kelurahan's own problem is reported for this row, which is refused
+            return True
+        key = (name_key(texts[named]), place.kode)
+        if key not in self._codes:
+            found = self._registry_codes(key)
+            if len(found) > 1:
+                self._codes[key] = KubeError(
+                    self.reader.labels[named], texts[named],
+                    _("matches {n} groups in {kelurahan}: {codes}").format(n=len(found), kelurahan=place.nama,
+                                                                           codes=", ".join(found[:8])),
+                    _("give the group's code (Kode KUBE) in a column"),
+                )  # fmt: skip
+            else:
+                self._codes[key] = found[0] if found else new_group_code()
+        hit = self._codes[key]
+        if isinstance(hit, KubeError):
+            self.reader.problems.add(line, hit.problem)
+            return False
+        texts[code] = hit
+        return True
+
+    def _registry_codes(self, key: tuple[str, str]) -> list[str]:
+        from kube_cli.vocab import name_key
+
+        if self._by_place is None:
+            self._by_place = {}
+            for code, group, kode in self.conn.execute(
+                f"SELECT code, name, kelurahan_kode FROM groups g WHERE {current_group('g')} ORDER BY code"
+            ):
+                self._by_place.setdefault((name_key(group), kode), []).append(code)
+        return self._by_place.get(key, [])
+
+    def _group_by_name(self, line: int, name: str) -> str | None:
+        """The code of the one group of that name (ignoring case and spaces); else a problem naming them."""
+        from kube_cli.vocab import name_key
+
+        if self._names is None:
+            self._names = {}
+            for code, group in self.conn.execute(f"SELECT code, name FROM groups g WHERE {current_group('g')}"):
+                self._names.setdefault(name_key(group), []).append(code)
+        codes = self._names.get(name_key(name), [])
+        if len(codes) == 1:
+            return codes[0]
+        label = self.reader.labels.get("group_name", "group_name")
+        if codes:
+            self.reader.problems.add(
+                line,
+                Problem(
+                    label,
+                    name,
+                    _("names {n} groups: {codes}").format(n=len(codes), codes=", ".join(sorted(codes)[:8])),
+                    _("give the group's code (Kode KUBE) instead"),
+                ),
+            )
+        else:
+            self.reader.problems.add(
+                line,
+                Problem(
+                    label,
+                    name,
+                    _("is not the name of a group in the registry"),
+                    _("give the group's code (Kode KUBE), or import the groups first"),
+                ),
+            )
+        return None
 
     def _roster_group(self, line: int, texts: dict[str, str]) -> tuple[dict[str, Any] | None, Kelurahan | None]:
         """The group columns of a roster row, parsed once for each run of rows that repeat them."""
@@ -559,28 +719,35 @@ class Stager:
 def import_file(
     registry: Registry, path: Path, name: str, kind: str | None = None, *, dry_run: bool = False,
     replace: bool = False, sheet: str | None = None, warn: Callable[[str], None] | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int, int], None] | None = None, include_hidden: bool = False,
+    overrides: dict[str, str] | None = None,
 ) -> ImportResult:  # fmt: skip
     """Check every row of ``path``, then (unless ``dry_run``) write them all in one transaction."""
     from kube_cli import batch_apply
 
     if kind is not None and kind.strip().lower() not in KINDS:
         raise KubeError("kind", kind, _("must be one of: {options}").format(options=", ".join(KINDS)))
-    table = open_table(path, name, score, sheet)
+    table = open_table(
+        path, name, lambda cells: score(cells, overrides), sheet, known=lambda text: known_header(text, overrides),
+        fits=lambda headers: fits(headers, overrides), include_hidden=include_hidden,
+    )  # fmt: skip
     try:
         headers = table.header
-        chosen = kind.strip().lower() if kind else detect_kind(headers)
+        chosen = kind.strip().lower() if kind else detect_kind(headers, overrides)
         if chosen is None:
             raise KubeError("file", name, _("does not say what it holds: its columns fit no kind"),
                             _("give --kind groups, members, aid, revenue, roster or visits"))  # fmt: skip
-        mapping = map_headers(headers, chosen, name)
+        mapping = map_headers(headers, chosen, name, overrides)
+        if mapping.months:
+            mapping.year = _title_year(table.title)
         result = ImportResult(name, chosen, dry_run)
+        result.warnings.extend(table.notes)
         if mapping.unknown:
             result.warnings.append(_("{name}: ignoring unknown column(s) {columns}").format(
                 name=name, columns=", ".join(f"'{c}'" for c in mapping.unknown)))  # fmt: skip
-            if warn:
-                for text in result.warnings:
-                    warn(text)
+        if warn:
+            for text in result.warnings:
+                warn(text)
         problems = Problems(name)
         with batch_apply.transaction(registry, dry_run) as conn:
             batch_apply.create_staging(conn)
@@ -589,8 +756,17 @@ def import_file(
             for count, (line, row) in enumerate(table.rows, start=1):
                 stager.add(line, _known_keys(row, mapping, stager.reader, warn) if records else row)
                 if progress and count % 2000 == 0:
-                    progress(table.position(), table.total)
+                    progress(count, table.position(), table.totals() if table.totals else table.total)
             stager.flush()
+            if table.format == "csv" and stager.niks >= ZEROED_NIKS and not stager.niks_not_0:
+                raise KubeError(
+                    mapping.labels["nik"], _("all {n} end in 0").format(n=stager.niks),
+                    _("the column was formatted as a number, which turned each NIK's last digit into 0"),
+                    _("format the NIK column as Text, type the NIKs again, and import again"),
+                )  # fmt: skip
+            _report_skipped(table, result, warn)
+            if mapping.months:
+                problems.decode = lambda key: key // WIDE_SCALE
             checker = batch_apply.Checker(conn, chosen, mapping.labels, problems, replace)
             checker.check()
             if problems.count:
@@ -611,6 +787,29 @@ def import_file(
         return result
     finally:
         table.close()
+
+
+def _title_year(title: list[str]) -> int | None:
+    """``REKAP OMSET KUBE TAHUN 2022`` → 2022: the last year the title block names."""
+    years = [int(y) for text in title for y in re.findall(r"\b((?:19|20)\d{2})\b", text)]
+    return years[-1] if years else None
+
+
+def _report_skipped(table: Any, result: ImportResult, warn: Callable[[str], None] | None) -> None:
+    """Hidden rows are named by line; what else was not data is counted in the summary."""
+    body = table.body
+    if body is None or not body.skipped.any():
+        return
+    result.skipped = body.skipped.as_dict()
+    notes = []
+    if body.skipped.hidden_count:
+        notes.append(body.skipped.hidden_warning(table.name))
+    if body.skipped.numbering or body.skipped.total or body.skipped.signature or body.skipped.hidden_count:
+        notes.append(f"{table.name}: {body.skipped.describe()}")
+    result.warnings.extend(notes)
+    if warn:
+        for text in notes:
+            warn(text)
 
 
 def _collect_warnings(result: ImportResult, found: Iterable[tuple[int, Any]]) -> None:
@@ -659,6 +858,8 @@ def summary_line(result: ImportResult) -> str:
     text = _("{added} added; {changed} changed; {unchanged} unchanged").format(
         added=part("added"), changed=part("changed"), unchanged=part("unchanged")
     )
+    if result.skipped:
+        text += "; " + _("{n} row(s) not data skipped").format(n=sum(result.skipped.values()))
     if result.plausibility_count:
         text += "; " + _("warnings: {n}, listed above").format(n=result.plausibility_count)
     if result.dry_run:

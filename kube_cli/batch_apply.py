@@ -12,15 +12,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from kube_cli.batch_result import Counts, Problems
 from kube_cli.db import Registry, now
 from kube_cli.errors import Problem
 from kube_cli.i18n import _
-from kube_cli.vocab import format_rupiah, mask_nik
-
-if TYPE_CHECKING:
-    from kube_cli.batch import Counts, Problems
+from kube_cli.vocab import format_rupiah, mask_nik, nik_gender_sql
 
 
 def sql_uuid(line: str) -> str:
@@ -275,8 +273,6 @@ class Checker:
     # --- counts -----------------------------------------------------------------------------------
 
     def counts(self) -> dict[str, Counts]:
-        from kube_cli.batch import Counts
-
         def one(sql: str) -> int:
             return self.conn.execute(sql).fetchone()[0]
 
@@ -367,7 +363,7 @@ class Checker:
                 self._update_members(params)
             run("INSERT INTO members (uuid, group_id, nik, name, role, gender, pkh_graduate, kk, phone, desil, "
                 f"created_at, updated_at) SELECT {sql_uuid('s.line')}, g.id, s.nik, s.name, coalesce(s.role, 'anggota'), "
-                "coalesce(s.gender, CASE WHEN CAST(substr(s.nik, 7, 2) AS INTEGER) > 40 THEN 'P' ELSE 'L' END), "
+                f"coalesce(s.gender, {nik_gender_sql('s.nik')}), "
                 "coalesce(s.pkh, 0), s.kk, s.phone, s.desil, :now, :now FROM sm s JOIN groups g ON g.code = s.code "
                 "WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.nik = s.nik AND m.removed_at IS NULL) "
                 "ORDER BY s.line", params)  # fmt: skip

@@ -8,20 +8,21 @@ then moved into place, so a failed export leaves nothing behind.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
-import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from kube_cli import fileio
 from kube_cli.batch import COLUMNS
 from kube_cli.batch_read import FORMULA_START
 from kube_cli.db import Registry
 from kube_cli.errors import KubeError
 from kube_cli.i18n import _
-from kube_cli.records import RECORDS, current_group, current_member, present
+from kube_cli.records import MEMBERS, RECORDS, current_group, current_member, place_joins, present
 
 # What each kind exports, besides its columns: which records, in which order.
 _WHERE = {
@@ -32,6 +33,13 @@ _WHERE = {
     "visits": "WHERE v.removed_at IS NULL ORDER BY g.code, v.date, v.id",
 }
 _SQL = {kind: f"{RECORDS[kind].values_sql(COLUMNS[kind])} {where}" for kind, where in _WHERE.items()}
+# the sheet offices keep: a row per member, the group's columns repeated; a group without members, one row
+_SQL["roster"] = (
+    "SELECT g.code, g.name, kel.nama, kec.nama, u.name, g.year, m.name, m.nik, m.role, m.gender, m.pkh_graduate "
+    f"FROM groups g {place_joins('g')} JOIN usaha u ON u.id = g.usaha_id "
+    f"LEFT JOIN members m ON m.group_id = g.id AND {current_member('m')} WHERE {current_group('g')} "
+    "ORDER BY g.code, m.id"
+)
 
 
 def neutralise(value: Any) -> Any:
@@ -58,14 +66,14 @@ def export(registry: Registry, kind: str, fmt: str | None, dest: Path | None, st
         write(columns, watched(), fmt, dest, stdout)
         shown = True
     finally:
-        if show_nik and kind == "members" and shown:
+        if show_nik and kind in ("members", "roster") and shown:
             with registry.atomic():
-                registry.audit("nik.show", "*", {"command": "export members"})
+                registry.audit("nik.show", "*", {"command": f"export {kind}"})
 
 
 def export_rows(registry: Registry, kind: str, show_nik: bool) -> tuple[tuple[str, ...], Iterator[dict[str, Any]]]:
     """The columns of ``kind`` and its records, streamed from the registry."""
-    columns, record = COLUMNS[kind], RECORDS[kind]
+    columns, record = COLUMNS[kind], RECORDS.get(kind, MEMBERS)  # a roster row shows NIK and flags as members do
     cursor = registry.conn.execute(_SQL[kind])
 
     def rows() -> Iterator[dict[str, Any]]:
@@ -95,23 +103,15 @@ def write(columns: tuple[str, ...], rows: Iterator[dict[str, Any]], fmt: str | N
     folder = dest.parent if str(dest.parent) else Path(".")
     if not folder.is_dir():
         raise KubeError("output", str(dest), _("is in a folder that does not exist"))
-    try:
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{dest.name}.", suffix=".part")  # mode 0600
-    except OSError as error:
-        raise KubeError("output", str(dest), _("cannot be written in that folder ({reason})").format(
-            reason=error.strerror or error)) from None  # fmt: skip
-    try:
+    with (
+        fileio.refused_as(dest, "output", any_os_error=True),
+        fileio.NewFile(dest) as new,
+    ):  # owner-only, replaced whole
         if fmt == "xlsx":
-            os.close(fd)
-            _write_xlsx(columns, rows, Path(temp))
+            _write_xlsx(columns, rows, new.temp)
         else:
-            with open(fd, "w", encoding="utf-8", newline="") as handle:
+            with open(new.temp, "w", encoding="utf-8", newline="") as handle:
                 _write_text(columns, rows, fmt, handle)
-        os.chmod(temp, 0o600)
-        os.replace(temp, dest)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def _write_text(columns: tuple[str, ...], rows: Iterator[dict[str, Any]], fmt: str, handle: IO[str]) -> None:
@@ -149,4 +149,25 @@ def _write_xlsx(columns: tuple[str, ...], rows: Iterator[dict[str, Any]], path: 
                 cell.number_format = "@"  # text: a NIK stays 16 digits when the sheet is edited
             cells.append(cell)
         sheet.append(cells)
-    book.save(path)
+    _save(book, path)
+
+
+def _save(book: Any, path: Path) -> None:
+    """``book.save(path)``, but a write that fails (a full disk) closes the archive at once: left to
+    the garbage collector, it would try again and print a traceback after kube's one line."""
+    from zipfile import ZIP_DEFLATED, ZipFile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    archive = ZipFile(path, "w", ZIP_DEFLATED, allowZip64=True)
+    try:
+        ExcelWriter(book, archive).write_data()
+    except BaseException:
+        for sheet in book.worksheets:  # a sheet not yet written out would finish itself at exit
+            with contextlib.suppress(Exception):
+                if not sheet.closed:
+                    sheet.close()
+        with contextlib.suppress(Exception):
+            archive.close()  # fails again, but lets go of the file: nothing is left to retry
+        raise
+    archive.close()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -21,13 +22,13 @@ from typing import Any
 
 from kube_cli.errors import KubeError
 from kube_cli.i18n import _
+from kube_cli.tables import HEADER_SEARCH_ROWS, Body, Found, find_table
 
 # A cell starting with one of these is run as a formula by spreadsheets (OWASP CSV injection): export
 # puts a ' before it, and import takes that ' off again.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 SAMPLE_BYTES = 256 * 1024
-HEADER_SEARCH_ROWS = 30
 DELIMITERS = (",", ";", "\t")
 
 Row = dict[str, Any] | str  # a row's cells by header, or what is wrong with the item
@@ -45,6 +46,10 @@ class Table:
     total: int = 0  # for the progress bar: bytes or rows, 0 when unknown
     position: Callable[[], int] = lambda: 0
     closers: list[Callable[[], Any]] = field(default_factory=list)
+    body: Body | None = None  # what was skipped, for spreadsheets and CSV
+    notes: list[str] = field(default_factory=list)  # warnings from opening (the sheet chosen)
+    totals: Callable[[], int] | None = None
+    title: list[str] = field(default_factory=list)  # the title block's texts
 
     def close(self) -> None:
         for close in self.closers:
@@ -52,15 +57,24 @@ class Table:
 
 
 def header_key(text: Any) -> str:
-    """A header as matched: case, spaces, underscores, dots and dashes ignored."""
-    return re.sub(r"[\s_.\-]+", "", str(text or "")).casefold()
+    """A header as matched: case, spaces, underscores, dots, dashes and a unit in brackets
+    (``Nilai Bantuan (Rp)``) ignored."""
+    raw = str(text or "")
+    if "(" in raw:
+        raw = re.sub(r"\([^)]*\)", "", raw)
+    return re.sub(r"[\s_.\-]+", "", raw).casefold()
 
 
-def open_table(path: Path, name: str, score: Callable[[list[str]], int], sheet: str | None = None) -> Table:
-    """Open ``path`` (shown as ``name``); ``score`` counts the known headers among a row's cells."""
+def open_table(
+    path: Path, name: str, score: Callable[[list[str]], int], sheet: str | None = None, *,
+    known: Callable[[str], bool] | None = None, fits: Callable[[list[str]], bool] | None = None,
+    include_hidden: bool = False,
+) -> Table:  # fmt: skip
+    """Open ``path`` (shown as ``name``); ``score`` counts the known headers among a row's cells,
+    ``known`` tells one header, ``fits`` whether a header row names one kind's required columns."""
     try:
         with open(path, "rb") as handle:
-            head = handle.read(8)
+            head = handle.read(4096)
     except FileNotFoundError:
         raise KubeError("file", name, _("does not exist")) from None
     except IsADirectoryError:
@@ -70,28 +84,40 @@ def open_table(path: Path, name: str, score: Callable[[list[str]], int], sheet: 
     if not head:
         raise KubeError("file", name, _("is empty"))
     fmt = detect_format(path, name, head)
-    if sheet is not None and fmt != "xlsx":
-        raise KubeError("sheet", sheet, _("only an XLSX file has sheets; {name} is {fmt}").format(name=name, fmt=fmt))
-    if fmt == "xlsx":
-        return _open_xlsx(path, name, score, sheet)
+    known = known or (lambda text: score([text]) > 0)
+    if sheet is not None and fmt not in SHEETED:
+        raise KubeError("sheet", sheet, _("only a spreadsheet (XLSX, XLS, ODS) has sheets; {name} is {fmt}").format(
+            name=name, fmt=fmt))  # fmt: skip
+    if fmt in SHEETED or fmt == "html":
+        return _open_book(path, name, fmt, score, known, fits, sheet, include_hidden)
     if fmt == "json":
         return _open_json(path, name)
     if fmt == "ndjson":
         return _open_ndjson(path, name)
-    return _open_csv(path, name, score)
+    return _open_csv(path, name, score, known, include_hidden)
+
+
+SHEETED = ("xlsx", "xls", "ods")
 
 
 def detect_format(path: Path, name: str, head: bytes) -> str:
-    """The format from the content first (a zip is XLSX, ``[`` JSON, ``{`` NDJSON), then the name."""
+    """The format from the content first (a zip is XLSX or ODS, OLE2 is XLS, ``<`` an HTML table,
+    ``[`` JSON, ``{`` NDJSON), then the name."""
+    from kube_cli.sheets import looks_like_html
+
     suffix = path.suffix.lower()
     if head.startswith(b"PK\x03\x04"):
-        return "xlsx"
+        return "ods" if b"application/vnd.oasis.opendocument.spreadsheet" in head[:400] else "xlsx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise KubeError("file", name, _("is an old Excel .xls file"), _("save it as .xlsx or CSV and import that"))
-    if suffix in (".xlsx", ".xlsm"):
-        raise KubeError("file", name, _("is not an XLSX file (it is not a zip archive)"))
-    with open(path, "rb") as handle:
-        start = handle.read(4096).removeprefix(codecs.BOM_UTF8).lstrip()
+        return "xls"
+    if b"urn:schemas-microsoft-com:office:spreadsheet" in head:
+        raise KubeError("file", name, _("is an Excel 2003 XML spreadsheet, which kube does not read"),
+                        _("open it in Excel or LibreOffice and save it as .xlsx"))  # fmt: skip
+    if looks_like_html(head):
+        return "html"
+    if suffix in (".xlsx", ".xlsm", ".ods"):
+        raise KubeError("file", name, _("is not an XLSX or ODS file (it is not a zip archive)"))
+    start = head.removeprefix(codecs.BOM_UTF8).lstrip()
     if start.startswith(b"["):
         return "json"
     if start.startswith(b"{"):
@@ -119,16 +145,6 @@ def _encoding(sample: bytes, complete: bool, name: str) -> str:
     return "utf-8"
 
 
-def _find_header(rows: Iterator[tuple[int, list[str]]], score: Callable[[list[str]], int]) -> tuple[int, list[str]]:
-    """The first of the first rows with at least two known headers."""
-    for count, (line, cells) in enumerate(rows):
-        if count >= HEADER_SEARCH_ROWS:
-            break
-        if score(cells) >= 2:
-            return line, cells
-    return 0, []
-
-
 def _csv_rows(reader: Any) -> Iterator[tuple[int, list[str]]]:
     """``(first physical line, cells)``: a quoted cell may run over several lines."""
     line = reader.line_num + 1
@@ -137,7 +153,8 @@ def _csv_rows(reader: Any) -> Iterator[tuple[int, list[str]]]:
         line = reader.line_num + 1
 
 
-def _open_csv(path: Path, name: str, score: Callable[[list[str]], int]) -> Table:
+def _open_csv(path: Path, name: str, score: Callable[[list[str]], int], known: Callable[[str], bool],
+              include_hidden: bool) -> Table:  # fmt: skip
     handle = open(path, "rb")  # noqa: SIM115 - closed by Table.close
     sample = handle.read(SAMPLE_BYTES)
     complete = len(sample) < SAMPLE_BYTES
@@ -150,32 +167,34 @@ def _open_csv(path: Path, name: str, score: Callable[[list[str]], int]) -> Table
     best: tuple[int, str] = (0, ",")
     for delimiter in DELIMITERS:
         try:
-            line, cells = _find_header(_csv_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)), score)
+            rows = _csv_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+            sniffed = find_table(((line, cells, False) for line, cells in rows), score, known)
         except csv.Error:
             continue
-        if line and score(cells) > best[0]:
-            best = (score(cells), delimiter)
+        if sniffed and score(sniffed.header) > best[0]:
+            best = (score(sniffed.header), delimiter)
     delimiter = best[1]
     handle.seek(0)
     stream = io.TextIOWrapper(handle, encoding=encoding, newline="", errors="strict")
     reader = csv.reader(stream, delimiter=delimiter)
     rows = _guarded(_csv_rows(reader), name, encoding)
-    header_line, header = _find_header(rows, score)
-    if not header_line:
+    found = find_table(((line, cells, False) for line, cells in rows), score, known)
+    if found is None:
         handle.close()
         raise _no_header(name)
-
-    def body() -> Iterator[tuple[int, Row]]:
-        width = len(header)
-        for line, cells in rows:
-            if not "".join(cells).strip():  # a blank row
-                continue
-            if len(cells) < width:
-                cells = cells + [""] * (width - len(cells))
-            yield line, dict(zip(header, cells, strict=False))
-
+    body = Body(found, ((line, cells, False) for line, cells in rows), include_hidden)
+    header = found.header
     size = path.stat().st_size
-    return Table(name, "csv", header, header_line, body(), size, handle.tell, [handle.close])
+    return Table(name, "csv", header, found.line, _as_dicts(body, header), size, handle.tell, [handle.close],
+                 body=body, title=found.title)  # fmt: skip
+
+
+def _as_dicts(body: Body, header: list[str]) -> Iterator[tuple[int, Row]]:
+    width = len(header)
+    for line, cells in body:
+        if len(cells) < width:
+            cells = [*cells, *[None] * (width - len(cells))]
+        yield line, dict(zip(header, cells, strict=False))
 
 
 def _guarded(rows: Iterator[tuple[int, list[str]]], name: str, encoding: str) -> Iterator[tuple[int, list[str]]]:
@@ -195,51 +214,84 @@ def _guarded(rows: Iterator[tuple[int, list[str]]], name: str, encoding: str) ->
             line=line, error=error)) from None  # fmt: skip
 
 
-def _no_header(name: str) -> KubeError:
+def _no_header(name: str, sheet: str = "") -> KubeError:
+    where = _(" (sheet '{sheet}')").format(sheet=sheet) if sheet else ""
     return KubeError(
-        "file", name, _("has no header row (none of its first {n} rows names two known columns)").format(
-            n=HEADER_SEARCH_ROWS), _("see `kube import --help` for the column names"),
+        "file", name, _("has no header row{where} (none of its first {n} rows names two known columns)").format(
+            where=where, n=HEADER_SEARCH_ROWS),
+        _("name the columns as `kube import --help` shows, or map them with --map \"HEADER=FIELD\""),
     )  # fmt: skip
 
 
-# --- XLSX -----------------------------------------------------------------------------------
+# --- spreadsheets: XLSX, XLS, ODS, an HTML table -------------------------------------------
 
 
-def _open_xlsx(path: Path, name: str, score: Callable[[list[str]], int], sheet: str | None) -> Table:
+def _open_book(
+    path: Path, name: str, fmt: str, score: Callable[[list[str]], int], known: Callable[[str], bool],
+    fits: Callable[[list[str]], bool] | None, sheet: str | None, include_hidden: bool,
+) -> Table:  # fmt: skip
+    from kube_cli.sheets import open_book
+
+    book = open_book(path, name, fmt)
     try:
-        from openpyxl import load_workbook
-    except ImportError:  # pragma: no cover - openpyxl is a dependency
-        raise KubeError("file", name, _("needs openpyxl to be read"), _("pip install openpyxl")) from None
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
-        raise KubeError("file", name, _("is not a readable XLSX file ({error})").format(
-            error=type(error).__name__)) from None  # fmt: skip
-    if sheet is None:
-        worksheet = book.worksheets[0]
-    elif sheet in book.sheetnames:
-        worksheet = book[sheet]
+        index, found, warning = _choose_sheet(book, name, score, known, fits, sheet)
+    except BaseException:
+        book.close()
+        raise
+    # the look-ahead read the sheet's top; read it again from there, past the header
+    rows = itertools.dropwhile(lambda row: row[0] <= found.line, book.rows(index))
+    found = Found(found.line, found.header, [], found.title)
+    body = Body(found, rows, include_hidden, gaps=True)
+    header = found.header
+    table = Table(name, fmt, header, found.line, _as_dicts(body, header), 0, lambda: book.done, [book.close],
+                  body=body)  # fmt: skip
+    table.total = 0
+    table.totals = lambda: book.total
+    if warning:
+        table.notes.append(warning)
+    table.title = found.title
+    return table
+
+
+def _choose_sheet(
+    book: Any, name: str, score: Callable[[list[str]], int], known: Callable[[str], bool],
+    fits: Callable[[list[str]], bool] | None, sheet: str | None,
+) -> tuple[int, Found, str]:  # fmt: skip
+    """The sheet to read: ``--sheet``, else the first visible one holding a table kube knows, else
+    the one other visible sheet that does (with a warning); else the error lists the sheets."""
+    names = [s.name for s in book.sheets]
+    if sheet is not None:
+        matches = [i for i, s in enumerate(names) if s == sheet] or [
+            i for i, s in enumerate(names) if s.strip().casefold() == sheet.strip().casefold()]  # fmt: skip
+        if not matches:
+            raise KubeError("sheet", sheet, _("is not a sheet of {name}").format(name=name),
+                            _("its sheets: {names}").format(names=", ".join(names)))  # fmt: skip
+        found = find_table(book.rows(matches[0]), score, known)
+        if found is None:
+            raise _no_header(name, names[matches[0]])
+        return matches[0], found, ""
+    visible = [i for i, s in enumerate(book.sheets) if s.visible] or [0]
+    first = visible[0]
+    found = find_table(book.rows(first), score, known)
+    if found is not None and (fits is None or fits(found.header)):
+        return first, found, ""
+    others = []
+    for index in visible[1:]:
+        other = find_table(book.rows(index), score, known)
+        if other is not None and (fits is None or fits(other.header)):
+            others.append((index, other))
+    if len(others) == 1:
+        index, other = others[0]
+        return index, other, _("{name}: the first sheet '{first}' holds no table kube knows; reading sheet '{sheet}'").format(
+            name=name, first=names[first], sheet=names[index])  # fmt: skip
+    shown = ", ".join(f"'{s.name}'" + ("" if s.visible else _(" (hidden)")) for s in book.sheets)
+    if others:
+        reason = _("has {n} sheets that hold a table kube knows").format(n=len(others))
+    elif found is not None:
+        return first, found, ""  # a table, just not a complete one: the column check says what it lacks
     else:
-        book.close()
-        raise KubeError("sheet", sheet, _("is not a sheet of {name}").format(name=name),
-                        _("its sheets: {names}").format(names=", ".join(book.sheetnames)))  # fmt: skip
-    all_rows = enumerate(worksheet.iter_rows(values_only=True), start=1)
-    header_line, raw_header = _find_header(((n, list(r)) for n, r in all_rows), score)
-    if not header_line:
-        book.close()
-        raise _no_header(name)
-    header = ["" if c is None else str(c) for c in raw_header]
-    done = [header_line]
-
-    def body() -> Iterator[tuple[int, Row]]:
-        for line, cells in all_rows:
-            done[0] = line
-            if not any(c is not None and str(c).strip() for c in cells):
-                continue
-            yield line, dict(zip(header, cells, strict=False))
-
-    total = worksheet.max_row or 0
-    return Table(name, "xlsx", header, header_line, body(), total, lambda: done[0], [book.close])
+        reason = _("has no sheet holding a table kube knows (a header row naming its columns)")
+    raise KubeError("file", name, reason, _("its sheets: {names}; pick one with --sheet NAME").format(names=shown))
 
 
 # --- JSON and NDJSON ------------------------------------------------------------------------

@@ -9,19 +9,11 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-try:  # typer >= 0.23 vendors click: its usage errors are its own classes
-    from typer._click import exceptions as click_exceptions
-    from typer._click.core import Command
-    from typer._click.formatting import HelpFormatter
-except ImportError:  # pragma: no cover - older typer on plain click
-    from click import Command
-    from click import exceptions as click_exceptions
-    from click.formatting import HelpFormatter
-
-from kube_cli import __version__, i18n, output
+from kube_cli import __version__, i18n, output, typer_compat
 from kube_cli.cmd_options import AppState
 from kube_cli.errors import ExitCode, KubeError
 from kube_cli.i18n import N_, _
+from kube_cli.typer_compat import ClickException, Command, MissingParameter, UsageError
 
 # Every command, in the order `kube --help` lists them: the module and name that define it, and the first
 # paragraph of its help. A command's module is imported only when that command runs, so an officer's
@@ -60,7 +52,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 }  # fmt: skip
 
 
-class KubeFormatter(HelpFormatter):
+class KubeFormatter(typer.Context.formatter_class):
     """Help and usage lines with ``Usage:`` in the interface language."""
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
@@ -74,9 +66,39 @@ class KubeContext(typer.Context):
         super().__init__(*args, **kwargs)
         if (help_option := self.command.get_help_option(self)) is not None:
             help_option.help = i18n._(i18n.HELP_OPTION_HELP)
+            i18n.clean_placeholders(help_option)  # no ``<bool>`` beside --help
+            typer_compat.fast_param(help_option)
+
+    def get_help(self) -> str:
+        """Help whose option names are never cut: typer 0.29 lets rich shrink them like any text
+        (``--pkh-gradua…`` at 60 columns); here their columns do not wrap, so the help text wraps
+        instead, and a window narrower than 80 keeps one space between columns, not two."""
+        import shutil
+
+        import typer.rich_utils
+
+        typer.rich_utils.Table = _help_table_class()
+        if shutil.get_terminal_size((80, 24)).columns < 80:
+            typer.rich_utils.STYLE_OPTIONS_TABLE_PADDING = (0, 1, 0, 0)
+        return super().get_help()
 
 
-def _translated(error: click_exceptions.ClickException) -> click_exceptions.ClickException:
+def _help_table_class() -> type:
+    """rich's Table, whose columns of option names (cells starting with ``-``) do not wrap."""
+    from rich.table import Table
+    from rich.text import Text
+
+    class HelpTable(Table):
+        def add_row(self, *renderables: Any, **kwargs: Any) -> None:
+            super().add_row(*renderables, **kwargs)
+            for column, cell in zip(self.columns, renderables, strict=False):
+                if isinstance(cell, Text) and cell.plain.startswith("-"):
+                    column.no_wrap = True
+
+    return HelpTable
+
+
+def _translated(error: ClickException) -> ClickException:
     """A usage error from typer's vendored click, its message in the interface language."""
     if not getattr(error, "_kube_translated", False):
         text = i18n.translate_usage_error(error.format_message())
@@ -93,6 +115,59 @@ def _registry_busy(error: Exception) -> bool:
         and isinstance(error, sqlite3.OperationalError)
         and ("locked" in str(error) or "busy" in str(error))
     )
+
+
+class KubeCommand(TyperCommand):
+    """A command that names every required option missing, and asks for them at a terminal."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, list(args))
+        except MissingParameter as first:
+            if ctx.resilient_parsing:
+                raise
+            missing = typer_compat.missing_params(self, ctx, args)
+            if sys.stdin.isatty() and sys.stderr.isatty() and (given := _ask_for(ctx, missing)) is not None:
+                options, arguments = given
+                return super().parse_args(ctx, [*options, *args, *arguments])
+            if len(missing) < 2:
+                raise first from None
+            raise _missing_error(ctx, missing) from None
+
+
+def _ask_for(ctx: typer.Context, missing: list[Any]) -> tuple[list[str], list[str]] | None:
+    """The missing values, asked for one by one; ``None`` when the person ends the input (Ctrl-D)."""
+    from kube_cli.completion import ask
+
+    options: list[str] = []
+    arguments: list[str] = []
+    for param in missing:
+        is_option = param.param_type_name == "option"
+        name = param.opts[0] if is_option else (param.metavar or param.name.upper())
+        label = f"{name} ({param.help.rstrip('.')}): " if param.help else f"{name}: "
+        while (value := ask(ctx, param, label)) is not None and not value.strip():
+            pass
+        if value is None:
+            return None
+        if is_option:
+            options += [param.opts[0], value]
+        else:
+            arguments.append(value)
+    return options, arguments
+
+
+def _missing_error(ctx: typer.Context, missing: list[Any]) -> UsageError:
+    names = ", ".join(param.get_error_hint() for param in missing)
+    kinds = {param.param_type_name for param in missing}
+    if kinds == {"option"}:
+        text = _("Missing options {names}.")
+    elif kinds == {"argument"}:
+        text = _("Missing arguments {names}.")
+    else:
+        text = _("Missing arguments and options {names}.")
+    error = UsageError(text.format(names=names), ctx=ctx)
+    error._kube_translated = True  # type: ignore[attr-defined]
+    return error
 
 
 class Listed(TyperCommand):
@@ -117,6 +192,13 @@ def load_command(name: str) -> Command:
         single.command(name)(defined)
         command = typer.main.get_command(single)
     command.name = name
+    for each in typer_compat.walk(command):
+        if type(each) is TyperCommand:
+            each.__class__ = KubeCommand  # the same command, naming (or asking for) every missing option
+    typer_compat.fast_params(command)
+    from kube_cli import completion
+
+    completion.attach(command)
     return command
 
 
@@ -149,17 +231,16 @@ class KubeGroup(TyperGroup):
         argv = kwargs.get("args", args[0] if args else None)
         argv = sys.argv[1:] if argv is None else list(argv)
         with i18n.language(i18n.language_from_argv(argv) or i18n.language_from_env()):
-            if "typer.rich_utils" in sys.modules:  # imported by an earlier run in this process
-                rich_utils = sys.modules["typer.rich_utils"]
-                for name, msgid in i18n.RICH_UTILS_STRINGS.items():
-                    setattr(rich_utils, name, i18n._(msgid))
+            # typer.rich_utils read its words when first imported: in this run's language they are
+            typer_compat.translate_rich_utils({name: i18n._(msgid) for name, msgid in i18n.RICH_UTILS_STRINGS.items()})
             i18n.translate_tree(self, KubeContext)
+            typer_compat.fast_params(self)
             return super().main(*args, **kwargs)
 
     def make_context(self, *args: Any, **kwargs: Any) -> typer.Context:
         try:
             return super().make_context(*args, **kwargs)
-        except click_exceptions.UsageError as error:
+        except UsageError as error:
             raise _translated(error) from None
 
     def invoke(self, ctx: typer.Context) -> Any:
@@ -169,9 +250,9 @@ class KubeGroup(TyperGroup):
             for line in error.lines():
                 output.error(line)
             ctx.exit(ExitCode.REFUSED)
-        except click_exceptions.UsageError as error:
+        except UsageError as error:
             raise _translated(error) from None
-        except (click_exceptions.ClickException, typer.Exit, typer.Abort):
+        except (ClickException, typer.Exit, typer.Abort):
             raise
         except BrokenPipeError:
             raise  # the reader went away (`| head`): main() ends quietly
@@ -182,7 +263,23 @@ class KubeGroup(TyperGroup):
             if _registry_busy(error):
                 output.error(_("the registry is busy: another kube is writing to it; try again"))
                 ctx.exit(ExitCode.REFUSED)
+            if refused := self._system_refusal(ctx, error):
+                output.error(str(refused))
+                ctx.exit(ExitCode.REFUSED)
             self._internal(ctx, error)
+
+    @staticmethod
+    def _system_refusal(ctx: typer.Context, error: Exception) -> KubeError | None:
+        """A full disk, a read-only folder or a refused permission is no bug: one line naming the file
+        and the fix (``fileio.refusal``). SQLite's errors are the registry's; a system error that names
+        no file is the output's (the files kube writes itself name themselves, ``fileio.refused_as``)."""
+        if not isinstance(error, OSError) and "sqlite3" not in sys.modules:
+            return None
+        from kube_cli import fileio
+
+        if isinstance(error, OSError):
+            return fileio.refusal(error, error.filename or "stdout", "file" if error.filename else "output")
+        return fileio.refusal(error, ctx.obj.path if isinstance(ctx.obj, AppState) else None)
 
     @staticmethod
     def _internal(ctx: typer.Context, error: Exception) -> None:
@@ -204,7 +301,7 @@ app = typer.Typer(
     help="kube: the registry of KUBE (Kelompok Usaha Bersama) groups, members, aid and revenue.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion: typer's own (values in kube_cli.completion)
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -248,6 +345,7 @@ def command_tree() -> KubeGroup:
 
 def main() -> None:
     """The console script (``KubeGroup.main`` reads ``--lang`` before anything is parsed)."""
+    typer_compat.accept_click_instruction("_KUBE_COMPLETE")
     try:
         app(prog_name="kube")
     except BrokenPipeError:  # `kube ... | head` closed the pipe: not an error of ours

@@ -20,6 +20,7 @@ class ExportKind(StrEnum):
     members = "members"
     aid = "aid"
     revenue = "revenue"
+    roster = "roster"
     visits = "visits"
 
 
@@ -31,12 +32,17 @@ class ExportFormat(StrEnum):
 
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="A CSV, XLSX, JSON or NDJSON file.", show_default=False)],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A CSV, XLSX, XLS, ODS, JSON or NDJSON file.",
+                                         show_default=False)],
     kind: Annotated[str | None, typer.Option("--kind", help="groups, members, aid, revenue, roster or "
                                              "visits (default: told by the file's columns).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count, write nothing.")] = False,
     replace: Annotated[bool, typer.Option("--replace", help="Let rows overwrite what is recorded.")] = False,
-    sheet: Annotated[str | None, typer.Option("--sheet", help="The XLSX sheet (default: the first).")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="The sheet to read (default: the first visible "
+                                              "one holding a table kube knows).")] = None,
+    maps: Annotated[list[str] | None, typer.Option("--map", metavar="HEADER=FIELD", help="Read the column HEADER "
+                                                   "as FIELD (repeatable).")] = None,
+    include_hidden: Annotated[bool, typer.Option("--include-hidden", help="Read hidden rows too.")] = False,
     fmt: FormatOpt = Format.table,
 ) -> None:  # fmt: skip
     """Import groups, members, aid, revenue or a roster: every row is checked, then all written at once.
@@ -50,11 +56,14 @@ def import_(
     """
     from kube_cli import batch
 
-    with state(ctx).open(write=not dry_run) as reg, output.progress(_("Reading")) as bar:
-        task = bar.add_task("", total=None)
+    try:
+        overrides = batch.parse_maps(maps or [])
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--map") from None
+    with state(ctx).open(write=not dry_run) as reg, output.RowProgress(_("Reading")) as bar:
         result = batch.import_file(
-            reg, file, str(file), kind, dry_run=dry_run, replace=replace, sheet=sheet,
-            warn=output.warn, progress=lambda done, total: bar.update(task, completed=done, total=total or None),
+            reg, file, str(file), kind, dry_run=dry_run, replace=replace, sheet=sheet, warn=output.warn, progress=bar,
+            include_hidden=include_hidden, overrides=overrides,
         )  # fmt: skip
     output.emit_record(result.as_dict(), fmt, batch.summary_line(result))
 
@@ -62,7 +71,8 @@ def import_(
 def export(
     ctx: typer.Context,
     kind: Annotated[
-        ExportKind, typer.Argument(metavar="KIND", help="groups, members, aid, revenue or visits.", show_default=False)
+        ExportKind,
+        typer.Argument(metavar="KIND", help="groups, members, aid, revenue, roster or visits.", show_default=False),
     ],
     fmt: Annotated[
         ExportFormat | None,
@@ -76,6 +86,7 @@ def export(
     Examples:
       kube export groups -o groups.csv
       kube export members --format xlsx -o anggota.xlsx
+      kube export roster --show-nik -o roster.xlsx
     """
     from kube_cli import batch_export
 

@@ -13,6 +13,7 @@ from kube_cli.cmd_options import (
     KecamatanOpt,
     KelurahanOpt,
     MemberArg,
+    NoPagerOpt,
     NoteOpt,
     OptionalCodeArg,
     ReasonOpt,
@@ -75,6 +76,7 @@ def group_list(
     status: Annotated[str | None, typer.Option("--status", help="aktif or nonaktif.")] = None,
     stage: StageOpt = None,
     fmt: FormatOpt = Format.table,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """List groups, with their member counts (outside 5-20 members is flagged).
 
@@ -90,7 +92,8 @@ def group_list(
 
 
 @group_app.command("show")
-def group_show(ctx: typer.Context, code: CodeArg, show_nik: ShowNikOpt = False, fmt: FormatOpt = Format.table) -> None:
+def group_show(ctx: typer.Context, code: CodeArg, show_nik: ShowNikOpt = False, fmt: FormatOpt = Format.table,
+               no_pager: NoPagerOpt = False) -> None:  # fmt: skip
     """Show one group whole: its place, business, members, aid and revenue.
 
     Examples:
@@ -181,7 +184,7 @@ def member_add(
 
 @member_app.command("list")
 def member_list(ctx: typer.Context, code: OptionalCodeArg = None, show_nik: ShowNikOpt = False,
-                fmt: FormatOpt = Format.table) -> None:  # fmt: skip
+                fmt: FormatOpt = Format.table, no_pager: NoPagerOpt = False) -> None:  # fmt: skip
     """List current members, NIK masked unless --show-nik.
 
     Examples:
@@ -244,16 +247,20 @@ def member_move(
     ctx: typer.Context,
     member: MemberArg,
     to: Annotated[str, typer.Option("--to", help="Code of the group to move to.")],
+    yes: YesOpt = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Move a member to another group.
 
     Examples:
       kube member move 7271084506850001 --to PALU-002
+      kube member move 12 --to PALU-002 --yes
     """
     from kube_cli import registry
 
     with state(ctx).open(write=True) as reg:
+        output.confirm(_("Move {name} ({nik}) from {group_code} to {to}?").format(
+            **registry.describe_member_move(reg, member, to)), yes)  # fmt: skip
         row = registry.member_move(reg, member, to)
     output.emit_record(row, fmt, _("Moved member {id} ({nik}) to {group_code}.").format(**row))
 
@@ -263,16 +270,20 @@ def member_remove(
     ctx: typer.Context,
     member: MemberArg,
     reason: Annotated[str | None, typer.Option("--reason", help="Why (kept in the audit log).")] = None,
+    yes: YesOpt = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Remove a member from their group (the history is kept).
 
     Examples:
       kube member remove 7271084506850001 --reason "pindah domisili"
+      kube member remove 12 --yes
     """
     from kube_cli import registry
 
     with state(ctx).open(write=True) as reg:
+        output.confirm(_("Remove {name} ({nik}) from {group_code}?").format(
+            **registry.describe_member(reg, member)), yes)  # fmt: skip
         row = registry.member_remove(reg, member, reason)
     output.emit_record(row, fmt, _("Removed member {id} ({nik}) from {group_code}.").format(**row))
 

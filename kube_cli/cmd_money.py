@@ -7,7 +7,17 @@ from typing import Annotated
 import typer
 
 from kube_cli import output
-from kube_cli.cmd_options import CodeArg, FormatOpt, NoteOpt, OptionalCodeArg, ReasonOpt, YearOpt, YesOpt, state
+from kube_cli.cmd_options import (
+    CodeArg,
+    FormatOpt,
+    NoPagerOpt,
+    NoteOpt,
+    OptionalCodeArg,
+    ReasonOpt,
+    YearOpt,
+    YesOpt,
+    state,
+)
 from kube_cli.i18n import _, format_date
 from kube_cli.output import Format
 from kube_cli.records import AID, REVENUE
@@ -46,7 +56,11 @@ def aid_record(
 
 @aid_app.command("list")
 def aid_list(
-    ctx: typer.Context, code: OptionalCodeArg = None, year: YearOpt = None, fmt: FormatOpt = Format.table
+    ctx: typer.Context,
+    code: OptionalCodeArg = None,
+    year: YearOpt = None,
+    fmt: FormatOpt = Format.table,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """List aid records (void ones are shown, and not counted).
 
@@ -66,6 +80,7 @@ def aid_void(
     ctx: typer.Context,
     aid_id: Annotated[str, typer.Argument(metavar="ID", help="The aid record's id (see `kube aid list`).")],
     reason: Annotated[str, typer.Option("--reason", help="Why it is void (kept in the audit log).")],
+    yes: YesOpt = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Void an aid record entered by mistake; it stays in the history.
@@ -76,6 +91,9 @@ def aid_void(
     from kube_cli import money
 
     with state(ctx).open(write=True) as reg:
+        aid = money.describe_aid_void(reg, aid_id, reason)
+        output.confirm(_("Void aid record {id}: {amount} ({kind}) to {group_code} on {date}?").format(
+            **{**aid, "amount": format_rupiah(aid["amount"]), "date": format_date(aid["date"])}), yes)  # fmt: skip
         row = money.aid_void(reg, aid_id, reason)
     output.emit_record(row, fmt, _("Aid record {id} is void.").format(**row))
 
@@ -106,7 +124,7 @@ def revenue_record(
 
 @revenue_app.command("list")
 def revenue_list(ctx: typer.Context, code: OptionalCodeArg = None, year: YearOpt = None,
-                 fmt: FormatOpt = Format.table) -> None:  # fmt: skip
+                 fmt: FormatOpt = Format.table, no_pager: NoPagerOpt = False) -> None:  # fmt: skip
     """List revenue records.
 
     Examples:

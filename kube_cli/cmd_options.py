@@ -54,6 +54,17 @@ class AppState:
             yield registry
 
 
+def go_back(ctx: typer.Context, kept: str) -> str:
+    """How to undo a restore or a merge: the ``kube restore`` line that brings the kept copy back."""
+    import shlex
+
+    from kube_cli.i18n import _
+
+    typed = ctx.find_root().get_parameter_source("db")  # --db typed, not KUBE_DB (which the next command has too)
+    db = f" --db {shlex.quote(str(state(ctx).path))}" if typed is not None and typed.name == "COMMANDLINE" else ""
+    return _("To go back: kube{db} restore {kept}").format(db=db, kept=shlex.quote(kept))
+
+
 def state(ctx: typer.Context) -> AppState:
     root = ctx.find_root()
     if not isinstance(root.obj, AppState):
@@ -74,5 +85,20 @@ OptionalCodeArg = Annotated[
 ]
 MemberArg = Annotated[str, typer.Argument(metavar="MEMBER", help="The member's NIK or id (see `kube member list`).")]
 NoteOpt = Annotated[str | None, typer.Option("--note", help="A free-text note.")]
-YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+YesOpt = Annotated[
+    bool, typer.Option("--yes", "-y", help="Do it without asking (also KUBE_YES=1); scripts are never asked.")
+]
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")]
+
+
+def _no_pager(value: bool) -> None:
+    if value:
+        from kube_cli import output
+
+        output.no_pager()
+
+
+NoPagerOpt = Annotated[
+    bool, typer.Option("--no-pager", expose_value=False, callback=_no_pager, help="Print long output straight "
+                       "to the terminal, without a pager.")
+]  # fmt: skip

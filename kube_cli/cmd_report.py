@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from kube_cli import output
-from kube_cli.cmd_options import KecamatanOpt, ReportFormatOpt, state
+from kube_cli.cmd_options import KecamatanOpt, NoPagerOpt, ReportFormatOpt, state
 from kube_cli.i18n import _
 from kube_cli.output import ReportFormat
 from kube_cli.records import CHARTED, DIMENSIONS
@@ -30,6 +30,7 @@ def report(
     kecamatan: KecamatanOpt = None,
     omset_min: OmsetOpt = None,
     fmt: ReportFormatOpt = ReportFormat.table,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """Counts of KUBE and members by kelurahan and usaha, with aid and revenue.
 

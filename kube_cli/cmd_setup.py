@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from kube_cli import output
-from kube_cli.cmd_options import FormatOpt, state
+from kube_cli.cmd_options import FormatOpt, NoPagerOpt, state
 from kube_cli.i18n import _
 from kube_cli.output import Format
 
@@ -50,15 +50,24 @@ def demo(ctx: typer.Context) -> None:
 def log(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many entries, newest first.")] = 50,
+    group: Annotated[str | None, typer.Option("--group", help="Only entries about this group (its code).")] = None,
+    officer: Annotated[str | None, typer.Option("--officer", help="Only entries by this officer.")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="Only entries from this day on (a date).")] = None,
+    action: Annotated[str | None, typer.Option("--action", help="Only this action (group.edit) or kind (group).")]
+    = None,
     fmt: FormatOpt = Format.table,
-) -> None:
+    no_pager: NoPagerOpt = False,
+) -> None:  # fmt: skip
     """Show the audit log: who changed what, and when.
 
     Examples:
       kube log --limit 20
+      kube log --group PALU-001 --since 2026-01-01
+      kube log --officer rahmat --action member
     """
-    from kube_cli import setup
+    from kube_cli import audit
 
     with state(ctx).open() as reg:
-        rows = setup.audit_log(reg, limit)
-    output.emit_rows(rows, ("time", "officer", "action", "target", "detail"), fmt, empty=_("The log is empty."))
+        entries = audit.entries(reg, limit, group, officer, since, action)
+    filtered = any(v is not None for v in (group, officer, since, action))
+    output.emit_log(entries, fmt, _("No log entries match.") if filtered else _("The log is empty."))

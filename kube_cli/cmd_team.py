@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from kube_cli import output
-from kube_cli.cmd_options import FormatOpt, state
+from kube_cli.cmd_options import FormatOpt, YesOpt, go_back, state
 from kube_cli.i18n import _
 from kube_cli.output import Format
 
@@ -28,6 +28,7 @@ def merge(
         bool, typer.Option("--dry-run", help="List what it would add, update and refuse; write nothing.")
     ] = False,
     prefer: Annotated[Side | None, typer.Option("--prefer", help="Which side wins a conflict.")] = None,
+    yes: YesOpt = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Bring another registry's groups, members, aid, revenue and log into this one.
@@ -35,17 +36,28 @@ def merge(
     Examples:
       kube merge laptop-andi.db --dry-run
       kube merge laptop-andi.db
-      kube merge laptop-andi.db --prefer theirs
+      kube merge laptop-andi.db --prefer theirs --yes
     """
+    from kube_cli import maintenance
     from kube_cli import merge as merging
 
+    side = prefer.value if prefer else None
     try:
         with state(ctx).open(write=not dry_run) as reg:  # a dry run creates nothing, not even the registry
-            summary = merging.merge(reg, other, dry_run=dry_run, prefer=prefer.value if prefer else None)
+            if not dry_run and output.asks(yes):
+                plan = merging.merge(reg, other, dry_run=True, prefer=side)
+                output.confirm(_("Merge {file} into {path}: {added} records added, {updated} updated, {conflicts} "
+                                 "conflicts resolved?").format(**plan, path=reg.path), yes)  # fmt: skip
+            summary = merging.merge(reg, other, dry_run=dry_run, prefer=side,
+                                    keep=lambda r: maintenance.keep_copy(r, "merge"))  # fmt: skip
     except merging.MergeRefused as refused:  # a dry run still lists what it would add and update
         output.emit_merge_changes([c for c in refused.changes if c["action"] != "refuse"], fmt)
         raise
+    kept = summary.pop("kept", None)  # not part of merge's JSON, which scripts read
     output.emit_merge_summary(summary, fmt)
+    if kept:
+        output.say(_("The registry as it was is kept at {kept}.").format(kept=kept))
+        output.say(go_back(ctx, str(kept)))
 
 
 def publish(

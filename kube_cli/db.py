@@ -6,7 +6,6 @@ when a migration is pending, so that everyday commands start fast.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sqlite3
@@ -18,8 +17,18 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kube_cli import fileio
 from kube_cli.errors import KubeError, MissingRegistry
 from kube_cli.i18n import _
+from kube_cli.registry_files import (  # noqa: F401 - db's callers have them from here
+    copy_before_upgrade,
+    copy_database,
+    copy_into,
+    create_private_file,
+    is_sqlite_file,
+    make_private,
+    remove_registry_files,
+)
 
 if TYPE_CHECKING:
     from kube_cli.regions import Scope  # imported for real only when a registry is created
@@ -79,11 +88,13 @@ class Registry:
                             _("nothing was written; run the command again"))  # fmt: skip
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
             self.conn.execute("COMMIT")
+        except BaseException:
+            # SQLite has already rolled back after some errors (a full disk): then there is nothing to
+            # roll back, and trying would hide the error that matters
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
 
     def audit(self, action: str, target: str, detail: dict[str, Any] | None = None) -> None:
         """Write one audit row; call inside the transaction of the change it records."""
@@ -127,33 +138,19 @@ def file_id(path: Path) -> tuple[int, int] | None:
     return (stat.st_dev, stat.st_ino)
 
 
-def create_private_file(path: Path) -> None:
-    """Create an empty file readable by its owner only, in a 0700 folder if the folder is new."""
-    if not path.parent.exists():
-        path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    os.close(fd)
-
-
-def remove_registry_files(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-
-
 def _create_registry(path: Path, officer: str, wilayah: str | Scope) -> bool:
     """Build a new registry in a private temporary file, then link it into place.
 
     No other kube ever sees a half-made registry, and when two start at once on a missing file
-    exactly one creation wins (``os.link`` never overwrites). Returns whether this call's won.
+    exactly one creation wins (a link never overwrites). Returns whether this call's won.
     """
-    import secrets
-
     from kube_cli import migrations
 
-    temp = path.with_name(f".{path.name}.new-{os.getpid()}-{secrets.token_hex(4)}")
     try:
-        create_private_file(temp)
+        temp = fileio.temp_beside(path, "new")
     except OSError as error:
+        if refused := fileio.refusal(error, path):
+            raise refused from None
         raise KubeError(
             "registry", str(path), _("cannot be created: {error}").format(error=error.strerror or error)
         ) from None
@@ -163,20 +160,16 @@ def _create_registry(path: Path, officer: str, wilayah: str | Scope) -> bool:
             migrations.upgrade(registry, wilayah=wilayah, fresh=True)
         finally:
             registry.close()
-        try:
-            os.link(temp, path)
-        except FileExistsError:
-            return False
-        except OSError:  # a file system without hard links (a FAT stick): replace, if still missing
-            if path.exists():
-                return False
-            os.replace(temp, path)
+        with fileio.refused_as(path, "registry"):
+            fileio.place(temp, path, how="new")
         return True
+    except FileExistsError:
+        return False
     finally:
-        remove_registry_files(temp)
+        fileio.discard(temp)
 
 
-def _discard_if_untouched(path: Path, *, remove_folder: bool) -> None:
+def _discard_if_untouched(path: Path) -> None:
     """Remove a registry this command created, unless another kube has written to it since."""
     try:
         conn = connect(path)
@@ -184,13 +177,10 @@ def _discard_if_untouched(path: Path, *, remove_folder: bool) -> None:
             (written,) = conn.execute("SELECT count(*) FROM audit_log").fetchone()
         finally:
             conn.close()
-    except sqlite3.Error:
-        return
+    except sqlite3.Error:  # it cannot even be read (SQLite's files beside it cannot be made): no one wrote
+        written = 0
     if not written:
         remove_registry_files(path)
-        if remove_folder:
-            with contextlib.suppress(OSError):  # not empty: something else lives there now
-                path.parent.rmdir()
 
 
 @contextmanager
@@ -200,17 +190,28 @@ def open_registry(
     """Open (and migrate) the registry at ``path``.
 
     ``create``: make it when missing (write commands); a read command on a missing registry is
-    refused. When this call created the file and the command then fails, the file is removed:
-    a refused command leaves nothing behind.
+    refused. When this call created the file (or its folders) and the command then fails, they are
+    removed: a refused command leaves nothing behind.
     """
-    created, folder_existed = False, path.parent.exists()
+    created, made = False, []
     if not path.exists():
         if not create:
             raise MissingRegistry("registry", str(path), _("does not exist"), _("run `kube init` first, or pass --db"))
-        created = _create_registry(path, officer, wilayah or DEFAULT_WILAYAH)
+        with fileio.refused_as(path, "registry"):
+            made = fileio.make_folders(path.parent)
+        try:
+            created = _create_registry(path, officer, wilayah or DEFAULT_WILAYAH)
+        except BaseException:
+            fileio.remove_folders(made)
+            raise
+    else:
+        fileio.clean_leftovers(path.parent)  # copies left by kubes that were killed
     try:
         conn = connect(path)
     except sqlite3.Error as error:
+        fileio.remove_folders(made)
+        if refused := fileio.refusal(error, path):
+            raise refused from None
         raise KubeError("registry", str(path), _("cannot be opened: {error}").format(error=error)) from None
     registry = Registry(conn, path, officer, file_id(path))
     try:
@@ -221,36 +222,8 @@ def open_registry(
     except BaseException:
         registry.close()
         if created:
-            _discard_if_untouched(path, remove_folder=not folder_existed)
+            _discard_if_untouched(path)
+            fileio.remove_folders(made)
         raise
     else:
         registry.close()
-
-
-def copy_database(source: sqlite3.Connection, target: Path) -> None:
-    """A consistent copy of ``source`` as one self-contained file at ``target`` (new), created 0600
-    before a byte is written."""
-    create_private_file(target)
-    dest = sqlite3.connect(target, isolation_level=None)
-    try:
-        source.backup(dest)  # all pages in one step: one snapshot, writers carry on meanwhile
-        dest.execute("PRAGMA journal_mode = DELETE")  # a single file, no -wal beside it
-    finally:
-        dest.close()
-
-
-def copy_before_upgrade(path: Path) -> Path:
-    """Keep a copy of a registry before its schema is upgraded; returns the copy's path."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    target = path.with_name(f"{path.name}.before-upgrade-{stamp}")
-    source = sqlite3.connect(path)
-    try:
-        copy_database(source, target)
-    finally:
-        source.close()
-    return target
-
-
-def is_sqlite_file(path: Path) -> bool:
-    with open(path, "rb") as handle:
-        return handle.read(16) == b"SQLite format 3\x00"

@@ -25,7 +25,9 @@ class Problem:
     hint: str = ""
 
     def __str__(self) -> str:
-        text = f"{self.field} '{_printable(self.value)}': {self.reason}" if self.field else self.reason
+        from kube_cli.i18n import field_label  # the field's word in the interface language, at display time
+
+        text = f"{field_label(self.field)} '{_printable(self.value)}': {self.reason}" if self.field else self.reason
         return f"{text}; {self.hint}" if self.hint else text
 
 

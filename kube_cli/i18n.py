@@ -141,6 +141,40 @@ def format_date(iso: str) -> str:
     return f"{int(match[3])} {_(MONTHS[int(match[2]) - 1])} {match[1]}"
 
 
+# --- field names ---------------------------------------------------------------------------------
+
+# The fields that errors and the log name, as a person reads them. The English key stays in JSON and
+# in English text (``gender 'L'``); in Indonesian the word is shown (``jenis kelamin 'L'``).
+FIELD_LABELS = {
+    "gender": N_("gender"), "role": N_("role"), "name": N_("name"), "nik": N_("NIK"), "kk": N_("No. KK"),
+    "phone": N_("phone"), "desil": N_("desil"), "pkh_graduate": N_("PKH graduate"), "kelurahan": N_("kelurahan"),
+    "kecamatan": N_("kecamatan"), "usaha": N_("usaha"), "year": N_("year"), "status": N_("status"),
+    "stage": N_("stage"), "note": N_("note"), "amount": N_("amount"), "date": N_("date"), "period": N_("period"),
+    "kind": N_("kind"), "source": N_("source"), "reason": N_("reason"), "code": N_("code"),
+    "group": N_("group"), "group_code": N_("group code"), "group_name": N_("group name"), "member": N_("member"), "to": N_("to"),
+    "officer": N_("officer"), "file": N_("file"), "member_id": N_("member id"), "aid_id": N_("aid id"),
+    "aliases": N_("aliases"), "alias": N_("alias"), "members": N_("members"), "groups": N_("groups"),
+    "wilayah": N_("wilayah"), "replace": N_("replace"), "since": N_("since"), "action": N_("action"),
+    "business": N_("business"), "bookkeeping": N_("bookkeeping"), "members_present": N_("members present"),
+    "omset": N_("omset"), "command": N_("command"), "aid": N_("aid"), "revenue": N_("revenue"),
+    "limit": N_("limit"), "registry": N_("registry"), "backup": N_("backup"), "dest": N_("destination"),
+}  # fmt: skip
+
+
+def field_label(field: str) -> str:
+    """A field's name for people: the key itself in English, its word in Indonesian.
+
+    ``field`` may carry a place before it (``roster.csv:4: gender``, from an import); only the last
+    word is a field.
+    """
+    if current_language() == "en":
+        return field
+    where, sep, key = field.rpartition(" ")
+    if key in FIELD_LABELS:
+        return where + sep + _(FIELD_LABELS[key])
+    return field
+
+
 # --- command help --------------------------------------------------------------------------------
 
 _ORIGINAL = "_kube_i18n_original"
@@ -191,8 +225,46 @@ def translate_tree(root: Any, context_class: type | None = None) -> None:
         _translate_attrs(command, ("help", "short_help", "epilog"))
         for param in command.params:
             _translate_attrs(param, ("help",))
+            clean_placeholders(param)
+            if choices := param.__dict__.get("_kube_choices"):  # ``table|csv|json`` would crowd narrow help
+                text = (param.help or "").rstrip()
+                dot = "." if text.endswith(".") else ""
+                param.help = f"{text.removesuffix('.')} ({', '.join(choices)}){dot}".strip()
         if context_class is not None:
             command.context_class = context_class
+
+
+# What an option's value is called in help when its type alone would say ``<str>``.
+METAVARS = {
+    "--limit": "N", "--days": "N", "--members-present": "N", "--desil": "1-10", "--omset-min": "AMOUNT",
+    "--amount": "AMOUNT", "--omset": "AMOUNT", "--since": "DATE", "--date": "DATE", "--as-of": "DATE",
+    "--year": "YYYY", "--output": "FILE", "--map": "HEADER=FIELD",
+}  # fmt: skip
+
+
+def clean_placeholders(param: Any) -> None:
+    """Help that reads as a person writes it: ``--nik NIK``, ``--limit N``, ``CODE``; not typer 0.29's
+    ``<str>``, ``<bool>``, ``<int range> [x>=1]`` or ``{CODE}``. Flags show no value at all."""
+    if param.__dict__.get("_kube_clean"):
+        return
+    param._kube_clean = True
+    param._get_number_range_help_str = lambda: None
+    if getattr(param, "param_type_name", "") == "argument":
+        name = param.metavar or (param.name or "").upper()
+        usage = (name if param.required else f"[{name}]") + ("..." if param.nargs != 1 else "")
+        param._usage_display_name = lambda: usage
+        param.display_type_rich = lambda ctx: None
+        return
+    if getattr(param, "is_flag", False) or getattr(param, "count", False):
+        param.display_type_rich = lambda ctx: None
+        return
+    if param.metavar is not None:
+        return
+    long = next((o for o in param.opts if o.startswith("--")), "")
+    descriptor = getattr(param, "type_descriptor", None)
+    if descriptor is not None and getattr(descriptor, "is_choice", False):  # the choices go in the help
+        param._kube_choices = [str(getattr(c, "value", c)) for c in descriptor.choices or ()]
+    param.metavar = METAVARS.get(long) or long.lstrip("-").replace("-", "_").upper() or None
 
 
 def tree_texts(root: Any) -> list[tuple[str, str]]:

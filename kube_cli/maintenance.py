@@ -6,30 +6,18 @@ write) and are readable by their owner only, like the registry itself.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kube_cli import plausibility
-from kube_cli.db import (
-    Registry,
-    connect,
-    copy_database,
-    create_private_file,
-    is_sqlite_file,
-    open_registry,
-    remove_registry_files,
-)
+from kube_cli import fileio, plausibility
+from kube_cli.db import Registry, connect, copy_database, copy_into, make_private, open_registry
 from kube_cli.errors import KubeError
 from kube_cli.i18n import _
 from kube_cli.registry import MAX_MEMBERS, MIN_MEMBERS, size_warning
 from kube_cli.vocab import format_rupiah, mask_nik
-
-KUBE_TABLES = frozenset({"meta", "groups", "members", "aid", "revenue", "audit_log"})
-
 
 # Each group's maintained money totals per year (``group_money``) beside a recount of its rows.
 MONEY_RECOUNT = """
@@ -57,26 +45,15 @@ GROUP_MONEY_RECOUNT = """
 """
 
 
+SQLITE_CORRUPT, SQLITE_NOTADB = 11, 26
+
+
 def _stamp() -> str:
     return datetime.now().strftime("%Y%m%d-%H%M%S")
 
 
-def _temp_beside(path: Path, what: str) -> Path:
-    import secrets
-
-    return path.with_name(f".{path.name}.{what}-{os.getpid()}-{secrets.token_hex(4)}")
-
-
-def _link_new(temp: Path, target: Path) -> None:
-    """Put ``temp`` at ``target``, never overwriting a file that appeared there meanwhile."""
-    try:
-        os.link(temp, target)
-    except FileExistsError:
-        raise KubeError("dest", str(target), _("already exists"), _("kube never overwrites a file")) from None
-    except OSError:  # no hard links on this file system (a FAT stick)
-        if target.exists():
-            raise KubeError("dest", str(target), _("already exists"), _("kube never overwrites a file")) from None
-        os.replace(temp, target)
+def _already_exists(target: Path) -> KubeError:
+    return KubeError("dest", str(target), _("already exists"), _("kube never overwrites a file"))
 
 
 # --- backup ---------------------------------------------------------------------------------
@@ -97,21 +74,27 @@ def backup_target(dest: str) -> Path:
 
 
 def backup(registry: Registry, dest: str) -> dict[str, Any]:
-    """Copy the registry to ``dest`` (a new file, or a folder) while others may be writing."""
+    """Copy the registry to ``dest`` (a new file, or a folder) while others may be writing.
+
+    The counts are the copy's (others may have written since), and the copy is on the disk, whole,
+    before the audit row says it was made; a backup that fails leaves no file."""
     target = backup_target(dest)
-    temp = _temp_beside(target, "part")
     try:
-        try:
-            copy_database(registry.conn, temp)
-        except OSError as error:
-            raise KubeError("dest", str(target), _("cannot be written: {error}").format(
-                error=error.strerror or error)) from None  # fmt: skip
-        _link_new(temp, target)
-    finally:
-        remove_registry_files(temp)
-    counts = _counts(registry.conn)
-    with registry.atomic():
-        registry.audit("registry.backup", str(target.resolve()), counts)
+        with fileio.refused_as(target, "dest", any_os_error=True), fileio.NewFile(target, how="new") as new:
+            copy_into(registry.conn, new.temp)
+            copy = fileio.open_readonly(new.temp, private=True)
+            try:
+                counts = _counts(copy)
+            finally:
+                copy.close()
+    except FileExistsError:
+        raise _already_exists(target) from None
+    try:
+        with registry.atomic():
+            registry.audit("registry.backup", str(target.resolve()), counts)
+    except BaseException:
+        target.unlink(missing_ok=True)  # not recorded: not made
+        raise
     return {"path": str(target.resolve()), "bytes": target.stat().st_size, **counts}
 
 
@@ -126,21 +109,24 @@ def _counts(conn: sqlite3.Connection) -> dict[str, int]:
 
 def _check_backup(copy: Path, shown: str) -> dict[str, int]:
     """Refuse anything but a whole kube registry this kube can open; returns what it holds."""
-    from kube_cli.migrations import SCHEMA_VERSION
+    from kube_cli.migrations import SCHEMA_VERSION, is_registry
 
-    if not is_sqlite_file(copy):
-        raise KubeError("backup", shown, _("is not a SQLite database"), _("give a file made by `kube backup`"))
-    conn = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
+    conn = fileio.open_readonly(copy, private=True)
     try:
+        try:
+            (version,) = conn.execute("PRAGMA user_version").fetchone()
+        except sqlite3.DatabaseError as error:
+            if error.sqlite_errorcode != SQLITE_NOTADB:
+                raise
+            raise KubeError("backup", shown, _("is not a SQLite database"),
+                            _("give a file made by `kube backup`")) from None  # fmt: skip
         page_size, page_count = (conn.execute(f"PRAGMA {p}").fetchone()[0] for p in ("page_size", "page_count"))
         if copy.stat().st_size < page_size * page_count:
             raise KubeError("backup", shown, _("is truncated (the file is shorter than it says)"))
         problems = [row[0] for row in conn.execute("PRAGMA integrity_check")]
         if problems != ["ok"]:
             raise KubeError("backup", shown, _("is damaged: {problem}").format(problem=problems[0]))
-        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        (version,) = conn.execute("PRAGMA user_version").fetchone()
-        if not tables.issuperset(KUBE_TABLES) or version < 1:
+        if not is_registry(conn) or version < 1:
             raise KubeError("backup", shown, _("is not a kube registry"))
         if version > SCHEMA_VERSION:
             raise KubeError(
@@ -156,6 +142,39 @@ def _check_backup(copy: Path, shown: str) -> dict[str, int]:
         conn.close()
 
 
+def _source(path: Path, backup_file: str) -> Path:
+    source = Path(backup_file).expanduser()
+    if not source.is_file():
+        raise KubeError("backup", backup_file, _("is not a file that exists"))
+    if path.exists() and os.path.samefile(source, path):
+        raise KubeError("backup", backup_file, _("is the registry itself"))
+    return source
+
+
+def describe_restore(path: Path, backup_file: str) -> dict[str, Any]:
+    """What ``restore`` would do, refused as it would refuse: the backup's counts, and the current
+    registry's (``None`` when there is none, or it cannot be read)."""
+    source = _source(path, backup_file)
+    counts = _check_backup(source, backup_file)  # read-only, on the backup itself; restore checks its own copy again
+    current: dict[str, int] | None = None
+    if path.exists():
+        try:
+            conn = fileio.open_readonly(path)
+            try:
+                current = _counts(conn)
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError:
+            current = None
+    return {"path": str(path.resolve()), "backup": str(source), "current": current, **counts}
+
+
+def keep_copy(registry: Registry, why: str) -> Path:
+    """A copy of the registry beside it, ``<name>.before-<why>-<stamp>``, to go back to with ``kube restore``."""
+    path = registry.path
+    return copy_database(registry.conn, path.with_name(f"{path.name}.before-{why}-{_stamp()}"), how="unique")
+
+
 def restore(path: Path, officer: str, backup_file: str) -> dict[str, Any]:
     """Replace the registry at ``path`` with ``backup_file``, after checking the backup whole.
 
@@ -163,25 +182,24 @@ def restore(path: Path, officer: str, backup_file: str) -> dict[str, Any]:
     the backup into the live file with SQLite's backup API, in one transaction: other kubes
     wait for it and then see the restored registry, and a crash leaves the old one whole.
     """
-    source = Path(backup_file).expanduser()
-    if not source.is_file():
-        raise KubeError("backup", backup_file, _("is not a file that exists"))
-    if path.exists() and source.resolve() == path.resolve():
-        raise KubeError("backup", backup_file, _("is the registry itself"))
-    folder = path.parent
-    if not folder.is_dir():
-        folder.mkdir(parents=True, mode=0o700)
-    temp = _temp_beside(path, "restore")
+    source = _source(path, backup_file)
+    with fileio.refused_as(path.parent, "registry"):
+        made = fileio.make_folders(path.parent)
     try:
-        create_private_file(temp)
-        with open(source, "rb") as reader, open(temp, "wb") as writer:  # check a private copy, not the original
-            while chunk := reader.read(1 << 20):
-                writer.write(chunk)
-        counts = _check_backup(temp, backup_file)
-        kept = _keep_current(path) if path.exists() else None
-        _swap_in(temp, path)
-    finally:
-        remove_registry_files(temp)
+        with fileio.refused_as(path, "registry"):
+            temp = fileio.temp_beside(path, "restore")
+        try:
+            with fileio.refused_as(path, "registry"):
+                _copy_bytes(source, temp)  # check a private copy, not the original
+            counts = _check_backup(temp, backup_file)
+            with fileio.refused_as(path, "registry"):
+                kept = _keep_current(path) if path.exists() else None
+                _swap_in(temp, path)
+        finally:
+            fileio.discard(temp)
+    except BaseException:
+        fileio.remove_folders(made)
+        raise
     with open_registry(path, officer) as registry:
         with registry.atomic():
             registry.audit("registry.restore", source.name, {"from": str(source.resolve()),
@@ -191,47 +209,69 @@ def restore(path: Path, officer: str, backup_file: str) -> dict[str, Any]:
     return {"path": str(path.resolve()), "kept": str(kept) if kept else None, "errors": errors, **counts}
 
 
+def _copy_bytes(source: Path, target: Path) -> None:
+    with open(source, "rb") as reader, open(target, "wb") as writer:
+        while chunk := reader.read(1 << 20):
+            writer.write(chunk)
+
+
 def _keep_current(path: Path) -> Path:
+    """A copy of the registry as it is, at a name no other file has; returns that name."""
     kept = path.with_name(f"{path.name}.before-restore-{_stamp()}")
-    n = 1
-    while kept.exists():
-        n += 1
-        kept = path.with_name(f"{path.name}.before-restore-{_stamp()}-{n}")
     try:
         conn = sqlite3.connect(path)
         try:
-            copy_database(conn, kept)
+            return copy_database(conn, kept, how="unique")
         finally:
             conn.close()
     except sqlite3.DatabaseError:  # the current file is damaged: keep its bytes as they are
-        kept.unlink(missing_ok=True)
-        create_private_file(kept)
-        with open(path, "rb") as reader, open(kept, "wb") as writer:
-            while chunk := reader.read(1 << 20):
-                writer.write(chunk)
-    return kept
+        with fileio.NewFile(kept, how="unique") as new:
+            _copy_bytes(path, new.temp)
+        return new.path
 
 
 def _swap_in(temp: Path, path: Path) -> None:
     if not path.exists():
-        _link_new(temp, path)
+        try:
+            fileio.place(temp, path, how="new")
+        except FileExistsError:
+            raise KubeError("registry", str(path), _("was created by another kube while this one restored"),
+                            _("run the command again")) from None  # fmt: skip
+        make_wal(path)
         return
-    source = sqlite3.connect(temp)
+    source = sqlite3.connect(temp, isolation_level=None)
     try:
         live = connect(path)
         try:
+            (page_size,) = live.execute("PRAGMA page_size").fetchone()
+            if source.execute("PRAGMA page_size").fetchone()[0] != page_size:
+                # a WAL file cannot change its page size: the private copy takes the registry's
+                source.execute(f"PRAGMA page_size = {int(page_size)}")
+                source.execute("VACUUM")
             source.backup(live)  # one write transaction on the live file
-            live.execute("PRAGMA journal_mode = WAL")
         finally:
             live.close()
-    except sqlite3.DatabaseError:  # the live file is not a database any more: replace it whole
-        for suffix in ("-wal", "-shm", "-journal"):
+    except sqlite3.DatabaseError as error:
+        if error.sqlite_errorcode & 0xFF not in (SQLITE_CORRUPT, SQLITE_NOTADB):
+            raise
+        # the live file is not a database any more: replace it whole
+        for suffix in fileio.SIDECARS:
             Path(str(path) + suffix).unlink(missing_ok=True)
         os.replace(temp, path)
     finally:
         source.close()
-    with contextlib.suppress(OSError):
-        os.chmod(path, 0o600)
+    make_wal(path)
+    make_private(path)
+
+
+def make_wal(path: Path) -> None:
+    """The registry in WAL mode again: a backup copied in brings its own header (rollback journal), and
+    a connection that copied it in may not notice (when the page size changed), so ask a fresh one."""
+    conn = connect(path)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+    finally:
+        conn.close()
 
 
 # --- check ----------------------------------------------------------------------------------

@@ -38,12 +38,14 @@ import hashlib
 import json
 import sqlite3
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kube_cli.db import Registry, is_sqlite_file, now
 from kube_cli.errors import KubeError, Problem
+from kube_cli.fileio import open_readonly
 from kube_cli.i18n import N_, _
 from kube_cli.records import MERGED, Column, Record
 from kube_cli.vocab import mask_nik, mask_phone, name_key
@@ -262,7 +264,7 @@ def open_other(path: Path, registry: Registry) -> sqlite3.Connection:
     if not is_sqlite_file(path):
         raise KubeError("other", shown, _("is not a kube registry"))
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = open_readonly(path)
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.Error as error:
@@ -658,13 +660,20 @@ class MergeRefused(KubeError):
     changes: list[dict[str, str]] = []  # noqa: RUF012 - set per instance by merge()
 
 
-def merge(registry: Registry, other_path: Path, *, dry_run: bool = False, prefer: str | None = None) -> dict[str, Any]:
+def merge(
+    registry: Registry, other_path: Path, *, dry_run: bool = False, prefer: str | None = None,
+    keep: Callable[[Registry], Path] | None = None,
+) -> dict[str, Any]:  # fmt: skip
     """Merge the registry at ``other_path`` into ``registry``; returns the counts, and for a dry
     run ``changes``: one line per record it would add, update, remove or refuse.
 
-    Conflicts without ``prefer`` raise ``MergeRefused`` listing each, and nothing is written.
+    Conflicts without ``prefer`` raise ``MergeRefused`` listing each, and nothing is written. ``keep``
+    copies the registry as it was before a merge that changes something (``kept``: the copy's path).
     """
     other_conn = open_other(other_path, registry)
+    # the copy is taken before the write transaction (SQLite cannot back up a connection inside its
+    # own write), and removed again when the merge is refused or changes nothing
+    kept = keep(registry) if keep is not None and not dry_run else None
     try:
         with registry.atomic():
             plan = plan_merge(registry, other_conn, prefer)
@@ -682,8 +691,16 @@ def merge(registry: Registry, other_path: Path, *, dry_run: bool = False, prefer
                 except sqlite3.IntegrityError as error:
                     raise KubeError("other", str(other_path), _("cannot be merged: {error}").format(error=error),
                                     _("run `kube check` on both registries")) from None  # fmt: skip
+    except BaseException:
+        if kept is not None:
+            kept.unlink(missing_ok=True)
+        raise
     finally:
         other_conn.close()
+    if kept is not None and (summary["added"] or summary["updated"]):
+        summary["kept"] = str(kept)
+    elif kept is not None:
+        kept.unlink(missing_ok=True)
     return summary
 
 

@@ -14,6 +14,8 @@ from kube_cli.errors import KubeError
 from kube_cli.i18n import _
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from sqlite_utils import Database
 
     from kube_cli.db import Registry
@@ -419,10 +421,14 @@ def _migration_set():
 def upgrade(registry: Registry, *, wilayah: str | Scope, fresh: bool) -> None:
     """Bring ``registry`` to the current schema; a fresh one is also scoped to ``wilayah``.
 
-    The whole upgrade is one write transaction: two kubes opening an old registry at once take
-    turns (the second finds it done), and a crash half-way leaves the old schema, whole.
+    Whether the file is a kube registry at all is decided first, by reading it only: a file that
+    is not one is refused as it is. The whole upgrade is one write transaction: two kubes opening
+    an old registry at once take turns (the second finds it done), and a crash half-way leaves the
+    old schema, whole.
     """
     import sqlite3
+
+    from kube_cli import fileio
 
     conn = registry.conn
     try:
@@ -439,6 +445,8 @@ def upgrade(registry: Registry, *, wilayah: str | Scope, fresh: bool) -> None:
         if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
     except sqlite3.DatabaseError as error:
+        if refused := fileio.refusal(error, registry.path):
+            raise refused from None
         raise KubeError(
             "registry", str(registry.path), _("is not a kube registry ({error})").format(error=error)
         ) from None
@@ -448,13 +456,17 @@ def upgrade(registry: Registry, *, wilayah: str | Scope, fresh: bool) -> None:
         if _checked_version(registry) == SCHEMA_VERSION:
             return  # another kube upgraded it while this one waited for the lock
         if not fresh:
-            from kube_cli.db import copy_before_upgrade
+            from kube_cli.registry_files import copy_before_upgrade
 
             copy_before_upgrade(registry.path)
         _migration_set().apply(Database(conn, execute_plugins=False))
         if scope is not None:
             regions.load_scope(conn, scope)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    if not fresh:
+        from kube_cli.registry_files import make_private
+
+        make_private(registry.path)  # a registry that an older kube (or a copy) left readable by others
 
 
 def _checked_version(registry: Registry) -> int:
@@ -470,9 +482,24 @@ def _checked_version(registry: Registry) -> int:
     return version
 
 
-def _check_is_kube(registry: Registry, version: int) -> None:
-    from kube_cli.db import is_sqlite_file
+# The tables every kube registry has had since the first release, beside sqlite-utils' record of
+# the migrations applied (``_sqlite_migrations``, set ``kube``).
+REGISTRY_TABLES = frozenset({"meta", "wilayah", "usaha", "groups", "members", "aid", "revenue", "audit_log"})
 
-    tables = {row[0] for row in registry.conn.execute("SELECT name FROM sqlite_master")}
-    if not is_sqlite_file(registry.path) or (version == 0 and tables and "groups" not in tables):
-        raise KubeError("registry", str(registry.path), _("is not a kube registry"))
+
+def is_registry(conn: sqlite3.Connection) -> bool:
+    """Whether the open SQLite file is a kube registry (of any version), by reading it only.
+
+    It reads through the connection given: a second handle on the same file, closed again, would
+    drop this process's locks on it (POSIX), and another kube could then checkpoint the WAL away."""
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not tables >= REGISTRY_TABLES | {"_sqlite_migrations"}:
+        return False
+    return conn.execute("SELECT 1 FROM _sqlite_migrations WHERE migration_set = ? LIMIT 1",
+                        (MIGRATION_SET,)).fetchone() is not None  # fmt: skip
+
+
+def _check_is_kube(registry: Registry, version: int) -> None:
+    if not is_registry(registry.conn):
+        raise KubeError("registry", str(registry.path), _("is not a kube registry"),
+                        _("give a registry file with --db, or a new file name to start one"))  # fmt: skip

@@ -80,6 +80,20 @@ def aid_list(registry: Registry, code: str | None = None, year: str | None = Non
     return [present(AID, row, AID_KEYS) for row in registry.query(sql, params)]
 
 
+def describe_aid_void(registry: Registry, aid_id: str, reason: str) -> dict[str, Any]:
+    """The aid record ``aid_void`` would void, refused as it would refuse (unknown, already void, no reason)."""
+    value = aid_id.strip()
+    if not value.isdigit():
+        raise KubeError("id", value, _("is not an aid id"), _("see `kube aid list`"))
+    clean_text(reason, "reason", max_len=500)
+    rows = registry.query(AID_SELECT + " WHERE a.id = ?", (int(value),))
+    if not rows:
+        raise NotFound("id", value, _("no such aid record"), _("see `kube aid list`"))
+    if rows[0]["void"]:
+        raise Conflict("id", value, _("is already void"))
+    return rows[0]
+
+
 def aid_void(registry: Registry, aid_id: str, reason: str) -> dict[str, Any]:
     """Void an aid record entered by mistake: it stays, marked void, and stops counting."""
     value = aid_id.strip()

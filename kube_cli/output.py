@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -72,7 +72,22 @@ def _cell(column: str, value: Any) -> str:
         return format_date(str(value))
     if column == "severity" and value in SEVERITIES:
         return _(SEVERITIES[value])
+    if column == "time":
+        return local_time(str(value))
     return str(value)
+
+
+def local_time(iso: str) -> str:
+    """A log time (UTC, ``2026-12-01T15:36:06Z``) in the local time zone (``TZ``): ``2026-12-01 23:36``."""
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    if moment.tzinfo is None:
+        return iso
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def _csv_value(column: str, value: Any) -> Any:
@@ -116,7 +131,7 @@ def error(text: str) -> None:
 
 
 def progress(description: str):
-    """A progress bar on stderr, drawn only when stderr is a terminal."""
+    """A progress bar on stderr, drawn only when stderr is a terminal (rich is imported only then)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     return Progress(
@@ -124,6 +139,49 @@ def progress(description: str):
         console=stderr_console(), disable=not sys.stderr.isatty() or bool(os.environ.get("KUBE_NO_PROGRESS")),
         transient=True,
     )  # fmt: skip
+
+
+def count_text(n: int) -> str:
+    """``42003`` as people read it: ``42.003`` in Indonesian, ``42,003`` in English."""
+    from kube_cli.i18n import current_language
+
+    text = f"{n:,}"
+    return text.replace(",", ".") if current_language() == "id" else text
+
+
+class RowProgress:
+    """``kube import``'s bar: rows read, of about how many (from how far into the file they are), and
+    the time left; on stderr, only on a terminal. Call it with ``(rows, position, size)``: position and
+    size in the file's own unit (bytes of a CSV, rows of a sheet), size 0 when unknown."""
+
+    def __init__(self, description: str) -> None:
+        self.description = description
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __enter__(self) -> RowProgress:
+        if sys.stderr.isatty() and not os.environ.get("KUBE_NO_PROGRESS"):
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.bar = Progress(TextColumn(self.description), BarColumn(), TextColumn("{task.fields[rows]}"),
+                                TimeRemainingColumn(), console=stderr_console(), transient=True)  # fmt: skip
+            self.bar.__enter__()
+            self.task = self.bar.add_task("", total=None, rows="")
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+    def __call__(self, rows: int, position: int = 0, size: int = 0) -> None:
+        if self.bar is None:
+            return
+        if size and position:
+            total = max(rows, round(rows * size / position))
+            text = _("{rows} of about {total} rows").format(rows=count_text(rows), total=count_text(total))
+            self.bar.update(self.task, completed=rows, total=total, rows=text)
+        else:
+            self.bar.update(self.task, completed=rows, total=None, rows=_("{rows} rows").format(rows=count_text(rows)))
 
 
 # --- rows -----------------------------------------------------------------------------------
@@ -181,22 +239,93 @@ def markdown_text(rows: Sequence[dict[str, Any]], columns: Sequence[str], totals
     return "\n".join(lines) + "\n"
 
 
+# --- tables at a terminal ---------------------------------------------------------------------
+
+# Columns whose values are typed or read back whole (a code, a masked NIK, a date or time, an amount,
+# a count): never wrapped, cut or elided. When the terminal is too narrow, text columns wrap and, if
+# that is not enough, the least important columns are left out (and the caption names them).
+CODES = frozenset({"code", "group_code", "kode"})
+MASKED = frozenset({"nik", "kk", "phone"})
+TIMES = frozenset({"time", "last_visit", "period"})
+WHOLE = CODES | MASKED | DATES | TIMES | NUMBERS | FLAGS | {"year", "desil", "members_present", "severity"}
+# How much a column matters on a narrow screen: the lowest is left out first (default 50).
+PRIORITY = {
+    "note": 10, "source": 15, "kabupaten_kota": 20, "aliases": 25, "desil": 25, "phone": 25, "kk": 25,
+    "gender": 30, "pkh_graduate": 30, "kecamatan": 35, "stage": 35, "status": 40, "year": 40,
+    "officer": 40, "usaha": 45, "void": 55, "kind": 55, "target": 60, "action": 65, "members": 70,
+    "groups": 70, "detail": 72, "kelurahan": 75, "role": 60, "severity": 80, "period": 85, "date": 88,
+    "time": 90, "nik": 90, "group_code": 92, "amount": 94, "name": 94, "problem": 94, "id": 96,
+    "code": 98, "kode": 98,
+}  # fmt: skip
+TEXT_MIN = 12  # a wrapped text column is given at least this many cells when it can
+SHORT_TEXT = 16  # a text column whose cells are all this short is not wrapped (a role, an action, a code)
+
+
+def _fit(grid: Sequence[Sequence[str]], columns: Sequence[str], width: int, overhead: int, edge: int) -> list[int]:
+    """The indexes of the columns to show in ``width`` cells; ``grid`` is the header row, then the cells.
+
+    A whole column needs its longest cell or heading; a text column its longest cell up to ``TEXT_MIN``
+    (it wraps).
+    ``overhead`` is what each column adds (padding, a rule), ``edge`` what the table adds once.
+    """
+    need = []
+    for i, c in enumerate(columns):
+        longest = max((len(cells[i]) for cells in grid[1:]), default=0)
+        head = max((len(w) for w in grid[0][i].split()), default=0)
+        short = c in WHOLE or longest <= SHORT_TEXT  # shown unwrapped, its heading too
+        need.append(max(longest, len(grid[0][i])) if short else min(max(longest, len(grid[0][i])), max(TEXT_MIN, head)))
+    kept = list(range(len(columns)))
+    while len(kept) > 1 and sum(need[i] for i in kept) + overhead * len(kept) + edge > width:
+        kept.remove(min(reversed(kept), key=lambda i: PRIORITY.get(columns[i], 50)))
+    return kept
+
+
+def _dropped_caption(columns: Sequence[str], kept: Sequence[int], caption: str | None) -> str | None:
+    if len(kept) == len(columns):
+        return caption
+    left_out = ", ".join(header(c) for i, c in enumerate(columns) if i not in kept)
+    note = _("Left out to fit the terminal: {columns} (a wider window, or --format csv, shows them)").format(
+        columns=left_out
+    )
+    return f"{caption}\n{note}" if caption else note
+
+
+def terminal_size() -> tuple[int, int]:
+    """The terminal's columns and lines (80 x 24 when it does not say)."""
+    import shutil
+
+    size = shutil.get_terminal_size((80, 24))
+    return size.columns or 80, size.lines or 24
+
+
 def rich_table(
     rows: Sequence[dict[str, Any]],
     columns: Sequence[str],
     title: str | None = None,
     totals: dict[str, Any] | None = None,
     caption: str | None = None,
+    width: int | None = None,
 ):
+    """A rich table that fits ``width`` cells: whole values stay whole, text wraps, minor columns go."""
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=title, caption=caption, show_footer=bool(totals), title_justify="left")
-    for c in columns:
-        footer = Text(_cell(c, totals.get(c))) if totals else ""
-        table.add_column(header(c), justify="right" if c in NUMBERS else "left", footer=footer)
-    for row in rows:
-        table.add_row(*(Text(_cell(c, row.get(c))) for c in columns))
+    grid = [[header(c) for c in columns], *([_cell(c, r.get(c)) for c in columns] for r in rows)]
+    if totals:
+        grid.append([_cell(c, totals.get(c)) for c in columns])
+    kept = _fit(grid, columns, width or terminal_size()[0], overhead=3, edge=1)
+    caption = _dropped_caption(columns, kept, caption)
+    table = Table(title=title, caption=caption, show_footer=bool(totals), title_justify="left", caption_justify="left")
+    for i in kept:
+        c = columns[i]
+        longest = max(len(cells[i]) for cells in grid)
+        whole = c in WHOLE or max(len(cells[i]) for cells in grid[1:] or [[""] * len(columns)]) <= SHORT_TEXT
+        table.add_column(
+            header(c), justify="right" if c in NUMBERS else "left", footer=Text(grid[-1][i]) if totals else "",
+            no_wrap=whole, min_width=longest if whole else None, overflow="fold",
+        )  # fmt: skip
+    for cells in grid[1 : len(rows) + 1]:
+        table.add_row(*(Text(cells[i]) for i in kept))
     return table
 
 
@@ -225,23 +354,174 @@ def plain_table(
     return "\n".join(out) + "\n"
 
 
+def stream_table(
+    rows: Iterable[dict[str, Any]], columns: Sequence[str], first: Sequence[dict[str, Any]], width: int, *,
+    title: str | None = None, totals: dict[str, Any] | None = None, caption: str | None = None,
+) -> Iterator[str]:  # fmt: skip
+    """A long table for the terminal, line by line as ``rows`` arrive, so the pager shows the first
+    screen at once (rich lays out a whole table before it prints a line: ~5 ms a row on this VM,
+    90 s for all of Indonesia).
+
+    The column widths come from the ``first`` rows; a longer text further down wraps, a longer whole
+    value widens its line rather than being cut.
+    """
+    import textwrap
+
+    grid = [[header(c) for c in columns], *([_cell(c, r.get(c)) for c in columns] for r in first)]
+    if totals:
+        grid.append([_cell(c, totals.get(c)) for c in columns])
+    kept = _fit(grid, columns, width, overhead=2, edge=0)
+    widths = {i: max(len(cells[i]) for cells in grid) for i in kept}
+    texts = [i for i in kept if columns[i] not in WHOLE]
+    for i in texts:  # a text column asks for what 9 in 10 of its cells need; the longest wrap
+        lengths = sorted(len(cells[i]) for cells in grid[1:])
+        widths[i] = max(len(grid[0][i]), lengths[len(lengths) * 9 // 10] if lengths else 0)
+    text_room = width - sum(widths[i] for i in kept if columns[i] in WHOLE) - 2 * (len(kept) - 1)
+    for i in sorted(texts, key=lambda i: widths[i]):  # share what is left; narrow columns keep their width
+        widths[i] = min(widths[i], max(1, text_room // len(texts)))
+        text_room -= widths[i]
+        texts.remove(i)
+
+    def lines(cells: Sequence[str]) -> Iterator[str]:
+        parts = {i: [cells[i]] if columns[i] in WHOLE or len(cells[i]) <= widths[i] else
+                 textwrap.wrap(cells[i], widths[i]) or [""] for i in kept}  # fmt: skip
+        for n in range(max(len(p) for p in parts.values())):
+            out = []
+            for i in kept:
+                piece = parts[i][n] if n < len(parts[i]) else ""
+                out.append(piece.rjust(widths[i]) if columns[i] in NUMBERS else piece.ljust(widths[i]))
+            yield "  ".join(out).rstrip() + "\n"
+
+    rule = "  ".join("─" * widths[i] for i in kept) + "\n"
+    if title:
+        yield title + "\n"
+    yield from lines(grid[0])
+    yield rule
+    for cells in grid[1 : len(first) + 1]:
+        yield from lines(cells)
+    for row in rows:
+        yield from lines([_cell(c, row.get(c)) for c in columns])
+    if totals:
+        yield rule
+        yield from lines(grid[-1])
+    if note := _dropped_caption(columns, kept, caption):
+        yield "".join(textwrap.fill(line, width) + "\n" for line in note.splitlines())
+
+
+# --- the pager ------------------------------------------------------------------------------
+
+_pager_off = False
+
+
+def no_pager(value: bool = True) -> None:
+    """``--no-pager``: print straight to the terminal, however long the output."""
+    global _pager_off
+    _pager_off = value
+
+
+def _pager_command() -> str | None:
+    """The pager to use for this run's stdout, or None: only on a terminal, ``PAGER`` else ``less``."""
+    if _pager_off or not sys.stdout.isatty():
+        return None
+    command = os.environ.get("KUBE_PAGER", os.environ.get("PAGER", "less")).strip()
+    if not command or command == "cat":
+        return None
+    import shlex
+    import shutil
+
+    try:
+        program = shlex.split(command)[0]
+    except (ValueError, IndexError):
+        return None
+    return command if shutil.which(program) else None
+
+
+def page(chunks: Iterable[str], *, long: bool) -> None:
+    """Write ``chunks`` to stdout, through the pager when the output is ``long`` (longer than the
+    screen) and stdout is a terminal. The pager gets ``LESS=FRX`` unless ``LESS`` is set, as git does."""
+    command = _pager_command() if long else None
+    if command is None:
+        for chunk in chunks:
+            sys.stdout.write(chunk)
+        return
+    import contextlib
+    import signal
+    import subprocess
+
+    sys.stdout.flush()
+    env = dict(os.environ)
+    env.setdefault("LESS", "FRX")
+    env.setdefault("LV", "-c")
+    pager = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env, encoding="utf-8",
+                             errors="replace")  # fmt: skip
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the pager's, as with git
+    assert pager.stdin is not None
+    try:
+        for chunk in chunks:
+            pager.stdin.write(chunk)
+    except OSError:  # the reader quit the pager before the end (a broken pipe): not an error
+        pass
+    finally:
+        with contextlib.suppress(OSError):
+            pager.stdin.close()
+        pager.wait()
+        signal.signal(signal.SIGINT, previous)
+
+
+def show(text: str) -> None:
+    """Text for stdout, paged on a terminal when it is longer than the screen."""
+    page([text], long=text.count("\n") >= terminal_size()[1] - 1)
+
+
+def render(*renderables: Any) -> str:
+    """Rich renderables as the terminal would show them (colour and all), as text."""
+    console = stdout_console()
+    with console.capture() as captured:
+        for item in renderables:
+            console.print(item)
+    return captured.get()
+
+
+def table_text(
+    rows: Sequence[dict[str, Any]], columns: Sequence[str], title: str | None = None,
+    totals: dict[str, Any] | None = None, caption: str | None = None,
+) -> str:  # fmt: skip
+    """A table as text: fitted to the terminal's width there, aligned plain text in a pipe or a file."""
+    if sys.stdout.isatty():
+        return render(rich_table(rows, columns, title, totals, caption))
+    return plain_table(rows, columns, title, totals, caption)
+
+
 def print_table(
     rows: Sequence[dict[str, Any]], columns: Sequence[str], title: str | None = None,
     totals: dict[str, Any] | None = None, caption: str | None = None,
 ) -> None:  # fmt: skip
-    """A rich table on a terminal; aligned plain text when stdout is a pipe or a file."""
-    if sys.stdout.isatty():
-        stdout_console().print(rich_table(rows, columns, title, totals, caption))
-    else:
-        sys.stdout.write(plain_table(rows, columns, title, totals, caption))
+    """A rich table on a terminal (paged when long); aligned plain text when stdout is a pipe or a file."""
+    show(table_text(rows, columns, title, totals, caption))
+
+
+STREAM_AFTER = 200  # rows: a longer table goes to the terminal line by line (rich takes ~1 s for 200)
+WIDTH_SAMPLE = 2_000  # rows: a streamed table's columns are as wide as these need
 
 
 def emit_rows(
-    rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str = "table", *,
+    rows: Iterable[dict[str, Any]], columns: Sequence[str], fmt: str = "table", *,
     title: str | None = None, totals: dict[str, Any] | None = None, caption: str | None = None,
     empty: str | None = None,
 ) -> None:  # fmt: skip
-    """Print a list of records in ``fmt``. JSON carries every key of each row as it is."""
+    """Print records in ``fmt``. JSON carries every key of each row as it is; CSV and JSON are
+    never paged. ``rows`` may be a generator: a long table on a terminal is streamed to the pager."""
+    if fmt == "table" and sys.stdout.isatty():
+        import itertools
+
+        rows = iter(rows)
+        first = list(itertools.islice(rows, WIDTH_SAMPLE))
+        if len(first) >= STREAM_AFTER:
+            lines = stream_table(rows, columns, first, terminal_size()[0], title=title, totals=totals, caption=caption)
+            page(lines, long=True)
+            return
+        rows = first
+    rows = rows if isinstance(rows, Sequence) else list(rows)
     if fmt == "json":
         sys.stdout.write(json_text(list(rows)) + "\n")
     elif fmt == "csv":
@@ -258,6 +538,27 @@ def emit_rows(
         print_table(rows, columns, title, totals, caption)
 
 
+def emit_check(problems: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str, empty: str) -> None:
+    """``kube check``: scripts get each finding's ``code`` (``no_ketua``); a table says it in words only."""
+    if fmt == "table":
+        columns = [c for c in columns if c != "code"]
+    emit_rows(problems, columns, fmt, empty=empty)
+
+
+LOG_COLUMNS = ("time", "officer", "action", "target", "detail")
+
+
+def emit_log(entries: Sequence[dict[str, Any]], fmt: str, empty: str) -> None:
+    """``kube log``: JSON and CSV as stored (UTC times, ``group.edit``); a table in words and local time."""
+    if fmt in ("json", "csv"):
+        emit_rows([{k: v for k, v in e.items() if k != "changes"} for e in entries], LOG_COLUMNS, fmt)
+        return
+    from kube_cli.audit import action_words, describe
+
+    rows = [{**e, "action": action_words(e["action"]), "detail": describe(e["changes"])} for e in entries]
+    emit_rows(rows, LOG_COLUMNS, fmt, empty=empty)
+
+
 def emit_groups(groups: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str) -> None:
     """``group list``: in a table, groups outside 5-20 members (Permensos 2/2019) are flagged ``!``."""
     caption = None
@@ -267,7 +568,8 @@ def emit_groups(groups: Sequence[dict[str, Any]], columns: Sequence[str], fmt: s
         inside = [MIN_MEMBERS <= g["members"] <= MAX_MEMBERS for g in groups]
         groups = [g if ok else {**g, "members": f"{g['members']} !"} for g, ok in zip(groups, inside, strict=True)]
         if not all(inside):
-            caption = _("! {n} groups outside 5-20 members (Permensos 2/2019)").format(n=inside.count(False))
+            caption = _("! {n} groups outside {min}-{max} members (Permensos 2/2019)").format(
+                n=inside.count(False), min=MIN_MEMBERS, max=MAX_MEMBERS)  # fmt: skip
     emit_rows(groups, columns, fmt, caption=caption, empty=_("No groups match."))
 
 
@@ -310,23 +612,24 @@ def emit_created_code(record: dict[str, Any], fmt: str, message: str) -> None:
         print(record["code"])
 
 
-def emit_details(pairs: Sequence[tuple[str, Any]], title: str) -> None:
+def details_text(pairs: Sequence[tuple[str, Any]], title: str) -> str:
     """A record shown whole: its title on a line, then one ``label  value`` line each."""
     if not sys.stdout.isatty():
         width = max((len(label) for label, _value in pairs), default=0)
-        sys.stdout.write(title + "\n" + "".join(f"{label.ljust(width)}  {value}\n" for label, value in pairs))
-        return
+        return title + "\n" + "".join(f"{label.ljust(width)}  {value}\n" for label, value in pairs)
     from rich.table import Table
     from rich.text import Text
 
     table = Table(show_header=False, box=None, padding=(0, 2, 0, 0))
-    table.add_column(style="bold")
-    table.add_column()
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
     for label, value in pairs:
         table.add_row(Text(label), Text(str(value)))
-    console = stdout_console()
-    console.print(Text(title, style="bold"))  # its own line: a table title wraps to the table's width
-    console.print(table)
+    return render(Text(title, style="bold"), table)  # its own line: a table title wraps to the table's width
+
+
+def emit_details(pairs: Sequence[tuple[str, Any]], title: str) -> None:
+    show(details_text(pairs, title))
 
 
 # --- reports --------------------------------------------------------------------------------
@@ -360,11 +663,10 @@ def emit_summary(data: dict[str, Any], fmt: str, title: str) -> None:
         out += [f"### {_('By usaha')}\n", markdown_text(data["by_usaha"], usaha_cols, usaha_totals)]
         sys.stdout.write("\n".join(out))
         return
-    emit_details(total_pairs, title)
-    sys.stdout.write("\n")
-    print_table(data["by_kelurahan"], kel_cols, _("By kelurahan"), kel_totals)
-    sys.stdout.write("\n")
-    print_table(data["by_usaha"], usaha_cols, _("By usaha"), usaha_totals)
+    show("\n".join([
+        details_text(total_pairs, title), table_text(data["by_kelurahan"], kel_cols, _("By kelurahan"), kel_totals),
+        table_text(data["by_usaha"], usaha_cols, _("By usaha"), usaha_totals),
+    ]))  # fmt: skip
 
 
 def totals_row(rows: Sequence[dict[str, Any]], label_column: str, measures: Sequence[str]) -> dict[str, Any]:
@@ -427,9 +729,10 @@ def emit_group(group: dict[str, Any], fmt: str, member_columns: Sequence[str]) -
     ]  # fmt: skip
     if group["note"]:
         pairs.append((_("Note"), group["note"]))
-    emit_details(pairs, _("KUBE {code}").format(code=group["code"]))
+    text = details_text(pairs, _("KUBE {code}").format(code=group["code"]))
     if group["member_list"]:
-        print_table(group["member_list"], member_columns, _("Members"))
+        text += table_text(group["member_list"], member_columns, _("Members"))
+    show(text)
     for warning in group["warnings"]:
         warn(warning)
 
@@ -590,5 +893,33 @@ def warn_briefing(findings: Sequence[Any], limit: int = 50) -> None:
         warn(_("…and {n} more warnings").format(n=len(findings) - limit))
 
 
-def confirm(question: str, yes: bool) -> None:  # placeholder: the confirmation helper replaces this
-    return None
+# --- questions ------------------------------------------------------------------------------
+
+YES_WORDS = frozenset({"y", "yes", "ya", "iya"})
+
+
+def asks(yes: bool) -> bool:
+    """Whether ``confirm`` will ask: only a person at a terminal (stdin and stderr), without ``--yes`` or ``KUBE_YES``."""
+    if yes or os.environ.get("KUBE_YES", "").strip().lower() in {"1", "true", "yes", "y", "ya"}:
+        return False
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def confirm(question: str, yes: bool) -> None:
+    """Ask ``question`` at the terminal, default no; return when the answer is yes.
+
+    A script (stdin or stderr not a terminal), ``--yes`` or ``KUBE_YES=1`` is not asked. Any other
+    answer than yes (or the end of input) refuses: exit 1, and the command writes nothing.
+    """
+    if not asks(yes):
+        return
+    from kube_cli.errors import KubeError
+
+    choices = _("[y/N]")
+    sys.stderr.write(f"{question} {choices} ")
+    sys.stderr.flush()
+    answer = sys.stdin.readline()
+    if not answer.endswith("\n"):  # Ctrl-D: end the question's line
+        sys.stderr.write("\n")
+    if answer.strip().lower() not in YES_WORDS:
+        raise KubeError("", "", _("not confirmed; nothing was written"))

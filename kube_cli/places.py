@@ -7,6 +7,7 @@ the database once per distinct spelling.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,6 +85,13 @@ class Places:
             "(kel.name_key = ? OR kel.kode IN (SELECT kode FROM wilayah_alias WHERE name_key = ?))",
             (key, key),
         )
+        bare = _PLACE_PREFIX.sub("", name.strip())
+        if not matches and bare and bare != name.strip():  # "Kel. Lasoani", "Kelurahan Lasoani", "Desa Kawatuna"
+            name, key = bare, name_key(bare)
+            matches = self._kelurahan_rows(
+                "(kel.name_key = ? OR kel.kode IN (SELECT kode FROM wilayah_alias WHERE name_key = ?))",
+                (key, key),
+            )
         if kecamatan.strip():
             kec_key = name_key(kecamatan)
             named = matches
@@ -171,23 +179,87 @@ class Places:
         raise KubeError(field, value, _("is not a known business type"), hint)
 
 
-def wilayah_list(registry: Registry, kecamatan: str | None = None, search: str | None = None) -> list[dict[str, Any]]:
-    """The kelurahan/desa of the registry's region, with how many active groups each has."""
-    where, params = ["kel.level = 'kelurahan_desa'"], []
+WILAYAH_SELECT = """
+SELECT kel.kode AS kode, kel.nama AS kelurahan, kec.nama AS kecamatan, kab.nama AS kabupaten_kota,
+       (SELECT count(*) FROM groups g WHERE g.kelurahan_kode = kel.kode AND g.status = 'aktif') AS groups
+FROM wilayah kel JOIN wilayah kec ON kec.kode = kel.parent JOIN wilayah kab ON kab.kode = kec.parent
+"""
+
+
+SEARCH_HITS_LISTED = 10_000  # SQLite takes up to 32,766 parameters
+
+
+def wilayah_rows(
+    registry: Registry, kecamatan: str | None = None, search: str | None = None
+) -> Iterator[dict[str, Any]]:
+    """The kelurahan/desa of the registry's region, in code order, with how many active groups each
+    has: one row at a time, so a terminal shows the first of Indonesia's 83,764 at once.
+
+    The rows come in the order of the code's own index (``+kel.level`` keeps SQLite from choosing the
+    level index and then sorting all of them before the first row). ``search`` matches part of a
+    name or an alias: no index serves ``%text%``, so the names are scanned once in the small
+    ``(level, name_key)`` index (~20 ms for all of Indonesia), then only the matches are read.
+    """
+    where, params, order = ["+kel.level = 'kelurahan_desa'"], [], "kel.kode"
     if kecamatan:
         kode, _nama = Places(registry).kecamatan(kecamatan)
         where.append("kel.parent = ?")
         params.append(kode)
     if search:
-        where.append("(kel.name_key LIKE ? OR kel.kode IN (SELECT kode FROM wilayah_alias WHERE name_key LIKE ?))")
-        params += [f"%{name_key(search)}%"] * 2
-    return registry.query(
-        "SELECT kel.kode AS kode, kel.nama AS kelurahan, kec.nama AS kecamatan, kab.nama AS kabupaten_kota, "
-        "(SELECT count(*) FROM groups g WHERE g.kelurahan_kode = kel.kode AND g.status = 'aktif') AS groups "
-        "FROM wilayah kel JOIN wilayah kec ON kec.kode = kel.parent JOIN wilayah kab ON kab.kode = kec.parent "
-        f"WHERE {' AND '.join(where)} ORDER BY kel.kode",
-        params,
-    )
+        key = name_key(search)
+        hits = [r[0] for r in registry.conn.execute(
+            "SELECT rowid FROM wilayah INDEXED BY wilayah_level_name WHERE level = 'kelurahan_desa' "
+            "AND instr(name_key, ?) > 0 UNION SELECT w.rowid FROM wilayah_alias a JOIN wilayah w ON w.kode = a.kode "
+            "WHERE instr(a.name_key, ?) > 0", (key, key))]  # fmt: skip
+        if not hits:
+            return
+        if len(hits) <= SEARCH_HITS_LISTED:  # few: read just those, and sort them
+            where.append(f"kel.rowid IN ({', '.join('?' * len(hits))})")
+            params += hits
+            order = "+kel.kode"
+        else:  # many: stream them in code order, as the whole list is
+            where.append("(instr(kel.name_key, ?) > 0 OR kel.kode IN (SELECT kode FROM wilayah_alias a "
+                         "WHERE instr(a.name_key, ?) > 0))")  # fmt: skip
+            params += [key, key]
+    cursor = registry.conn.execute(WILAYAH_SELECT + f"WHERE {' AND '.join(where)} ORDER BY {order}", params)
+    names = [d[0] for d in cursor.description]
+    for row in cursor:
+        yield dict(zip(names, row, strict=True))
+
+
+def wilayah_list(registry: Registry, kecamatan: str | None = None, search: str | None = None) -> list[dict[str, Any]]:
+    """``wilayah_rows`` as a list."""
+    return list(wilayah_rows(registry, kecamatan, search))
+
+
+_PLACE_PREFIX = re.compile(r"^(?:kel\.|kelurahan\s|desa\s|ds\.|kel\s|kel/desa\.?\s)\s*", re.IGNORECASE)
+
+
+def _add_aliases(registry: Registry, places: Places, target: Usaha, typed: str, aliases: list[str]) -> dict[str, Any]:
+    """``usaha add EXISTING --alias A``: the new aliases join that type; one of another type is refused."""
+    new: list[str] = []
+    for alias in aliases:
+        try:
+            existing = places.usaha(alias, "alias")
+        except KubeError:
+            if name_key(alias) not in {name_key(a) for a in new}:
+                new.append(alias)
+            continue
+        if existing.id != target.id:
+            raise Conflict(
+                "alias", alias, _("already belongs to the business type '{name}'").format(name=existing.name)
+            )
+    if not new:
+        raise Conflict("usaha", typed, _("is already known as '{name}', with all these aliases").format(
+            name=target.name), _("give --alias with a new name for it"))  # fmt: skip
+    with registry.atomic() as conn:
+        conn.executemany(
+            "INSERT INTO usaha_alias (key, alias, usaha_id) VALUES (?, ?, ?)",
+            [(name_key(a), a, target.id) for a in new],
+        )
+        registry.audit("usaha.alias", target.name, {"aliases": new})
+    row = next(r for r in usaha_list(registry) if r["usaha"] == target.name)
+    return {**row, "added_aliases": ", ".join(new)}
 
 
 def usaha_list(registry: Registry) -> list[dict[str, Any]]:
@@ -208,6 +280,12 @@ def usaha_add(registry: Registry, name: str, aliases: list[str]) -> dict[str, An
     aliases = [clean_text(a, "alias", max_len=60) for a in aliases]
     aliases = [a for a in aliases if name_key(a) != name_key(value)]  # the name itself matches already
     places = Places(registry)
+    try:
+        target = places.usaha(value, "usaha")
+    except KubeError:
+        target = None
+    if target is not None:
+        return _add_aliases(registry, places, target, value, aliases)
     for field, text in [("usaha", value), *(("alias", a) for a in aliases)]:
         try:
             existing = places.usaha(text, field)

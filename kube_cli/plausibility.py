@@ -21,7 +21,7 @@ from datetime import date
 from typing import Any
 
 from kube_cli.i18n import _, format_date
-from kube_cli.vocab import format_rupiah, mask_nik
+from kube_cli.vocab import WOMEN_DAY, format_rupiah, mask_nik, nik_day_sql
 
 AID_MIN = 50_000  # one aid record under Rp50.000 is a typo, not a KUBE's aid
 AID_MAX = 100_000_000  # one aid record over Rp100 juta is far more than a KUBE gets
@@ -90,7 +90,7 @@ def duplicate_aid(amount: int, kind: str, day: str, times: int) -> str:
 def birth_date(nik: str) -> tuple[int, int, int]:
     """The NIK's birth day (without the +40 of women), month and two-digit year."""
     day = int(nik[6:8])
-    return (day - 40 if day > 40 else day), int(nik[8:10]), int(nik[10:12])
+    return (day - WOMEN_DAY if day > WOMEN_DAY else day), int(nik[8:10]), int(nik[10:12])
 
 
 def nik_birth_date_ok(nik: str) -> bool:
@@ -135,8 +135,8 @@ def nik_birth_date_bad_sql(nik: str = "m.nik") -> str:
 
     SQLite's ``date()`` keeps ``1985-02-30`` as it is; a round trip through ``julianday`` turns it into
     ``1985-03-02``, so a date is on the calendar when the round trip gives it back."""
-    raw = f"CAST(substr({nik}, 7, 2) AS INTEGER)"
-    day = f"printf('%02d', CASE WHEN {raw} > 40 THEN {raw} - 40 ELSE {raw} END)"
+    raw = nik_day_sql(nik)
+    day = f"printf('%02d', CASE WHEN {raw} > {WOMEN_DAY} THEN {raw} - {WOMEN_DAY} ELSE {raw} END)"
 
     def text(century: str) -> str:
         return f"('{century}' || substr({nik}, 11, 2) || '-' || substr({nik}, 9, 2) || '-' || {day})"

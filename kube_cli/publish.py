@@ -5,18 +5,18 @@ so personal data cannot slip in: no NIK, no member names, no free-text notes, no
 no audit log. It holds groups (with member counts), the places and business types they use,
 valid aid and revenue, and views of the counts by kelurahan, kecamatan and usaha that equal
 ``kube report --format json`` (active groups, current members). It is built in a temporary file
-with ``journal_mode = DELETE`` (no ``-wal`` beside it), vacuumed, then moved into place.
+with ``journal_mode = DELETE`` (no ``-wal`` beside it), vacuumed, then moved into place
+(``fileio.NewFile``).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from kube_cli import fileio
 from kube_cli.db import Registry, now
 from kube_cli.errors import KubeError
 from kube_cli.i18n import _
@@ -85,29 +85,24 @@ COPIES = {
 
 
 def publish(registry: Registry, folder: Path) -> tuple[Path, Path]:
-    """Write ``folder/kube-public.db`` and ``folder/metadata.json``; returns their paths."""
+    """Write ``folder/kube-public.db`` and ``folder/metadata.json``; returns their paths.
+
+    Each is built under a temporary name and replaces the old one whole; a publish that fails
+    leaves the folder as it was (and no folder, if it made one)."""
     if folder.exists() and not folder.is_dir():
         raise KubeError("dir", str(folder), _("is a file, not a folder"))
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise KubeError("dir", str(folder), _("cannot be created: {error}").format(error=error.strerror)) from None
     target, metadata_path = folder / DB_NAME, folder / METADATA_NAME
-    fd, tmp_name = tempfile.mkstemp(prefix=".kube-public-", suffix=".tmp", dir=folder)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    with fileio.refused_as(folder, "dir", any_os_error=True):
+        made = fileio.make_folders(folder, mode=0o755)  # meant for the public
     try:
-        _build(registry, tmp)
-        os.chmod(tmp, 0o644)  # meant for the public
-        metadata = json.dumps(metadata_for(registry), ensure_ascii=False, indent=2) + "\n"
-        tmp_meta = tmp.with_suffix(".json")
-        tmp_meta.write_text(metadata, encoding="utf-8")
-        os.chmod(tmp_meta, 0o644)
-        os.replace(tmp, target)
-        os.replace(tmp_meta, metadata_path)
-    finally:
-        for leftover in (tmp, tmp.with_suffix(".json"), Path(f"{tmp}-journal")):
-            leftover.unlink(missing_ok=True)
+        with fileio.refused_as(target, "dir", any_os_error=True), fileio.NewFile(target, mode=0o644) as public:
+            _build(registry, public.temp)
+            metadata = json.dumps(metadata_for(registry), ensure_ascii=False, indent=2) + "\n"
+            with fileio.NewFile(metadata_path, mode=0o644) as meta:
+                meta.temp.write_text(metadata, encoding="utf-8")
+    except BaseException:
+        fileio.remove_folders(made)
+        raise
     return target, metadata_path
 
 

@@ -44,6 +44,7 @@ class Field:
     public: bool = True  # may be copied by `kube publish`; personal data never is
     type: str = "TEXT"  # its SQL type where it is copied (`kube publish`)
     doc: str = ""  # what it means, for the published data's metadata (English, as Datasette shows it)
+    headers: tuple[str, ...] = ()  # other names an office file gives it (matched as `kube import` matches)
 
 
 @dataclass(frozen=True)
@@ -149,16 +150,18 @@ _CREATED = (Column("created_at"), Column("updated_at"))
 GROUPS = Record(
     "groups", "groups", "g", f"groups g {place_joins('g')} JOIN usaha u ON u.id = g.usaha_id",
     fields=(
-        Field("code", N_("Code"), show=CODE, doc="Group code"),
-        Field("name", N_("Name"), doc="Group name"),
-        Field("kelurahan", N_("Kelurahan"), "kel.nama", doc="Kelurahan/desa"),
+        Field("code", N_("Code"), show=CODE, doc="Group code", headers=("group code", "kode", "kode kube", "kode kelompok")),
+        Field("name", N_("Name"), doc="Group name", headers=("nama",)),
+        Field("kelurahan", N_("Kelurahan"), "kel.nama", doc="Kelurahan/desa",
+              headers=("desa", "kelurahan/desa", "kelurahan desa", "desa/kelurahan", "desa kelurahan", "kel/desa", "kel")),
         Field("kecamatan", N_("Kecamatan"), "kec.nama", doc="Kecamatan"),
-        Field("usaha", N_("Usaha"), "u.name", doc="Business type (jenis usaha)"),
-        Field("year", N_("Year"), type="INTEGER", doc="Year registered"),
+        Field("usaha", N_("Usaha"), "u.name", doc="Business type (jenis usaha)", headers=("jenis usaha",)),
+        Field("year", N_("Year"), type="INTEGER", doc="Year registered", headers=("tahun",)),
         Field("status", N_("Status"), doc="aktif or nonaktif"),
         Field("members", N_("Members"), "g.member_count", show=NUMBER, exported=False, type="INTEGER",
               doc="Current members"),
-        Field("stage", N_("Stage"), doc="penumbuhan, pengembangan or mandiri (Permensos 2/2019)"),
+        Field("stage", N_("Stage"), doc="penumbuhan, pengembangan or mandiri (Permensos 2/2019)",
+              headers=("tahap", "tahapan")),
         Field("note", N_("Note"), listed=False, exported=False, public=False),
         Field("kelurahan_kode", N_("Kelurahan code"), listed=False, exported=False,
               doc="Kemendagri code of the kelurahan"),
@@ -180,14 +183,15 @@ MEMBERS = Record(
     "members", "members", "m", "members m JOIN groups g ON g.id = m.group_id",
     fields=(
         Field("id", N_("ID"), show=NUMBER, exported=False, public=False),
-        Field("nik", N_("NIK"), show=NIK, public=False),
+        Field("nik", N_("NIK"), show=NIK, public=False, headers=("nik ketua", "nik anggota")),
         Field("name", N_("Name"), public=False),
         Field("group_code", N_("Group"), "g.code", show=CODE),
-        Field("role", N_("Role")),
-        Field("gender", N_("Gender")),
-        Field("pkh_graduate", N_("PKH graduate"), show=FLAG),
-        Field("kk", N_("No. KK"), show=NIK, public=False),
-        Field("phone", N_("Phone"), show=PHONE, public=False),
+        Field("role", N_("Role"), headers=("jabatan",)),
+        Field("gender", N_("Gender"), headers=("jenis kelamin", "jk", "l/p")),
+        Field("pkh_graduate", N_("PKH graduate"), show=FLAG, headers=("graduasi pkh", "pkh")),
+        Field("kk", N_("No. KK"), show=NIK, public=False, headers=("no kk", "nomor kk", "nomor kartu keluarga")),
+        Field("phone", N_("Phone"), show=PHONE, public=False,
+              headers=("no hp", "hp", "telepon", "telp", "no telp", "no telepon", "nomor hp", "no wa")),
         Field("desil", N_("Desil"), show=NUMBER, public=False, type="INTEGER"),
         Field("group_id", N_("Group"), listed=False, exported=False, public=False),
     ),
@@ -204,13 +208,14 @@ AID = Record(
     fields=(
         Field("id", N_("ID"), show=NUMBER, exported=False, public=False),
         Field("group_code", N_("Group"), "g.code", show=CODE, doc="Group code"),
-        Field("date", N_("Date"), show=DATE, doc="Date given"),
+        Field("date", N_("Date"), show=DATE, doc="Date given", headers=("tanggal",)),
         Field("year", N_("Year"), "CAST(substr(a.date, 1, 4) AS INTEGER)", listed=False, exported=False,
               type="INTEGER", doc="Year"),
-        Field("kind", N_("Kind"), doc="peralatan, modal, pelatihan or lainnya"),
-        Field("amount", N_("Amount"), show=MONEY, type="INTEGER", doc="Amount in Rupiah (IDR), whole"),
-        Field("source", N_("Source"), doc="Who gave it"),
-        Field("note", N_("Note"), public=False),
+        Field("kind", N_("Kind"), doc="peralatan, modal, pelatihan or lainnya", headers=("jenis bantuan",)),
+        Field("amount", N_("Amount"), show=MONEY, type="INTEGER", doc="Amount in Rupiah (IDR), whole",
+              headers=("nilai", "jumlah", "omset", "omzet", "nilai bantuan", "jumlah bantuan", "besar bantuan")),
+        Field("source", N_("Source"), doc="Who gave it", headers=("sumber",)),
+        Field("note", N_("Note"), public=False, headers=("keterangan", "catatan")),
         Field("void", N_("Void"), "a.voided_at IS NOT NULL", show=FLAG, exported=False, public=False),
     ),
     columns=(
@@ -224,7 +229,7 @@ REVENUE = Record(
     "revenue", "revenue", "r", "revenue r JOIN groups g ON g.id = r.group_id",
     fields=(
         Field("group_code", N_("Group"), "g.code", show=CODE, doc="Group code"),
-        Field("period", N_("Period"), doc="Year (YYYY) or month (YYYY-MM)"),
+        Field("period", N_("Period"), doc="Year (YYYY) or month (YYYY-MM)", headers=("periode",)),
         Field("year", N_("Year"), listed=False, exported=False, type="INTEGER", doc="Year"),
         Field("amount", N_("Amount"), show=MONEY, type="INTEGER", doc="Revenue in Rupiah (IDR), whole"),
         Field("note", N_("Note"), public=False),
@@ -241,10 +246,11 @@ VISITS = Record(
         Field("id", N_("ID"), show=NUMBER, exported=False, public=False),
         Field("group_code", N_("Group"), "g.code", show=CODE),
         Field("date", N_("Date"), show=DATE),
-        Field("officer", N_("Officer"), public=False),
-        Field("business", N_("Business")),
-        Field("bookkeeping", N_("Books"), show=FLAG),
-        Field("members_present", N_("Present"), show=NUMBER, type="INTEGER"),
+        Field("officer", N_("Officer"), public=False, headers=("petugas", "pendamping", "nama pendamping")),
+        Field("business", N_("Business"), headers=("kondisi usaha", "status usaha", "keadaan usaha")),
+        Field("bookkeeping", N_("Books"), show=FLAG, headers=("pembukuan", "ada pembukuan")),
+        Field("members_present", N_("Present"), show=NUMBER, type="INTEGER",
+              headers=("anggota hadir", "jumlah hadir", "hadir")),
         Field("note", N_("Note"), public=False),
     ),
     columns=(
@@ -266,6 +272,12 @@ DIMENSIONS = {
 }
 CHARTED = tuple(d for d in DIMENSIONS if d != "year")  # `report chart --by`: bars of places and kinds
 
+# The columns a roster adds to a group's and a member's (one row per member, the group's columns repeated).
+ROSTER_NAMES = (
+    Field("group_name", N_("Group name"), headers=("nama kube", "nama kelompok", "asal kube", "kube", "kelompok")),
+    Field("member_name", N_("Member name"), headers=("nama anggota", "nama ketua", "ketua", "nama ketua kube")),
+)
+
 RECORDS = {record.name: record for record in (GROUPS, MEMBERS, AID, REVENUE, VISITS)}
 # The records kube merge moves between registries, in the order their references need.
 MERGED = (GROUPS, MEMBERS, AID, REVENUE, VISITS)
@@ -278,6 +290,16 @@ def show_kinds() -> dict[str, str]:
         for f in record.fields:
             kinds.setdefault(f.name, f.show)
     return kinds
+
+
+def header_names() -> dict[str, tuple[str, ...]]:
+    """Each field an import reads, by the name it goes by across kinds (a group's ``code`` is every
+    other record's ``group_code``), with the names office files give it besides its own."""
+    names: dict[str, tuple[str, ...]] = {}
+    for f in (*(f for r in RECORDS.values() for f in r.fields if f.exported), *ROSTER_NAMES):
+        concept = "code" if f.name == "group_code" else f.name
+        names[concept] = tuple(dict.fromkeys((*names.get(concept, (f.name,)), *f.headers)))
+    return names
 
 
 def labels() -> dict[str, str]:

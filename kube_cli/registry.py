@@ -227,9 +227,14 @@ def group_edit(registry: Registry, code: str, new_code: str | None = None, **cha
         if value is None:
             continue
         column, stored, shown = parsers[field](value)
+        if row[field] == (shown if field != "year" else stored):
+            continue  # already so: an edit that changes nothing is not logged
         updates[column] = stored
         detail[field] = {"from": row[field], "to": shown if field != "year" else stored}
     if not updates:
+        if any(v is not None for v in changes.values()):
+            raise KubeError("", "", _("nothing to change: group {code} already has these values").format(
+                code=row["code"]))  # fmt: skip
         raise KubeError(
             "", "", _("nothing to change: give at least one of --name, --kelurahan, --usaha, --status, --stage")
         )
@@ -478,6 +483,9 @@ def member_edit(
     if not updates:
         raise KubeError("", "", _("nothing to change: give at least one of --name, --role, --gender, --pkh-graduate, "
                                   "--nik, --kk, --phone, --desil"))  # fmt: skip
+    updates = {k: v for k, v in updates.items() if row[k] != v}  # already so: not changed, not logged
+    if not updates:
+        raise KubeError("", "", _("nothing to change: member {id} already has these values").format(id=row["id"]))
     detail = {k: {"from": _logged(k, row[k]), "to": _logged(k, v)} for k, v in updates.items()}
     assignments = ", ".join(f"{column} = ?" for column in updates)
     with registry.atomic() as conn:
@@ -502,6 +510,20 @@ def _logged(key: str, value: Any) -> Any:
     if key == "phone":
         return mask_phone(value)
     return value
+
+
+def describe_member(registry: Registry, member: str) -> dict[str, Any]:
+    """The current member ``member`` (NIK or id) as a question names them: name, masked NIK, group."""
+    return public_member(find_member(registry, member))
+
+
+def describe_member_move(registry: Registry, member: str, to_code: str) -> dict[str, Any]:
+    """What ``member_move`` would do, refused as it would refuse: the member, and ``to``, the target's code."""
+    row = find_member(registry, member)
+    target = get_group(registry, to_code, field="to")
+    if target["id"] == row["group_id"]:
+        raise Conflict("to", target["code"], _("the member is already in this group"))
+    return {**public_member(row), "to": target["code"]}
 
 
 def member_move(registry: Registry, member: str, to_code: str) -> dict[str, Any]:

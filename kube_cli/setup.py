@@ -1,13 +1,12 @@
-"""Registry-wide operations: creating one, the demo registry, and reading the audit log."""
+"""Registry-wide operations: creating one, and the demo registry (the audit log is read in audit.py)."""
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from kube_cli.db import Registry, open_registry
+from kube_cli.db import open_registry
 from kube_cli.errors import Conflict
 from kube_cli.i18n import _
 
@@ -44,13 +43,3 @@ def demo(officer: str) -> tuple[dict[str, Any], tuple[int | None, int, list[dict
                 reports.omset_at_least(registry, filters, reports.DEFAULT_OMSET_MIN),
                 worklist.due(registry, worklist.Scope(local_today())),
             )
-
-
-def audit_log(registry: Registry, limit: int) -> list[dict[str, Any]]:
-    rows = registry.query(
-        "SELECT time, officer, action, target, detail FROM audit_log ORDER BY id DESC LIMIT ?", (limit,)
-    )
-    for row in rows:
-        detail = json.loads(row["detail"] or "{}")
-        row["detail"] = ", ".join(f"{k}={v}" for k, v in detail.items()) if detail else ""
-    return rows

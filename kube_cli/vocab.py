@@ -89,6 +89,7 @@ _AMOUNT = re.compile(
 )
 _GROUPED_DOTS = re.compile(r"^[1-9]\d{0,2}(?:\.\d{3})+$")  # "0.001" is a decimal, not grouping
 _GROUPED_COMMAS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+_NO_CENTS = re.compile(r"\s*[,.]\s*-+$")
 MAX_AMOUNT = 10**15  # a quadrillion Rupiah: far beyond any KUBE, small enough for SQLite
 
 
@@ -99,6 +100,8 @@ def parse_amount(text: str, field: str = "amount") -> int:
     value = raw.strip().lower()
     if value.startswith("-"):
         raise KubeError(field, raw.strip(), _("must be more than zero"))
+    if value.endswith("-"):  # "Rp. 20.000.000,-": the dash says "no sen", as on a receipt
+        value = _NO_CENTS.sub("", value)
     match = _AMOUNT.match(value)
     if not match:
         raise KubeError(field, raw.strip(), _("is not an amount"), _("write it like 25000000, 25.000.000 or 25 juta"))
@@ -161,6 +164,7 @@ def mask_nik(nik: str) -> str:
 
 
 _MASKED = re.compile(r"^\d{6}\*{6}\d{4}$")
+_NIK_SEPARATORS = re.compile(r"[\s.\-\u00a0]+")
 
 
 def parse_nik(text: str, field: str = "nik") -> str:
@@ -168,7 +172,7 @@ def parse_nik(text: str, field: str = "nik") -> str:
     digits = str(text).strip()
     # str.isdigit() also takes '²' and '٣', hence isascii(); 16 plain digits, the common case, skip the rest
     if not (len(digits) == 16 and digits.isascii() and digits.isdigit()):
-        digits = digits.replace(" ", "").replace(".", "")
+        digits = _NIK_SEPARATORS.sub("", digits.lstrip("'‘’`"))  # '7271… is how web apps keep Excel off it
         if _MASKED.match(digits):
             raise KubeError(field, digits, _("is masked, so it cannot be read back"),
                             _("export with --show-nik to get NIKs that import again"))  # fmt: skip
@@ -187,9 +191,22 @@ def parse_nik(text: str, field: str = "nik") -> str:
     return digits
 
 
+WOMEN_DAY = 40  # a woman's NIK carries her birth day plus 40 (41-71)
+
+
 def nik_gender(nik: str) -> str:
     """``P`` when the NIK's day carries the +40 for women, else ``L``."""
-    return "P" if int(nik[6:8]) > 40 else "L"
+    return "P" if int(nik[6:8]) > WOMEN_DAY else "L"
+
+
+def nik_day_sql(nik: str) -> str:
+    """SQL of the NIK's day digits as a number (a woman's with her +40), for rules checked in SQL."""
+    return f"CAST(substr({nik}, 7, 2) AS INTEGER)"
+
+
+def nik_gender_sql(nik: str) -> str:
+    """``nik_gender`` in SQL, for imports that stage thousands of NIKs."""
+    return f"CASE WHEN {nik_day_sql(nik)} > {WOMEN_DAY} THEN 'P' ELSE 'L' END"
 
 
 # --- small vocabularies ---------------------------------------------------------------------
@@ -202,7 +219,10 @@ _BOOLS = {
     "ya": True, "y": True, "yes": True, "1": True, "true": True, "benar": True,
     "tidak": False, "t": False, "n": False, "no": False, "0": False, "false": False,
     "bukan": False, "tdk": False,
+    "sudah": True, "belum": False, "v": True, "x": False, "✓": True, "√": True, "✔": True,
 }  # fmt: skip
+_STATUSES = {"aktif": "aktif", "nonaktif": "nonaktif", "tidakaktif": "nonaktif", "non": "nonaktif",
+             "active": "aktif", "inactive": "nonaktif"}  # fmt: skip
 
 
 def _choice(text: str, field: str, choices: tuple[str, ...]) -> str:
@@ -222,7 +242,9 @@ def parse_aid_kind(text: str, field: str = "kind") -> str:
 
 
 def parse_status(text: str, field: str = "status") -> str:
-    return _choice(text, field, STATUSES)
+    """``aktif`` or ``nonaktif``; also ``non-aktif``, ``tidak aktif``."""
+    found = _STATUSES.get(name_key(str(text)))
+    return found if found else _choice(text, field, STATUSES)
 
 
 def parse_gender(text: str, field: str = "gender") -> str:
@@ -241,20 +263,45 @@ def parse_bool(text: str, field: str = "pkh_graduate") -> bool:
 
 # --- dates, periods, years --------------------------------------------------------------------
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
+_DMY = re.compile(r"^(\d{1,2})([/\-.])(\d{1,2})\2(\d{4}|\d{2})$")
+_NAMED = re.compile(r"^(\d{1,2})[\s\-]+([a-z]+)\.?[\s\-]+(\d{4})$")
 _PERIOD = re.compile(r"^(\d{4})(?:-(\d{1,2}))?$")
+_MONTH_YEAR = re.compile(r"^(\d{1,2})[/\-.](\d{4})$")
+_NAMED_PERIOD = re.compile(r"^([a-z]+)\.?[\s\-]+(\d{4})$")
+# Month names as officers write them, Indonesian and English, whole or cut to three letters.
+MONTHS = {
+    **{name: n for n, name in enumerate(("januari", "februari", "maret", "april", "mei", "juni", "juli", "agustus",
+                                         "september", "oktober", "november", "desember"), start=1)},
+    **{name: n for n, name in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
+                                         "september", "october", "november", "december"), start=1)},
+    **{name: n for n, name in enumerate(("jan", "feb", "mar", "apr", "mei", "jun", "jul", "agu", "sep", "okt", "nov",
+                                         "des"), start=1)},
+    "may": 5, "aug": 8, "agt": 8, "ags": 8, "oct": 10, "dec": 12, "sept": 9, "pebruari": 2, "nopember": 11,
+}  # fmt: skip
+
+
+def month_number(text: str) -> int | None:
+    """``Februari``, ``Feb``, ``february`` → 2; anything else → None."""
+    return MONTHS.get(str(text).strip().rstrip(".").lower())
 
 
 def parse_date(text: str, field: str = "date") -> str:
-    """``YYYY-MM-DD`` or ``DD/MM/YYYY`` → ``YYYY-MM-DD``."""
+    """``YYYY-MM-DD``, ``DD/MM/YYYY``, ``DD-MM-YYYY``, ``D/M/YY`` (20YY), ``15 Juni 2021`` or
+    ``15 Jun 2021`` → ``YYYY-MM-DD``."""
     value = str(text).strip()
+    lowered = value.lower()
     if match := _ISO.match(value):
         year, month, day = (int(g) for g in match.groups())
     elif match := _DMY.match(value):
-        day, month, year = (int(g) for g in match.groups())
+        day, month, year = int(match[1]), int(match[3]), int(match[4])
+        if len(match[4]) == 2:
+            year += 2000
+    elif (match := _NAMED.match(lowered)) and month_number(match[2]):
+        day, month, year = int(match[1]), month_number(match[2]) or 0, int(match[3])
     else:
-        raise KubeError(field, value, _("is not a date"), _("write it as YYYY-MM-DD or DD/MM/YYYY"))
+        raise KubeError(field, value, _("is not a date"),
+                        _("write it as YYYY-MM-DD, DD/MM/YYYY or 15 Juni 2021"))  # fmt: skip
     try:
         parsed = date(year, month, day)
     except ValueError:
@@ -264,18 +311,24 @@ def parse_date(text: str, field: str = "date") -> str:
 
 
 def parse_period(text: str, field: str = "period") -> str:
-    """``YYYY`` (a year) or ``YYYY-MM`` (a month)."""
+    """``YYYY`` (a year) or ``YYYY-MM`` (a month); also ``MM/YYYY``, ``Februari 2022``, ``Feb 2022``."""
     value = str(text).strip()
     match = _PERIOD.match(value)
-    if not match:
-        raise KubeError(field, value, _("is not a period"), _("write a year (2021) or a month (2021-03)"))
-    year = int(match[1])
+    if match:
+        year, month_text = int(match[1]), match[2]
+    elif match := _MONTH_YEAR.match(value):
+        year, month_text = int(match[2]), match[1]
+    elif (match := _NAMED_PERIOD.match(value.lower())) and month_number(match[1]):
+        year, month_text = int(match[2]), str(month_number(match[1]))
+    else:
+        raise KubeError(field, value, _("is not a period"),
+                        _("write a year (2021) or a month (2021-03, 03/2021, Maret 2021)"))  # fmt: skip
     _check_year(year, field, value)
-    if match[2] is None:
+    if month_text is None:
         return f"{year:04d}"
-    month = int(match[2])
+    month = int(month_text)
     if not 1 <= month <= 12:
-        raise KubeError(field, value, _("month: {month} is not a month").format(month=match[2]))
+        raise KubeError(field, value, _("month: {month} is not a month").format(month=month_text))
     return f"{year:04d}-{month:02d}"
 
 
@@ -284,6 +337,10 @@ def parse_year(text: str | int, field: str = "year") -> int:
     if value.endswith(".0"):  # spreadsheets hand years over as floats
         value = value[:-2]
     if not re.fullmatch(r"\d{4}", value):
+        try:  # a year also as a date: its year
+            return int(parse_date(value, field)[:4])
+        except KubeError:
+            pass
         raise KubeError(field, value, _("is not a year"), _("write four digits, like 2021"))
     year = int(value)
     _check_year(year, field, value)

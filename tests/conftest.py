@@ -20,6 +20,7 @@ def registry_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("KUBE_DB", str(path))
     monkeypatch.setenv("KUBE_OFFICER", "petugas-uji")
     monkeypatch.setenv("KUBE_LANG", "en")
+    monkeypatch.setenv("KUBE_CACHE_DIR", str(tmp_path / "cache"))  # kube --help's cache, for child processes
     monkeypatch.delenv("NO_COLOR", raising=False)
     return path
 

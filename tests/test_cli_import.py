@@ -284,7 +284,7 @@ def test_unknown_columns_warn_and_missing_ones_refuse(kube, tmp_path: Path, unch
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(b"", "is empty"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "old Excel .xls"),
+    [(b"", "is empty"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "is not a readable XLS file"),
      (b"hello\x00world", "is not a CSV, XLSX, JSON or NDJSON file"), (b"a,b\n1,2\n", "has no header row"),
      (b"code,period\nK-1,2021\n", "lacks the required column(s) amount")],
 )  # fmt: skip

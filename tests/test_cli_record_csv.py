@@ -30,8 +30,8 @@ def test_group_add_prints_the_group_as_csv(kube, palu: Path) -> None:
     add = ["group", "add", "KUBE Sintuvu", "--kelurahan", "lasoani", "--usaha", "e-waroeng", "--year", "2021",
            "--allow-duplicate-name"]  # fmt: skip
     row = csv_record(kube(*add, "--code", "SNTV-1", "--format", "csv"))
-    as_json = kube.json("group", "edit", "SNTV-1", "--status", "aktif")  # changes nothing: the same record
-    assert list(row) == list(as_json) and row == as_csv(as_json)
+    as_json = kube.json("group", "edit", "SNTV-1", "--status", "nonaktif")  # the same record, one value changed
+    assert list(row) == list(as_json) and row == {**as_csv(as_json), "status": "aktif"}
     assert (row["code"], row["kelurahan"], row["usaha"], row["members"]) == ("SNTV-1", "Lasoani", "e-Warong", "0")
     # the table form for a script is still the bare code, and JSON still the record
     code = kube(*add).stdout
@@ -45,8 +45,8 @@ def test_member_add_prints_the_member_as_csv_with_the_nik_masked(kube, palu: Pat
                   "--pkh-graduate", "--format", "csv")  # fmt: skip
     assert NIK not in result.stdout
     row = csv_record(result)
-    as_json = kube.json("member", "edit", row["id"], "--role", "ketua")  # changes nothing: the same record
-    assert list(row) == list(as_json) and row == as_csv(as_json)
+    as_json = kube.json("member", "edit", row["id"], "--role", "anggota")  # the same record, one value changed
+    assert list(row) == list(as_json) and row == {**as_csv(as_json), "role": "ketua"}
     assert (row["nik"], row["gender"], row["pkh_graduate"]) == (MASKED, "P", "ya")
 
 

@@ -1,15 +1,16 @@
-"""Help shows each argument by the upper-case name the manual (CONTRACT) uses, not the Python parameter's."""
+"""Help shows each argument by the upper-case name the manual (CONTRACT) uses, not the Python parameter's,
+and without typer's placeholders (``{CODE}``, ``<str>``, ``<bool>``, ``<int range> [x>=1]``)."""
 
 from __future__ import annotations
 
 import pytest
 
 USAGE = {
-    "group add": "{NAME}", "group show": "{CODE}", "group edit": "{CODE}",
-    "member add": "{CODE}", "member list": "[CODE]", "member edit": "{MEMBER}", "member move": "{MEMBER}",
-    "member remove": "{MEMBER}", "aid record": "{CODE}", "aid list": "[CODE]", "aid void": "{ID}",
-    "revenue record": "{CODE}", "revenue list": "[CODE]", "usaha add": "{NAME}", "import": "{FILE}",
-    "export": "{KIND}", "backup": "{DEST}", "restore": "{BACKUP}", "merge": "{OTHER.db}", "publish": "{DIR}",
+    "group add": "NAME", "group show": "CODE", "group edit": "CODE",
+    "member add": "CODE", "member list": "[CODE]", "member edit": "MEMBER", "member move": "MEMBER",
+    "member remove": "MEMBER", "aid record": "CODE", "aid list": "[CODE]", "aid void": "ID",
+    "revenue record": "CODE", "revenue list": "[CODE]", "usaha add": "NAME", "import": "FILE",
+    "export": "KIND", "backup": "DEST", "restore": "BACKUP", "merge": "OTHER.db", "publish": "DIR",
 }  # fmt: skip
 
 

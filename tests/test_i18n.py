@@ -125,7 +125,7 @@ def test_bad_nik_in_indonesian(kube, unchanged, one_group) -> None:
     err = refused_in_indonesian(
         kube, unchanged, "member", "add", one_group, "--nik", "7271011399850001", "--name", "Siti"
     )
-    assert err.startswith("Kesalahan: nik '727101******0001': bulan: 99 bukan bulan")
+    assert err.startswith("Kesalahan: NIK '727101******0001': bulan: 99 bukan bulan")
     err = refused_in_indonesian(kube, unchanged, "member", "add", one_group, "--nik", "72710145", "--name", "Siti")
     assert "panjang: 8 angka, NIK harus 16" in err
 
@@ -133,7 +133,7 @@ def test_bad_nik_in_indonesian(kube, unchanged, one_group) -> None:
 def test_bad_amount_in_indonesian(kube, unchanged, one_group) -> None:
     err = refused_in_indonesian(kube, unchanged, "aid", "record", one_group, "--amount", "banyak", "--kind", "modal")
     assert err.strip() == (
-        "Kesalahan: amount 'banyak': bukan jumlah uang; tulis seperti 25000000, 25.000.000 atau 25 juta"
+        "Kesalahan: nilai 'banyak': bukan jumlah uang; tulis seperti 25000000, 25.000.000 atau 25 juta"
     )
 
 
@@ -152,7 +152,7 @@ def test_duplicates_in_indonesian(kube, unchanged, one_group) -> None:
 def test_unknown_group_in_indonesian(kube, unchanged, one_group) -> None:
     err = refused_in_indonesian(kube, unchanged, "group", "show", "TIDAK-ADA")
     assert err.strip() == (
-        "Kesalahan: code 'TIDAK-ADA': kelompok tidak ditemukan; lihat `kube group list`, "
+        "Kesalahan: kode 'TIDAK-ADA': kelompok tidak ditemukan; lihat `kube group list`, "
         "atau cari menurut nama dengan `kube find`"
     )
 
@@ -160,15 +160,18 @@ def test_unknown_group_in_indonesian(kube, unchanged, one_group) -> None:
 def test_missing_registry_in_indonesian(kube, unchanged, registry_path: Path) -> None:
     err = refused_in_indonesian(kube, unchanged, "group", "list")
     assert err.strip() == (
-        f"Kesalahan: registry '{registry_path}': tidak ada; jalankan `kube init` dulu, atau pakai --db"
+        f"Kesalahan: registri '{registry_path}': tidak ada; jalankan `kube init` dulu, atau pakai --db"
     )
 
 
 def test_usage_errors_in_indonesian_exit_2(kube, unchanged, one_group) -> None:
     err = refused_in_indonesian(kube, unchanged, "group", "add", "X", "--bogus", code=2)
     assert "Tidak ada opsi --bogus" in err and "Cara pakai: kube group add" in err and "Kesalahan" in err
+    err = refused_in_indonesian(kube, unchanged, "group", "add", "X", "--usaha", "kuliner", code=2)
+    assert "Opsi '--kelurahan' belum diisi." in err
+    # every one missing, named as in the usage line
     err = refused_in_indonesian(kube, unchanged, "group", "add", code=2)
-    assert "Argumen 'NAME' belum diisi." in err  # named as in the usage line
+    assert "Argumen dan opsi 'NAME', '--kelurahan', '--usaha' belum diisi." in " ".join(err.replace("│", "").split())
     err = refused_in_indonesian(kube, unchanged, "grup", "list", code=2)
     assert "Tidak ada perintah 'grup'. Maksud Anda 'group'?" in err
     err = refused_in_indonesian(kube, unchanged, "report", "--by", "desa", code=2)

@@ -9,7 +9,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "kube_cli"
 # The command-line side: the root app, one module per command group, the one output module, and
 # the small adapters they use; everything else is domain.
-INTERFACE = {"cli", "output", "__main__"}
+INTERFACE = {"cli", "output", "__main__", "launch", "completion", "typer_compat"}
 FORBIDDEN = ("typer", "rich", "click", "kube_cli.output", "kube_cli.cli")
 
 
@@ -45,3 +45,26 @@ def test_the_check_sees_a_violation(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text("def f():\n    from rich.table import Table\n    from kube_cli import output\n")
     assert {"rich.table", "kube_cli.output"} <= imported(sample)
+
+
+def runtime_imports(path: Path) -> set[str]:
+    """The kube modules a file imports when it runs (``if TYPE_CHECKING:`` blocks left out)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING":
+            node.body = []
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("kube_cli"):
+            names.add(node.module)
+            if node.module == "kube_cli":
+                names.update(f"kube_cli.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_no_module_imports_the_module_that_imports_it() -> None:
+    graph = {f"kube_cli.{p.stem}": runtime_imports(p) for p in PACKAGE.glob("*.py")}
+    cycles = sorted(
+        (a, b) for a, deps in graph.items() for b in deps if a < b and a in graph.get(b, set())
+    )  # fmt: skip
+    assert cycles == []

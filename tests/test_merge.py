@@ -258,7 +258,7 @@ def test_conflict_lines_name_columns_and_sides_as_people_read_them(andi: Officer
     assert "member '727108******9001 in MAWAR'" in english and "PKH graduate ours 'yes', theirs 'no'" in english
 
     indonesian = andi("--lang", "id", "merge", str(budi.path), code=1).stderr
-    assert "member '727108******9001 di MAWAR'" in indonesian
+    assert "anggota '727108******9001 di MAWAR'" in indonesian and "kelompok 'MAWAR'" in indonesian
     assert "nama di sini 'Siti Andi', di registri lain 'Siti Budi'" in indonesian
     assert "Graduasi PKH di sini 'ya', di registri lain 'tidak'" in indonesian
     assert "kelurahan di sini '" in indonesian and "kelurahan_kode" not in indonesian
