@@ -51,7 +51,7 @@ KINDS = ("groups", "members", "aid", "revenue", "roster", "visits")
 COLUMNS: dict[str, tuple[str, ...]] = {
     **{kind: record.exported for kind, record in RECORDS.items()},
     "roster": ("group_code", "group_name", "kelurahan", "kecamatan", "usaha", "year", "member_name", "nik",
-               "role", "gender", "pkh_graduate"),
+               "role", "gender", "pkh_graduate", "status", "stage", "kk", "phone", "desil"),
 }  # fmt: skip
 REQUIRED: dict[str, tuple[str, ...]] = {
     "groups": ("code", "name", "kelurahan", "usaha"),
@@ -376,7 +376,8 @@ class Reader:
         return found.id
 
 
-_roster_group_key = operator.itemgetter("group_code", "group_name", "kelurahan", "kecamatan", "usaha", "year")
+_roster_group_key = operator.itemgetter("group_code", "group_name", "kelurahan", "kecamatan", "usaha", "year",
+                                        "status", "stage")  # fmt: skip
 
 
 def _same_place(kecamatan: str, place: Kelurahan) -> bool:
@@ -477,7 +478,8 @@ class Stager:
         }[kind]  # fmt: skip
         # a roster repeats its group's columns on every member's row: parse them once per run
         self.group_parsers = {"group_code": code, "group_name": _text(), "usaha": r.usaha,
-                              "year": _memo(_optional(parse_year))}  # fmt: skip
+                              "year": _memo(_optional(parse_year)), "status": group["status"],
+                              "stage": group["stage"]}  # fmt: skip
         self._group_key: tuple[str, ...] | None = None
         self._group_values: tuple[dict[str, Any] | None, Kelurahan | None, list[Problem]] = (None, None, [])
 
@@ -532,9 +534,10 @@ class Stager:
         group, place = self._roster_group(line, texts)
         if group is None or place is None:
             return
-        key = (group["group_code"], group["group_name"], place.kode, group["usaha"], group["year"])
+        key = (group["group_code"], group["group_name"], place.kode, group["usaha"], group["year"], group["status"],
+               group["stage"])  # fmt: skip
         if key != self._last_group:
-            self.buffers["gs"].append((line, *key, None, None))
+            self.buffers["gs"].append((line, *key))
             self._last_group = key
             self.staged += 1
 
@@ -687,9 +690,9 @@ class Stager:
             self.buffers["gs"].append((line, v["code"], v["name"], place.kode, v["usaha"], v["year"], v["status"],
                                        v["stage"]))  # fmt: skip
         elif self.kind == "roster":
-            group = (v["group_code"], v["group_name"], place.kode, v["usaha"], v["year"])
+            group = (v["group_code"], v["group_name"], place.kode, v["usaha"], v["year"], v["status"], v["stage"])
             if group != self._last_group:  # a group's rows usually follow each other: stage it once
-                self.buffers["gs"].append((line, *group, None, None))
+                self.buffers["gs"].append((line, *group))
                 self._last_group = group
             self.buffers["sm"].append((line, v["group_code"], v["nik"], v["member_name"], v["role"], v["gender"], pkh,
                                        v.get("kk"), v.get("phone"), v.get("desil")))  # fmt: skip

@@ -361,3 +361,16 @@ def test_the_visit_summary_answers_as_the_visits_do(kube, worklist: Path) -> Non
 def test_the_demo_worklist_is_the_same_either_way(demo_registry: Path) -> None:
     fast, slow = _both_ways(demo_registry, (TODAY + timedelta(days=1)).isoformat())
     assert fast == slow and len(fast) > 10
+
+
+def test_the_roster_carries_status_stage_and_household_columns(kube, demo_registry: Path, tmp_path: Path) -> None:
+    kube("member", "edit", "1", "--kk", "7271050101010001", "--phone", "081234567890", "--desil", "3")
+    kube("group", "edit", "PALU-001", "--stage", "mandiri")
+    roster = tmp_path / "roster.csv"
+    kube("export", "roster", "--show-nik", "-o", str(roster))
+    lines = roster.read_text(encoding="utf-8").splitlines()
+    assert lines[0].endswith(",pkh_graduate,status,stage,kk,phone,desil")
+    assert lines[1].endswith(",aktif,mandiri,7271050101010001,'+6281234567890,3")
+    before = snapshot(demo_registry)
+    assert kube.json("import", str(roster))["members"]["changed"] == 0
+    assert snapshot(demo_registry) == before

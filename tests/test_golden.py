@@ -32,7 +32,7 @@ READS = [
     ["visit", "list"], ["visit", "list", "PALU-001"], ["due"], ["due", "--days", "30", "--kecamatan", "palu barat"],
     ["group", "list", "--stage", "penumbuhan"], ["report", "--by", "stage"],
 ]  # fmt: skip
-EXPORTS = [["export", kind] for kind in ("groups", "members", "aid", "revenue")]
+EXPORTS = [["export", kind] for kind in ("groups", "members", "aid", "revenue", "visits")]
 WRITES = [
     ["group", "add", "KUBE Emas", "--kelurahan", "lasoani", "--usaha", "kuliner", "--year", "2022", "--code", "GOLD-1"],
     ["member", "add", "GOLD-1", "--nik", "7271084506900001", "--name", "Uji Satu", "--role", "ketua", "--pkh-graduate"],
