@@ -18,7 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from kube_cli.batch_read import FORMULA_START, header_key, open_table
+from kube_cli.batch_read import header_key, open_table
 from kube_cli.batch_result import MAX_PROBLEMS, ImportResult, Problems, _Collected
 from kube_cli.db import Registry
 from kube_cli.errors import KubeError, Problem
@@ -26,6 +26,7 @@ from kube_cli.i18n import _
 from kube_cli.places import Kelurahan, Places, Usaha
 from kube_cli.records import RECORDS, current_group, header_names
 from kube_cli.registry import parse_code
+from kube_cli.safetext import FORMULA_START  # what export neutralises with a leading ', taken off again here
 from kube_cli.vocab import (
     clean_text,
     mask_nik,

@@ -18,11 +18,11 @@ from typing import IO, Any
 
 from kube_cli import fileio
 from kube_cli.batch import COLUMNS
-from kube_cli.batch_read import FORMULA_START
 from kube_cli.db import Registry
 from kube_cli.errors import KubeError
 from kube_cli.i18n import _
 from kube_cli.records import MEMBERS, RECORDS, current_group, current_member, place_joins, present
+from kube_cli.safetext import neutralise  # the one rule, shared with every `--format csv` output
 
 # What each kind exports, besides its columns: which records, in which order.
 _WHERE = {
@@ -41,13 +41,6 @@ _SQL["roster"] = (
     f"LEFT JOIN members m ON m.group_id = g.id AND {current_member('m')} WHERE {current_group('g')} "
     "ORDER BY g.code, m.id"
 )
-
-
-def neutralise(value: Any) -> Any:
-    """A text cell that starts like a formula gets a leading ``'`` (OWASP CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def export(registry: Registry, kind: str, fmt: str | None, dest: Path | None, stdout: IO[str], show_nik: bool) -> None:

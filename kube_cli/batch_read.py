@@ -24,10 +24,6 @@ from kube_cli.errors import KubeError
 from kube_cli.i18n import _
 from kube_cli.tables import HEADER_SEARCH_ROWS, Body, Found, find_table
 
-# A cell starting with one of these is run as a formula by spreadsheets (OWASP CSV injection): export
-# puts a ' before it, and import takes that ' off again.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 SAMPLE_BYTES = 256 * 1024
 DELIMITERS = (",", ";", "\t")
 

@@ -11,7 +11,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from kube_cli import __version__, i18n, output, typer_compat
 from kube_cli.cmd_options import AppState
-from kube_cli.errors import ExitCode, KubeError
+from kube_cli.errors import ExitCode, KubeError, damage, damaged_registry
 from kube_cli.i18n import N_, _
 from kube_cli.typer_compat import ClickException, Command, MissingParameter, UsageError
 
@@ -101,7 +101,9 @@ def _help_table_class() -> type:
 def _translated(error: ClickException) -> ClickException:
     """A usage error from typer's vendored click, its message in the interface language."""
     if not getattr(error, "_kube_translated", False):
-        text = i18n.translate_usage_error(error.format_message())
+        from kube_cli.safetext import mask_digit_runs  # a NIK typed where an option was due stays masked
+
+        text = mask_digit_runs(i18n.translate_usage_error(error.format_message()))  # (its lines stay lines)
         error.format_message = lambda: text  # type: ignore[method-assign]
         error._kube_translated = True  # type: ignore[attr-defined]
     return error
@@ -115,6 +117,30 @@ def _registry_busy(error: Exception) -> bool:
         and isinstance(error, sqlite3.OperationalError)
         and ("locked" in str(error) or "busy" in str(error))
     )
+
+
+def _check_arguments(args: list[str]) -> None:
+    """Refuse an argument holding bytes that are not UTF-8 (the shell passed them through as they were)."""
+    from kube_cli.safetext import undecodable
+
+    if (bad := undecodable(args)) is not None:
+        at = args.index(bad)
+        option = args[at - 1] if at and args[at - 1].startswith("--") and "=" not in args[at - 1] else "argument"
+        raise KubeError(option, bad, _("is not UTF-8 text"), _("type it again, or rename the file"))
+
+
+def _damage_behind(ctx: typer.Context, error: Exception) -> str | None:
+    """Another SQLite error (``no such column``) is damage when SQLite's ``quick_check`` of the registry
+    finds some (a flipped byte in the schema), else a bug."""
+    sqlite3 = sys.modules.get("sqlite3")
+    if not (sqlite3 and isinstance(error, sqlite3.DatabaseError) and isinstance(ctx.obj, AppState)):
+        return None
+    from kube_cli.maintenance import quick_damage
+
+    try:
+        return quick_damage(ctx.obj.path)
+    except KubeError:  # the path itself was refused: not damage
+        return None
 
 
 class KubeCommand(TyperCommand):
@@ -230,6 +256,7 @@ class KubeGroup(TyperGroup):
     def main(self, *args: Any, **kwargs: Any) -> Any:
         argv = kwargs.get("args", args[0] if args else None)
         argv = sys.argv[1:] if argv is None else list(argv)
+        self.argv = argv  # checked by invoke(), inside the error boundary
         with i18n.language(i18n.language_from_argv(argv) or i18n.language_from_env()):
             # typer.rich_utils read its words when first imported: in this run's language they are
             typer_compat.translate_rich_utils({name: i18n._(msgid) for name, msgid in i18n.RICH_UTILS_STRINGS.items()})
@@ -245,6 +272,7 @@ class KubeGroup(TyperGroup):
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:
+            _check_arguments(getattr(self, "argv", []))
             return super().invoke(ctx)
         except KubeError as error:
             for line in error.lines():
@@ -265,6 +293,10 @@ class KubeGroup(TyperGroup):
                 ctx.exit(ExitCode.REFUSED)
             if refused := self._system_refusal(ctx, error):
                 output.error(str(refused))
+                ctx.exit(ExitCode.REFUSED)
+            if (what := damage(error) or _damage_behind(ctx, error)) is not None:  # a damaged file, not a bug
+                for line in damaged_registry(what).lines():
+                    output.error(line)
                 ctx.exit(ExitCode.REFUSED)
             self._internal(ctx, error)
 

@@ -26,8 +26,10 @@ class AppState:
     @property
     def path(self) -> Path:
         from kube_cli.db import resolve_path
+        from kube_cli.vocab import check_path
 
-        return resolve_path(self.db)
+        path = resolve_path(self.db)
+        return Path(check_path(str(path), "--db" if self.db else "KUBE_DB"))
 
     @property
     def officer_name(self) -> str:

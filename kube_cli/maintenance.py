@@ -14,7 +14,7 @@ from typing import Any
 
 from kube_cli import fileio, plausibility
 from kube_cli.db import Registry, connect, copy_database, copy_into, make_private, open_registry
-from kube_cli.errors import KubeError
+from kube_cli.errors import KubeError, damage
 from kube_cli.i18n import _
 from kube_cli.registry import MAX_MEMBERS, MIN_MEMBERS, size_warning
 from kube_cli.vocab import format_rupiah, mask_nik
@@ -283,18 +283,113 @@ def _problem(severity: str, code: str, problem: str, target: str) -> dict[str, s
 
 
 def check(registry: Registry) -> list[dict[str, str]]:
-    """Errors (integrity, foreign keys, the registry's own rules) first, then warnings."""
+    """Errors (integrity, foreign keys, the registry's own rules) first, then warnings.
+
+    Damage is an error like any other: what SQLite's ``integrity_check`` finds, text that is not
+    UTF-8 (which ``integrity_check`` does not look at), and damage a query of the rules runs into.
+    """
     conn = registry.conn
     found: list[dict[str, str]] = []
     try:
         integrity = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+        if integrity == ["ok"]:
+            integrity = _undecodable(conn)
     except sqlite3.DatabaseError as error:
-        return [_problem("error", "integrity", _("integrity: {message}").format(message=error), str(registry.path))]
+        integrity = [damage(error) or str(error)]
     if integrity != ["ok"]:
         found += [
             _problem("error", "integrity", _("integrity: {message}").format(message=m), str(registry.path))
             for m in integrity
         ]
+    try:
+        return found + _rules(conn)
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as error:  # damage in what the rules read
+        message = _("integrity: {message}").format(message=damage(error) or error)
+        return found or [_problem("error", "integrity", message, str(registry.path))]
+
+
+def quick_damage(path: Path) -> str | None:
+    """What SQLite's ``quick_check`` finds wrong with the file at ``path`` (its first line), else ``None``.
+
+    For an error that may be damage or a bug (``no such column: action`` when a flipped byte renamed a
+    column in the schema): damage is what SQLite's own check finds.
+    """
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except (sqlite3.Error, OSError):
+        return None
+    try:
+        found = [row[0] for row in conn.execute("PRAGMA quick_check")]
+    except sqlite3.DatabaseError as error:
+        return damage(error) or str(error)
+    finally:
+        conn.close()
+    if found == ["ok"]:
+        return None
+    first = found[0].splitlines()
+    return first[1] if len(first) > 1 and first[0].startswith("***") else first[0]
+
+
+def _undecodable(conn: sqlite3.Connection, chunk: int = 20_000) -> list[str]:
+    """``["ok"]``, or where text that is not UTF-8 lies (``members row 17: column 'name'``).
+
+    Each table is read in chunks of rows, each chunk's text joined by SQLite into one string that
+    Python decodes at once; a chunk that fails is looked at row by row.
+    """
+    found: list[str] = []
+    conn.text_factory = bytes
+    try:
+        tables = [(name.decode(), sql or b"") for name, sql in conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name")]  # fmt: skip
+        for table, sql in tables:
+            columns = [row[1].decode() for row in conn.execute(f'PRAGMA table_info("{table}")')]
+            # only values stored as text: a number or a blob is not decoded
+            joined = " || x'00' || ".join(f"(CASE typeof(\"{c}\") WHEN 'text' THEN \"{c}\" ELSE '' END)"
+                                          for c in columns)  # fmt: skip
+            if b"WITHOUT ROWID" in sql.upper():  # no rowid to go by: the table whole (group_money, small)
+                (text,) = conn.execute(f"SELECT group_concat({joined}, x'00') FROM \"{table}\"").fetchone()
+                if text is not None and not _is_utf8(text):
+                    found.append(_("{table}: text that is not UTF-8").format(table=table))
+                continue
+            last = -(2**63)
+            while True:
+                (upto, text) = conn.execute(
+                    f'SELECT max(rowid), group_concat({joined}, x\'00\') FROM (SELECT rowid, * FROM "{table}" '
+                    "WHERE rowid > ? ORDER BY rowid LIMIT ?)", (last, chunk)).fetchone()  # fmt: skip
+                if upto is None:
+                    break
+                if not _is_utf8(text):
+                    found += _undecodable_rows(conn, table, columns, last, upto)
+                last = upto
+    finally:
+        conn.text_factory = str
+    return found or ["ok"]
+
+
+def _undecodable_rows(conn: sqlite3.Connection, table: str, columns: list[str], after: int, upto: int) -> list[str]:
+    found = []
+    quoted = ", ".join(f'CASE typeof("{c}") WHEN \'text\' THEN "{c}" END' for c in columns)
+    for rowid, *values in conn.execute(
+        f'SELECT rowid, {quoted} FROM "{table}" WHERE rowid > ? AND rowid <= ?', (after, upto)
+    ):
+        for column, value in zip(columns, values, strict=True):
+            if isinstance(value, bytes) and not _is_utf8(value):
+                found.append(_("{table} row {rowid}: text that is not UTF-8 in column '{column}'").format(
+                    table=table, rowid=rowid, column=column))  # fmt: skip
+    return found
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _rules(conn: sqlite3.Connection) -> list[dict[str, str]]:
+    """The registry's own rules, errors then warnings."""
+    found: list[dict[str, str]] = []
     for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check"):
         found.append(_problem("error", "foreign_key", _("foreign key: points to a missing {parent} row").format(parent=parent),
                               f"{table} {rowid}"))  # fmt: skip

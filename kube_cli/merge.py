@@ -568,8 +568,38 @@ def _check_places(registry: Registry, plan: Plan) -> None:
             ))  # fmt: skip
 
 
+def _refused(ours: Side, other: Side, plan: Plan, names: _Names) -> list[Problem]:
+    """Every record this merge brings in, through the checks a command makes (``validate``): a registry
+    file can be edited by hand. Refused whatever ``--prefer`` says, like a bad row of an import."""
+    from kube_cli import validate
+
+    problems = [p for uuid in plan.usaha_new for p in validate.usaha(other.usaha[uuid]["name"])]
+    problems += [p for alias, _uuid in plan.aliases_new.values() for p in validate.usaha(alias, alias=True)]
+    checks = {"groups": lambda r, w: validate.group(r, w, set(ours.usaha)), "members": validate.member,
+              "aid": validate.aid, "revenue": validate.revenue}  # fmt: skip
+    for table in RECORD_TABLES:
+        for uuid in sorted(plan.added[table] | plan.updated[table]):
+            if plan.origin[table].get(uuid) == "theirs":
+                record = plan.result[table][uuid]
+                problems += checks[table](record, names.where(table, record))
+    return problems
+
+
+def _load_other(other_conn: sqlite3.Connection) -> Side:
+    """The other registry's records; a damaged file is refused naming it (not as this registry's damage)."""
+    from kube_cli.errors import Damaged, damage
+
+    try:
+        return Side.load(other_conn)
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
+        if (what := damage(error)) is None:
+            raise
+        path = other_conn.execute("PRAGMA database_list").fetchone()[2]
+        raise Damaged("other", path, _("is damaged: {problem}").format(problem=what)) from None
+
+
 def plan_merge(registry: Registry, other_conn: sqlite3.Connection, prefer: str | None) -> Plan:
-    ours, other = Side.load(registry.conn), Side.load(other_conn)
+    ours, other = Side.load(registry.conn), _load_other(other_conn)
     plan = Plan(result={}, common={t: ours.fields[t] & other.fields[t] for t in RECORD_TABLES})
     _unify(ours, other, plan)
     plan.result = {t: dict(ours.records[t]) for t in RECORD_TABLES}
@@ -577,6 +607,9 @@ def plan_merge(registry: Registry, other_conn: sqlite3.Connection, prefer: str |
     plan.names, plan.before = names, ours.records
     _merge_records(ours, other, plan, prefer, names)
     _merge_aliases(ours, other, plan, prefer)
+    if refused := _refused(ours, other, plan, names):  # bad records first: the rules below trust their values
+        plan.conflicts += refused
+        return plan
     _check_codes(plan, prefer)
     _check_members(plan, prefer, names)
     _check_revenue_years(plan, prefer, names)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from kube_cli import records
 from kube_cli.i18n import N_, _, format_date
+from kube_cli.safetext import escaped, mask_digit_runs, neutralise
 from kube_cli.vocab import format_rupiah
 
 if TYPE_CHECKING:
@@ -60,8 +61,23 @@ def header(column: str) -> str:
     return headings.get(column, column.replace("_", " ").capitalize())
 
 
+def safe_text(text: object) -> str:
+    """Any untrusted text (a name from a merged registry, a file name, a CSV header) made safe for a
+    line on the terminal: control and invisible characters shown as escapes (``\\x1b``), never sent."""
+    return escaped(str(text))
+
+
+def _message(text: str) -> str:
+    """A message for stderr: safe for the terminal, and every NIK-long digit run in it masked."""
+    return safe_text(mask_digit_runs(text))
+
+
 def _cell(column: str, value: Any) -> str:
     """A value as a person reads it in a table or Markdown."""
+    return safe_text(_cell_text(column, value))
+
+
+def _cell_text(column: str, value: Any) -> str:
     if value is None:
         return ""
     if column in MONEY and isinstance(value, int):
@@ -91,9 +107,10 @@ def local_time(iso: str) -> str:
 
 
 def _csv_value(column: str, value: Any) -> Any:
+    """A CSV cell; text a spreadsheet would run as a formula is neutralised, as ``kube export`` does."""
     if column in FLAGS:
         return "ya" if value else "tidak"
-    return "" if value is None else value
+    return "" if value is None else neutralise(value)
 
 
 # --- consoles -------------------------------------------------------------------------------
@@ -119,15 +136,15 @@ def emit_line(text: object) -> None:
 
 def say(text: str) -> None:
     """A confirmation or note for the person at the terminal: stderr, never mixed with data."""
-    print(text, file=sys.stderr)
+    print(_message(text), file=sys.stderr)
 
 
 def warn(text: str) -> None:
-    print(_("Warning: {text}").format(text=text), file=sys.stderr)
+    print(_("Warning: {text}").format(text=_message(text)), file=sys.stderr)
 
 
 def error(text: str) -> None:
-    print(_("Error: {text}").format(text=text), file=sys.stderr)
+    print(_("Error: {text}").format(text=_message(text)), file=sys.stderr)
 
 
 def progress(description: str):
@@ -616,7 +633,9 @@ def details_text(pairs: Sequence[tuple[str, Any]], title: str) -> str:
     """A record shown whole: its title on a line, then one ``label  value`` line each."""
     if not sys.stdout.isatty():
         width = max((len(label) for label, _value in pairs), default=0)
-        return title + "\n" + "".join(f"{label.ljust(width)}  {value}\n" for label, value in pairs)
+        return (
+            safe_text(title) + "\n" + "".join(f"{label.ljust(width)}  {safe_text(value)}\n" for label, value in pairs)
+        )
     from rich.table import Table
     from rich.text import Text
 
@@ -624,8 +643,8 @@ def details_text(pairs: Sequence[tuple[str, Any]], title: str) -> str:
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
     for label, value in pairs:
-        table.add_row(Text(label), Text(str(value)))
-    return render(Text(title, style="bold"), table)  # its own line: a table title wraps to the table's width
+        table.add_row(Text(label), Text(safe_text(value)))
+    return render(Text(safe_text(title), style="bold"), table)  # its own line: a table title wraps to the table's width
 
 
 def emit_details(pairs: Sequence[tuple[str, Any]], title: str) -> None:
@@ -861,7 +880,7 @@ def emit_bar_chart(chart: dict[str, Any], label_heading: str) -> None:
         blocks = max(1, round(count / largest * bar_width))
         bar = Text("█" * blocks, style="cyan")
         bar.append(f" {count}")
-        table.add_row(Text(label), bar)
+        table.add_row(Text(safe_text(label)), bar)
     console.print(table)
 
 

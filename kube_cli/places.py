@@ -206,6 +206,7 @@ def wilayah_rows(
         where.append("kel.parent = ?")
         params.append(kode)
     if search:
+        search = clean_text(search, "search", max_len=100)  # a name, not a 130,000-character pattern
         key = name_key(search)
         hits = [r[0] for r in registry.conn.execute(
             "SELECT rowid FROM wilayah INDEXED BY wilayah_level_name WHERE level = 'kelurahan_desa' "

@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -89,12 +90,16 @@ class _Bomb(Exception):
     pass
 
 
+# what zipfile and zlib raise on a damaged archive (an encrypted one is a RuntimeError)
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError)
+
+
 class _ZipBook(Book):
     def __init__(self, path: Path, name: str) -> None:
         super().__init__(path, name)
         try:
             self.zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError, ValueError) as error:
+        except (*_DAMAGED, ValueError) as error:
             raise self.refuse(_("is not a readable {fmt} file ({error})").format(
                 fmt=self.format.upper(), error=type(error).__name__)) from None  # fmt: skip
         self.members = {info.filename: info for info in self.zip.infolist()}
@@ -127,7 +132,7 @@ class _ZipBook(Book):
                 parser.Parse(b"", True)
         except _Bomb as error:
             raise self.refuse(_("is refused: {part} {reason}").format(part=member, reason=error)) from None
-        except (expat.ExpatError, zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
+        except (expat.ExpatError, ValueError, *_DAMAGED) as error:
             raise self.refuse(_("is not a readable {fmt} file ({part}: {error})").format(
                 fmt=self.format.upper(), part=member, error=error)) from None  # fmt: skip
 
@@ -409,7 +414,7 @@ class XlsxBook(_ZipBook):
                 yield from ready
         except _Bomb as error:
             raise self.refuse(_("is refused: {part} {reason}").format(part=part, reason=error)) from None
-        except (expat.ExpatError, zipfile.BadZipFile, EOFError, OSError) as error:
+        except (expat.ExpatError, *_DAMAGED) as error:
             raise self.refuse(
                 _("is not a readable XLSX file ({part}: {error})").format(part=part, error=error)
             ) from None
@@ -573,7 +578,7 @@ class OdsBook(_ZipBook):
                 yield from ready
         except _Bomb as error:
             raise self.refuse(_("is refused: {part} {reason}").format(part="content.xml", reason=error)) from None
-        except (expat.ExpatError, zipfile.BadZipFile, EOFError, OSError) as error:
+        except (expat.ExpatError, *_DAMAGED) as error:
             raise self.refuse(_("is not a readable ODS file (content.xml: {error})").format(error=error)) from None
 
 
@@ -593,6 +598,40 @@ def _repeat(text: str | None) -> int:
 # --- XLS 97-2003 ----------------------------------------------------------------------------
 
 
+XLS_SECONDS = 120  # an .xls is at most 65,536 rows: far less than this even on a busy machine
+
+
+class _TooSlow(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: int) -> Iterator[None]:
+    """Raise ``_TooSlow`` after ``seconds`` (POSIX, main thread; elsewhere no limit)."""
+    import signal
+    import threading
+
+    if not hasattr(signal, "SIGALRM") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(*_args: Any) -> None:
+        raise _TooSlow(f"not read in {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+class _Discard:
+    def write(self, _text: str) -> None:
+        pass
+
+
 class XlsBook(Book):
     format = "xls"
 
@@ -603,18 +642,24 @@ class XlsBook(Book):
         except ImportError:  # pragma: no cover - xlrd is a dependency
             raise self.refuse(_("needs xlrd to be read"), _("pip install xlrd")) from None
         self._xlrd = xlrd
-        try:
-            self.book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
+        try:  # xlrd writes its complaints to a log file, stdout by default: never to our stdout
+            with _time_limit(XLS_SECONDS):  # a damaged sector chain can loop xlrd for ever
+                self.book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True, logfile=_Discard())
+                self.loaded = [self.book.sheet_by_index(n) for n in range(self.book.nsheets)]
         except Exception as error:  # noqa: BLE001 - xlrd raises many kinds on a damaged file
-            raise self.refuse(_("is not a readable XLS file ({error})").format(error=type(error).__name__),
-                              _("open it in Excel or LibreOffice and save it as .xlsx")) from None  # fmt: skip
-        for number in range(self.book.nsheets):
-            sheet = self.book.sheet_by_index(number)
+            raise self.damaged(error) from None
+        for sheet in self.loaded:
             self.sheets.append(Sheet(sheet.name, sheet.visibility == 0))
+        if not self.sheets:
+            raise self.refuse(_("is not a readable XLS file (it has no sheet)"))
+
+    def damaged(self, error: Exception) -> KubeError:
+        return self.refuse(_("is not a readable XLS file ({error})").format(error=type(error).__name__),
+                           _("open it in Excel or LibreOffice and save it as .xlsx"))  # fmt: skip
 
     def rows(self, index: int) -> Iterator[SheetRow]:
         xlrd = self._xlrd
-        sheet = self.book.sheet_by_index(index)
+        sheet = self.loaded[index]
         info = sheet.rowinfo_map
         self.total = sheet.nrows
         for number in range(sheet.nrows):

@@ -13,6 +13,7 @@ from datetime import date
 
 from kube_cli.errors import KubeError
 from kube_cli.i18n import _
+from kube_cli.safetext import UNSAFE, mask_number, undecodable
 
 # Kemendagri codes of the 38 current provinces (digits 1-2 of a NIK).
 PROVINCES = frozenset(
@@ -24,8 +25,6 @@ AID_KINDS = ("peralatan", "modal", "pelatihan", "lainnya")
 STATUSES = ("aktif", "nonaktif")
 FIRST_YEAR = 1990  # the KUBE programme is younger than this
 
-# Control characters, and invisible ones that change how text reads (zero-width, bidi overrides).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069\ufeff]")
 _SPACES = re.compile(r"\s+")
 
 
@@ -33,10 +32,14 @@ _SPACES = re.compile(r"\s+")
 
 
 def clean_text(text: str | None, field: str, *, required: bool = True, max_len: int = 200) -> str:
-    """Trim ``text``; refuse control characters, empty required values and overlong ones."""
+    """Trim ``text``; refuse control and invisible characters (``safetext.UNSAFE``: escapes, zero-width
+    and bidi controls, tag characters, bytes that were not UTF-8), empty required values and overlong
+    ones. Every text field from a command, a file or a merged registry comes through here."""
     value = (text or "").strip()
-    if _CONTROL.search(value) or "\n" in value or "\t" in value:
-        raise KubeError(field, _visible(value), _("contains control characters"))
+    if UNSAFE.search(value):  # the message echoes the value escaped, cut and with digit runs masked
+        if undecodable([value]):
+            raise KubeError(field, value, _("is not UTF-8 text"), _("type it again, or save the file as UTF-8"))
+        raise KubeError(field, value, _("contains control characters"))
     if required and not value:
         raise KubeError(field, value, _("must not be empty"))
     if len(value) > max_len:
@@ -46,8 +49,18 @@ def clean_text(text: str | None, field: str, *, required: bool = True, max_len: 
     return value
 
 
-def _visible(value: str) -> str:
-    return value.encode("unicode_escape").decode("ascii")[:60]
+NAME_MAX = 255  # bytes in one file or folder name (ext4, NTFS, APFS); a path longer is refused as data
+
+
+def check_path(path: str, field: str) -> str:
+    """A file path as typed, refused when a part of it is longer than a file system allows."""
+    import os
+
+    for part in path.replace(os.sep, "/").split("/"):
+        if len(os.fsencode(part)) > NAME_MAX:
+            raise KubeError(field, path, _("has a name of {n} bytes; a file name has at most {max}").format(
+                n=len(os.fsencode(part)), max=NAME_MAX))  # fmt: skip
+    return path
 
 
 def name_key(text: str) -> str:
@@ -98,6 +111,8 @@ def parse_amount(text: str, field: str = "amount") -> int:
     ``1,5 juta``, ``750rb``, ``1 M`` … Zero, negative and unparseable amounts are refused."""
     raw = str(text)
     value = raw.strip().lower()
+    if len(value) > 64:  # no amount is written this long; int() of 130,000 digits would fail outright
+        raise KubeError(field, raw.strip(), _("is not an amount"), _("write it like 25000000, 25.000.000 or 25 juta"))
     if value.startswith("-"):
         raise KubeError(field, raw.strip(), _("must be more than zero"))
     if value.endswith("-"):  # "Rp. 20.000.000,-": the dash says "no sen", as on a receipt
@@ -158,9 +173,10 @@ def format_rupiah(amount: int) -> str:
 def mask_nik(nik: str) -> str:
     """First 6 and last 4 characters: ``727105******0001``; anything too short to mask so shows only
     stars. Wrong NIKs (15 digits, letters) are masked the same way, so an error never shows one whole."""
+    nik = str(nik)  # a NIK from a damaged or hand-edited file may be anything
     if len(nik) < 12:
         return "*" * len(nik)
-    return nik[:6] + "*" * (len(nik) - 10) + nik[-4:]
+    return mask_number(nik)
 
 
 _MASKED = re.compile(r"^\d{6}\*{6}\d{4}$")
@@ -183,11 +199,11 @@ def parse_nik(text: str, field: str = "nik") -> str:
     if digits[:2] not in PROVINCES:
         raise KubeError(field, mask_nik(digits), _("province: {code} is not a province code").format(code=digits[:2]))
     day, month = int(digits[6:8]), int(digits[8:10])
+    # the month and day are digits 7-10, inside the mask: the message names them, never shows them
     if not 1 <= month <= 12:
-        raise KubeError(field, mask_nik(digits), _("month: {month:02d} is not a month").format(month=month))
+        raise KubeError(field, mask_nik(digits), _("month: digits 9-10 are not a month (01-12)"))
     if not (1 <= day <= 31 or 41 <= day <= 71):
-        raise KubeError(field, mask_nik(digits),
-                        _("day: {day:02d} is not a birth day (01-31, or 41-71 for women)").format(day=day))  # fmt: skip
+        raise KubeError(field, mask_nik(digits), _("day: digits 7-8 are not a birth day (01-31, or 41-71 for women)"))
     return digits
 
 

@@ -125,7 +125,7 @@ def test_bad_nik_in_indonesian(kube, unchanged, one_group) -> None:
     err = refused_in_indonesian(
         kube, unchanged, "member", "add", one_group, "--nik", "7271011399850001", "--name", "Siti"
     )
-    assert err.startswith("Kesalahan: NIK '727101******0001': bulan: 99 bukan bulan")
+    assert err.startswith("Kesalahan: NIK '727101******0001': bulan: angka ke-9 dan ke-10 bukan bulan")
     err = refused_in_indonesian(kube, unchanged, "member", "add", one_group, "--nik", "72710145", "--name", "Siti")
     assert "panjang: 8 angka, NIK harus 16" in err
 

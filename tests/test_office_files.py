@@ -1,6 +1,6 @@
 """Office files as they arrive (issue 13): XLSX, XLS, ODS and HTML saved as .xls, laid out as offices do.
 
-The files under tests/data/office/ were made by make_office_files.py there (openpyxl, then
+The files under tests/data/office/ were made by tools/make_office_files.py (openpyxl, then
 LibreOffice headless for .xls and .ods); the people in them are fictional.
 """
 
@@ -242,3 +242,13 @@ def test_an_excel_2003_xml_file_is_refused_with_the_fix(kube, tmp_path: Path, un
     path.write_text('<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"/>\n')
     with unchanged():
         one_line(kube("import", str(path), code=1), "Excel 2003 XML", "save it as .xlsx")
+
+
+def test_a_damaged_xls_that_loops_xlrd_is_refused_in_time(kube, tmp_path: Path, unchanged, monkeypatch) -> None:
+    """damaged_loop.xls is recap_first.xls with bytes flipped (a byte-flip run found it): its sector
+    chain sends xlrd round for ever, so reading an .xls has a time limit."""
+    import kube_cli.sheets
+
+    monkeypatch.setattr(kube_cli.sheets, "XLS_SECONDS", 2)
+    with unchanged():
+        one_line(kube("import", str(copy("damaged_loop.xls", tmp_path)), code=1), "not a readable XLS file")

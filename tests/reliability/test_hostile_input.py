@@ -97,3 +97,29 @@ def test_every_parser_returns_a_value_or_our_error(parse, text: str) -> None:
         parse(text)
     except KubeError as error:
         assert error.lines() and all("\n" not in line for line in error.lines())
+
+
+OVERSIZED = {  # issue 16 item 11: each exited 3 ("internal error … a bug")
+    "amount of 130k digits": ["aid", "record", "A", "--amount", "1" * 130_000, "--kind", "modal"],
+    "omset-min of 130k digits": ["report", "--omset-min", "9" * 130_000],
+    "search of 130k characters": ["wilayah", "--search", "a" * 130_000],
+    "name of invalid UTF-8": ["group", "edit", "A", "--name", "KUBE \udcff\udcfe"],
+    "code of invalid UTF-8": ["group", "show", "A\udcff"],
+}
+
+
+@pytest.mark.parametrize("args", OVERSIZED.values(), ids=OVERSIZED.keys())
+def test_oversized_and_undecodable_values_are_refused_in_one_line(kube, palu: Path, args: list[str]) -> None:
+    kube("group", "add", "KUBE A", "--kelurahan", "Lasoani", "--usaha", "e-Warong", "--code", "A")
+    refused = run_kube(*args, db=palu)  # a real process: argv goes through the OS (and surrogateescape)
+    assert refused.returncode == 1, refused.stderr[:300]
+    assert len(refused.stderr.strip().splitlines()) == 1 and len(refused.stderr) < 300, refused.stderr[:300]
+    assert scalar(palu, "SELECT group_concat(name) FROM groups") == "KUBE A"
+
+
+def test_a_db_name_longer_than_a_file_system_allows_is_refused_in_one_line(tmp_path: Path) -> None:
+    for args in (["group", "list"], ["group", "add", "X", "--kelurahan", "Lasoani", "--usaha", "e-Warong"]):
+        refused = run_kube(*args, db=tmp_path / ("x" * 300 + ".db"))
+        assert refused.returncode == 1 and "at most 255" in refused.stderr, refused.stderr[:300]
+        assert len(refused.stderr.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []

@@ -6,7 +6,7 @@ headless converts the SK lampiran to XLS 97-2003 and ODS, as an office that save
 does. The tests read the committed files, so they pass without LibreOffice. Every person is
 fictional; the NIKs are valid in form only.
 
-    python tests/data/office/make_office_files.py      # needs openpyxl, and soffice for .xls/.ods
+    python tools/make_office_files.py      # needs openpyxl, and soffice for .xls/.ods
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parent.parent / "tests" / "data" / "office"
 
 # (code, group, kelurahan, kecamatan, usaha, year, [(name, nik, role, gender)])
 GROUPS = [
