@@ -576,7 +576,7 @@ def _refused(ours: Side, other: Side, plan: Plan, names: _Names) -> list[Problem
     problems = [p for uuid in plan.usaha_new for p in validate.usaha(other.usaha[uuid]["name"])]
     problems += [p for alias, _uuid in plan.aliases_new.values() for p in validate.usaha(alias, alias=True)]
     checks = {"groups": lambda r, w: validate.group(r, w, set(ours.usaha)), "members": validate.member,
-              "aid": validate.aid, "revenue": validate.revenue}  # fmt: skip
+              "aid": validate.aid, "revenue": validate.revenue, "visits": validate.visit}  # fmt: skip
     for table in RECORD_TABLES:
         for uuid in sorted(plan.added[table] | plan.updated[table]):
             if plan.origin[table].get(uuid) == "theirs":

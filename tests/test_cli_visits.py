@@ -374,3 +374,14 @@ def test_the_roster_carries_status_stage_and_household_columns(kube, demo_regist
     before = snapshot(demo_registry)
     assert kube.json("import", str(roster))["members"]["changed"] == 0
     assert snapshot(demo_registry) == before
+
+
+def test_a_hand_edited_visit_in_the_other_registry_is_refused(kube, tmp_path: Path, demo_registry: Path) -> None:
+    andi = Officer(kube, Path(shutil.copy(demo_registry, tmp_path / "andi.db")), "andi")
+    budi = Officer(kube, Path(shutil.copy(demo_registry, tmp_path / "budi.db")), "budi")
+    budi("visit", "record", "PALU-001", "--business", "running", "--date", "2026-02-02", "--note", "diubah")
+    with sqlite3.connect(budi.path) as conn:
+        conn.execute("UPDATE visits SET date = '2026-2-2', members_present = 99 WHERE note = 'diubah'")
+    before = snapshot(andi.path)
+    result = andi.merge(budi, code=1)
+    assert "date '2026-2-2'" in result.stderr and snapshot(andi.path) == before
