@@ -385,3 +385,13 @@ def test_a_hand_edited_visit_in_the_other_registry_is_refused(kube, tmp_path: Pa
     before = snapshot(andi.path)
     result = andi.merge(budi, code=1)
     assert "date '2026-2-2'" in result.stderr and snapshot(andi.path) == before
+
+
+def test_check_recounts_the_visit_summary(kube, demo_registry: Path) -> None:
+    assert not [p for p in kube.json("check") if p["code"] == "visit_summary"]
+    with sqlite3.connect(demo_registry) as conn:
+        conn.execute("UPDATE visit_summary SET business = 'stopped' WHERE group_id = 1")
+    found = [p for p in json.loads(kube("check", "--format", "json", code=1).stdout) if p["code"] == "visit_summary"]
+    assert found == [
+        {"severity": "error", "code": "visit_summary", "problem": found[0]["problem"], "target": "PALU-001"}
+    ]
