@@ -34,20 +34,25 @@ from kube_cli.vocab import (
     parse_aid_kind,
     parse_amount,
     parse_bool,
+    parse_business,
     parse_date,
+    parse_desil,
     parse_gender,
+    parse_kk,
     parse_nik,
     parse_period,
+    parse_phone,
     parse_role,
+    parse_stage,
     parse_status,
     parse_year,
 )
 
-KINDS = ("groups", "members", "aid", "revenue", "roster")
+KINDS = ("groups", "members", "aid", "revenue", "roster", "visits")
 COLUMNS: dict[str, tuple[str, ...]] = {
     **{kind: record.exported for kind, record in RECORDS.items()},
     "roster": ("group_code", "group_name", "kelurahan", "kecamatan", "usaha", "year", "member_name", "nik",
-               "role", "gender", "pkh_graduate"),
+               "role", "gender", "pkh_graduate", "status", "stage", "kk", "phone", "desil"),
 }  # fmt: skip
 REQUIRED: dict[str, tuple[str, ...]] = {
     "groups": ("code", "name", "kelurahan", "usaha"),
@@ -55,6 +60,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "aid": ("group_code", "date", "kind", "amount"),
     "revenue": ("group_code", "period", "amount"),
     "roster": ("group_code", "group_name", "kelurahan", "usaha", "member_name", "nik"),
+    "visits": ("group_code", "date", "business"),
 }
 # A header (as header_key reads it) → what it means; which column that is depends on the kind. The names
 # are the record descriptions' (kube_cli/records.py).
@@ -152,6 +158,8 @@ def fits(headers: list[str], overrides: dict[str, str] | None = None) -> bool:
 
 def detect_kind(headers: list[str], overrides: dict[str, str] | None = None) -> str | None:
     concepts = {_concept(header_key(h), overrides) for h in headers}
+    if "business" in concepts:
+        return "visits"
     if "nik" not in concepts and len({month_of(h) for h in headers} - {None}) >= WIDE_MONTHS:
         return "revenue"  # the wide recap: a row per group, a column per month
     if "nik" in concepts:
@@ -249,14 +257,14 @@ def cell_text(value: Any, column: str, label: str) -> str:
         return ""
     if isinstance(value, str):
         text = value.strip()
-        if column == "nik" and _EXCEL_NUMBER.match(text):
-            raise _number_trap(label, text)
+        if column in ID_COLUMNS and _EXCEL_NUMBER.match(text):
+            raise _number_trap(label, text, column)
         return text[1:] if _NEUTRALISED.match(text) else text
     if isinstance(value, bool):
         return "ya" if value else "tidak"
     if isinstance(value, int | float):
-        if column in ("nik", "kk"):  # CONTRACT: a NIK that arrives as a number is refused, whatever the format
-            raise _number_trap(label, f"{value:.6g}" if isinstance(value, float) else mask_nik(str(value)))
+        if column in ID_COLUMNS:  # CONTRACT: a NIK or No. KK that arrives as a number is refused, whatever the format
+            raise _number_trap(label, f"{value:.6g}" if isinstance(value, float) else mask_nik(str(value)), column)
         if column in SERIAL_COLUMNS and SERIAL_MIN <= value < SERIAL_MAX:
             from kube_cli.sheets import excel_date  # an Excel serial (44428) in a date column: the day it counts
 
@@ -273,13 +281,13 @@ def cell_text(value: Any, column: str, label: str) -> str:
 
 SERIAL_COLUMNS = ("date", "period")
 SERIAL_MIN, SERIAL_MAX = 32_874, 73_051  # 1990-01-01 to 2099-12-31 as Excel counts days
+ID_COLUMNS = ("nik", "kk")  # 16-digit numbers a spreadsheet must keep as text
 
 
-def _number_trap(label: str, shown: str) -> KubeError:
-    return KubeError(
-        label, shown, _("is stored as a number, so the spreadsheet has lost its last digits"),
-        _("format the NIK column as Text, type the NIKs again, and import again"),
-    )  # fmt: skip
+def _number_trap(label: str, shown: str, column: str = "nik") -> KubeError:
+    fix = (_("format the NIK column as Text, type the NIKs again, and import again") if column == "nik" else
+           _("format the No. KK column as Text, type the numbers again, and import again"))  # fmt: skip
+    return KubeError(label, shown, _("is stored as a number, so the spreadsheet has lost its last digits"), fix)
 
 
 # --- the import ---------------------------------------------------------------------------------
@@ -306,7 +314,7 @@ class Reader:
             value = row.get(raw)
             if type(value) is str:  # the common case, kept fast; a NIK of plain digits cannot be a number trap
                 text = value.strip()
-                if column != "nik" or text.isdigit():
+                if column not in ID_COLUMNS or text.isdigit():
                     texts[column] = text[1:] if text[:1] == "'" and _NEUTRALISED.match(text) else text
                     continue
             try:
@@ -369,7 +377,8 @@ class Reader:
         return found.id
 
 
-_roster_group_key = operator.itemgetter("group_code", "group_name", "kelurahan", "kecamatan", "usaha", "year")
+_roster_group_key = operator.itemgetter("group_code", "group_name", "kelurahan", "kecamatan", "usaha", "year",
+                                        "status", "stage")  # fmt: skip
 
 
 def _same_place(kecamatan: str, place: Kelurahan) -> bool:
@@ -411,6 +420,21 @@ def _text(required: bool = True, max_len: int = 200) -> Callable[[str, str], str
     return lambda text, label: clean_text(text, label, required=required, max_len=max_len)
 
 
+def _visit_date(text: str, label: str) -> str:
+    from kube_cli.visits import parse_visit_date
+
+    if not text:
+        raise KubeError(label, "", _("must not be empty"))
+    return parse_visit_date(text, field=label)
+
+
+def _count(text: str, label: str) -> int:
+    value = text[:-2] if text.endswith(".0") else text
+    if not (value.isascii() and value.isdigit()):
+        raise KubeError(label, text, _("is not a number of members"))
+    return int(value)
+
+
 def _nik(text: str, label: str) -> str:
     if not text:
         raise KubeError(label, "", _("must not be empty"))
@@ -424,7 +448,8 @@ class Stager:
         self.reader = reader
         self.conn = conn
         self.kind = kind
-        self.buffers: dict[str, list[tuple[Any, ...]]] = {"gs": [], "sm": [], "sa": [], "sr": []}
+        self.buffers: dict[str, list[tuple[Any, ...]]] = {"gs": [], "sm": [], "sa": [], "sr": [], "sv": []}
+        self.officer = reader.places.registry.officer  # a visit row without an officer: who imports it
         self._last_group: tuple[Any, ...] | None = None
         self.staged = 0  # rows in the buffers
         self.niks = self.niks_not_0 = 0  # a CSV whose NIKs all end in 0 was a number-formatted column
@@ -435,21 +460,27 @@ class Stager:
         r = reader
         code = _memo(lambda t, lb: parse_code(t, lb))
         group = {"code": code, "name": _text(), "usaha": r.usaha, "year": _memo(_optional(parse_year)),
-                 "status": _memo(_optional(parse_status))}  # fmt: skip
+                 "status": _memo(_optional(parse_status)), "stage": _memo(_optional(parse_stage))}  # fmt: skip
         member = {"nik": _nik, "name": _text(), "role": _memo(_optional(parse_role)),
-                  "gender": _memo(_optional(parse_gender)), "pkh_graduate": _memo(_optional(parse_bool))}  # fmt: skip
+                  "gender": _memo(_optional(parse_gender)), "pkh_graduate": _memo(_optional(parse_bool)),
+                  "kk": _optional(parse_kk), "phone": _optional(parse_phone),
+                  "desil": _memo(_optional(parse_desil))}  # fmt: skip
         money = {"group_code": code, "amount": _memo(parse_amount), "note": _text(False, 2000)}
         self.parsers: dict[str, Callable[[str, str], Any]] = {
             "groups": group,
             "members": {"group_code": code, **member},
             "roster": {"nik": _nik, "member_name": _text(), **{k: v for k, v in member.items() if k not in
-                                                               ("nik", "name")}},
+                                                               ("nik", "name") and k in COLUMNS["roster"]}},
             "aid": {**money, "date": _memo(parse_date), "kind": _memo(parse_aid_kind), "source": _text(False)},
             "revenue": {**money, "period": _memo(parse_period)},
+            "visits": {"group_code": code, "date": _memo(_visit_date), "officer": _text(False, 100),
+                       "business": _memo(parse_business), "bookkeeping": _memo(_optional(parse_bool)),
+                       "members_present": _memo(_optional(_count)), "note": _text(False, 2000)},
         }[kind]  # fmt: skip
         # a roster repeats its group's columns on every member's row: parse them once per run
         self.group_parsers = {"group_code": code, "group_name": _text(), "usaha": r.usaha,
-                              "year": _memo(_optional(parse_year))}  # fmt: skip
+                              "year": _memo(_optional(parse_year)), "status": group["status"],
+                              "stage": group["stage"]}  # fmt: skip
         self._group_key: tuple[str, ...] | None = None
         self._group_values: tuple[dict[str, Any] | None, Kelurahan | None, list[Problem]] = (None, None, [])
 
@@ -504,9 +535,10 @@ class Stager:
         group, place = self._roster_group(line, texts)
         if group is None or place is None:
             return
-        key = (group["group_code"], group["group_name"], place.kode, group["usaha"], group["year"])
+        key = (group["group_code"], group["group_name"], place.kode, group["usaha"], group["year"], group["status"],
+               group["stage"])  # fmt: skip
         if key != self._last_group:
-            self.buffers["gs"].append((line, *key, None))
+            self.buffers["gs"].append((line, *key))
             self._last_group = key
             self.staged += 1
 
@@ -656,15 +688,22 @@ class Stager:
     def _stage(self, line: int, v: dict[str, Any], place: Kelurahan | None) -> None:
         pkh = None if v.get("pkh_graduate") is None else int(v["pkh_graduate"])
         if self.kind == "groups":
-            self.buffers["gs"].append((line, v["code"], v["name"], place.kode, v["usaha"], v["year"], v["status"]))
+            self.buffers["gs"].append((line, v["code"], v["name"], place.kode, v["usaha"], v["year"], v["status"],
+                                       v["stage"]))  # fmt: skip
         elif self.kind == "roster":
-            group = (v["group_code"], v["group_name"], place.kode, v["usaha"], v["year"])
+            group = (v["group_code"], v["group_name"], place.kode, v["usaha"], v["year"], v["status"], v["stage"])
             if group != self._last_group:  # a group's rows usually follow each other: stage it once
-                self.buffers["gs"].append((line, *group, None))
+                self.buffers["gs"].append((line, *group))
                 self._last_group = group
-            self.buffers["sm"].append((line, v["group_code"], v["nik"], v["member_name"], v["role"], v["gender"], pkh))
+            self.buffers["sm"].append((line, v["group_code"], v["nik"], v["member_name"], v["role"], v["gender"], pkh,
+                                       v.get("kk"), v.get("phone"), v.get("desil")))  # fmt: skip
         elif self.kind == "members":
-            self.buffers["sm"].append((line, v["group_code"], v["nik"], v["name"], v["role"], v["gender"], pkh))
+            self.buffers["sm"].append((line, v["group_code"], v["nik"], v["name"], v["role"], v["gender"], pkh,
+                                       v["kk"], v["phone"], v["desil"]))  # fmt: skip
+        elif self.kind == "visits":
+            books = int(bool(v["bookkeeping"]))
+            self.buffers["sv"].append((line, v["group_code"], v["date"], v["officer"] or self.officer, v["business"],
+                                       books, v["members_present"], v["note"]))  # fmt: skip
         elif self.kind == "aid":
             self.buffers["sa"].append((line, v["group_code"], v["date"], v["kind"], v["amount"], v["source"],
                                        v["note"]))  # fmt: skip
@@ -701,7 +740,7 @@ def import_file(
         chosen = kind.strip().lower() if kind else detect_kind(headers, overrides)
         if chosen is None:
             raise KubeError("file", name, _("does not say what it holds: its columns fit no kind"),
-                            _("give --kind groups, members, aid, revenue or roster"))  # fmt: skip
+                            _("give --kind groups, members, aid, revenue, roster or visits"))  # fmt: skip
         mapping = map_headers(headers, chosen, name, overrides)
         if mapping.months:
             mapping.year = _title_year(table.title)
@@ -813,7 +852,8 @@ def _known_keys(row: dict[str, Any] | str, mapping: Mapping, reader: Reader, war
 
 def summary_line(result: ImportResult) -> str:
     """``77 groups, 385 members added; 0 changed; 0 unchanged``."""
-    words = {"groups": _("groups"), "members": _("members"), "aid": _("aid records"), "revenue": _("revenue records")}
+    words = {"groups": _("groups"), "members": _("members"), "aid": _("aid records"), "revenue": _("revenue records"),
+             "visits": _("visits")}  # fmt: skip
 
     def part(attr: str) -> str:
         items = [f"{getattr(c, attr)} {words[k]}" for k, c in result.counts.items() if getattr(c, attr)]

@@ -1,7 +1,7 @@
 """The checks that need a whole batch file or the registry, and the writing, as SQL.
 
 Rows arrive staged in temporary tables (``temp.gs`` group rows, ``temp.sm`` members, ``temp.sa``
-aid, ``temp.sr`` revenue), one per file line, already canonical. The checks here find what a
+aid, ``temp.sr`` revenue, ``temp.sv`` visits), one per file line, already canonical. The checks here find what a
 single-record command would refuse (a NIK twice, a second ketua, a group whose rows disagree, a
 record that would overwrite another) and report it by line; the apply step then writes with
 ``INSERT … SELECT`` so that a million rows never pass through Python twice.
@@ -44,9 +44,11 @@ def uuid_time() -> str:
 
 STAGING = """
 CREATE TEMP TABLE gs (line INTEGER PRIMARY KEY, code TEXT COLLATE NOCASE, name TEXT, kel TEXT, usaha_id INTEGER,
-                      year INTEGER, status TEXT);
+                      year INTEGER, status TEXT, stage TEXT);
 CREATE TEMP TABLE sm (line INTEGER PRIMARY KEY, code TEXT COLLATE NOCASE, nik TEXT, name TEXT, role TEXT,
-                      gender TEXT, pkh INTEGER);
+                      gender TEXT, pkh INTEGER, kk TEXT, phone TEXT, desil INTEGER);
+CREATE TEMP TABLE sv (line INTEGER PRIMARY KEY, code TEXT COLLATE NOCASE, date TEXT, officer TEXT, business TEXT,
+                      bookkeeping INTEGER, members_present INTEGER, note TEXT);
 CREATE TEMP TABLE sa (line INTEGER PRIMARY KEY, code TEXT COLLATE NOCASE, date TEXT, kind TEXT, amount INTEGER,
                       source TEXT, note TEXT);
 CREATE TEMP TABLE sr (line INTEGER PRIMARY KEY, code TEXT COLLATE NOCASE, period TEXT, year INTEGER,
@@ -54,7 +56,7 @@ CREATE TEMP TABLE sr (line INTEGER PRIMARY KEY, code TEXT COLLATE NOCASE, period
 """
 INDEXES = """
 CREATE TEMP TABLE gf (line INTEGER PRIMARY KEY, code TEXT COLLATE NOCASE UNIQUE, name TEXT, kel TEXT,
-                      usaha_id INTEGER, year INTEGER, status TEXT);
+                      usaha_id INTEGER, year INTEGER, status TEXT, stage TEXT);
 INSERT INTO gf SELECT * FROM gs WHERE line IN (SELECT min(line) FROM gs GROUP BY code);
 CREATE INDEX temp.gs_code ON gs(code);
 CREATE INDEX temp.sm_nik ON sm(nik);
@@ -63,9 +65,11 @@ CREATE INDEX temp.sr_code ON sr(code, period);
 CREATE TEMP TABLE sk (line INTEGER PRIMARY KEY, code TEXT COLLATE NOCASE);
 """
 GROUP_DIFFERS = ("(f.name != x.name OR f.kel != x.kelurahan_kode OR f.usaha_id != x.usaha_id "
-                 "OR f.year != x.year OR f.status != x.status)")  # fmt: skip
+                 "OR f.year != x.year OR f.status != x.status OR f.stage != x.stage)")  # fmt: skip
 MEMBER_DIFFERS = ("(g.code != s.code OR s.name != m.name OR s.role != m.role OR s.gender != m.gender "
-                  "OR s.pkh != m.pkh_graduate)")  # fmt: skip
+                  "OR s.pkh != m.pkh_graduate OR (s.kk IS NOT NULL AND s.kk IS NOT m.kk) "
+                  "OR (s.phone IS NOT NULL AND s.phone IS NOT m.phone) "
+                  "OR (s.desil IS NOT NULL AND s.desil IS NOT m.desil))")  # fmt: skip
 REVENUE_DIFFERS = "(x.amount != r.amount OR (r.note != '' AND r.note != x.note))"
 REVENUE_CLASH = ("((length(r.period) = 4 AND x.year = r.year AND x.period != r.period) "
                  "OR (length(r.period) = 7 AND x.period = substr(r.period, 1, 4)))")  # fmt: skip
@@ -93,7 +97,7 @@ def create_staging(conn: sqlite3.Connection) -> None:
 
 
 def drop_staging(conn: sqlite3.Connection) -> None:
-    for table in ("gs", "sm", "sa", "sr", "gf", "sk", "san"):
+    for table in ("gs", "sm", "sa", "sr", "sv", "gf", "sk", "san", "svn"):
         conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
 
 
@@ -127,6 +131,8 @@ class Checker:
             self._check_revenue()
         if self.kind == "aid":
             self._check_known_groups("sa")
+        if self.kind == "visits":
+            self._check_visits()
 
     # --- groups ---------------------------------------------------------------------------------
 
@@ -151,7 +157,7 @@ class Checker:
                 f"SELECT f.line, f.code FROM gf f JOIN groups x ON x.code = f.code WHERE {GROUP_DIFFERS}"
             ):
                 self.add(line, code, value, _("is already registered with other details (name, kelurahan, usaha, "
-                                              "year or status)"), _("use --replace to update the group"))  # fmt: skip
+                                              "year, status or stage)"), _("use --replace to update the group"))  # fmt: skip
 
     def _shown(self, column: str, value: Any) -> str:
         """A staged value as the officer wrote it: a kelurahan or usaha by its name."""
@@ -187,7 +193,7 @@ class Checker:
                              _("use --replace to move the member to {code}").format(code=code))  # fmt: skip
                 else:
                     self.add(line, "nik", mask_nik(nik), _("is already in group {code} with other details (name, "
-                             "role, gender or PKH)").format(code=code), _("use --replace to update the member"))  # fmt: skip
+                             "role, gender, PKH, No. KK, phone or desil)").format(code=code), _("use --replace to update the member"))  # fmt: skip
         self.conn.execute(
             "INSERT INTO sk SELECT s.line, s.code FROM sm s WHERE coalesce(s.role, (SELECT m.role FROM members m "
             "WHERE m.nik = s.nik AND m.removed_at IS NULL), 'anggota') = 'ketua'"
@@ -219,6 +225,17 @@ class Checker:
             self.add(
                 line, "group_code", code, _("no such group"), _("import the groups first, or see `kube group list`")
             )
+
+    # --- visits ---------------------------------------------------------------------------------
+
+    def _check_visits(self) -> None:
+        self._check_known_groups("sv")
+        for line, present, code, members in self.rows(
+            "SELECT v.line, v.members_present, g.code, g.member_count FROM sv v JOIN groups g ON g.code = v.code "
+            "WHERE v.members_present > g.member_count ORDER BY v.line"
+        ):
+            self.add(line, "members_present", present, _("is more than the {n} current members of group {code}")
+                     .format(n=members, code=code), _("add the missing members first"))  # fmt: skip
 
     # --- revenue --------------------------------------------------------------------------------
 
@@ -291,6 +308,15 @@ class Checker:
             total = one("SELECT count(*) FROM san")
             added = one(f"SELECT count(*) FROM san WHERE {self._aid_new}")
             result["aid"] = Counts(added, 0, total - added)
+        if self.kind == "visits":
+            self.conn.execute(
+                "CREATE TEMP TABLE svn AS SELECT v.line, g.id AS gid, v.date, v.officer, v.business, v.bookkeeping, "
+                "v.members_present, v.note, row_number() OVER (PARTITION BY g.id, v.date, v.officer, v.business "
+                "ORDER BY v.line) AS n FROM sv v JOIN groups g ON g.code = v.code"
+            )
+            total = one("SELECT count(*) FROM svn")
+            added = one(f"SELECT count(*) FROM svn WHERE {self._visit_new}")
+            result["visits"] = Counts(added, 0, total - added)
         return result
 
     def warnings(self) -> Iterator[tuple[int, Any]]:
@@ -304,6 +330,11 @@ class Checker:
     _aid_new = ("n > (SELECT count(*) FROM aid x WHERE x.group_id = san.gid AND x.date = san.date "
                 "AND x.kind = san.kind AND x.amount = san.amount)")  # fmt: skip
 
+    # A visit matches a recorded one of the same group, day, officer and finding; a removed visit still
+    # matches its row, as a voided aid record does.
+    _visit_new = ("n > (SELECT count(*) FROM visits x WHERE x.group_id = svn.gid AND x.date = svn.date "
+                  "AND x.officer = svn.officer AND x.business = svn.business)")  # fmt: skip
+
     # --- writing ----------------------------------------------------------------------------------
 
     def apply(self) -> None:
@@ -314,11 +345,12 @@ class Checker:
             if self.replace:
                 run("UPDATE groups SET name = f.name, kelurahan_kode = f.kel, usaha_id = f.usaha_id, "
                     "year = coalesce(f.year, groups.year), status = coalesce(f.status, groups.status), "
+                    "stage = coalesce(f.stage, groups.stage), "
                     f"updated_at = :now FROM gf f, groups x WHERE x.id = groups.id AND x.code = f.code "
                     f"AND {GROUP_DIFFERS}", params)  # fmt: skip
-            run("INSERT INTO groups (uuid, code, name, kelurahan_kode, usaha_id, year, status, note, created_at, "
+            run("INSERT INTO groups (uuid, code, name, kelurahan_kode, usaha_id, year, status, note, stage, created_at, "
                 f"updated_at) SELECT {sql_uuid('f.line')}, f.code, f.name, f.kel, f.usaha_id, coalesce(f.year, :year), "
-                "coalesce(f.status, 'aktif'), '', :now, :now FROM gf f "
+                "coalesce(f.status, 'aktif'), '', coalesce(f.stage, 'penumbuhan'), :now, :now FROM gf f "
                 "WHERE NOT EXISTS (SELECT 1 FROM groups x WHERE x.code = f.code) ORDER BY f.line", params)  # fmt: skip
         if self.kind in ("members", "roster"):
             if self.replace:
@@ -329,10 +361,10 @@ class Checker:
                     "AND members.removed_at IS NULL AND members.role = 'ketua' AND s.role != 'ketua'"
                 )
                 self._update_members(params)
-            run("INSERT INTO members (uuid, group_id, nik, name, role, gender, pkh_graduate, created_at, updated_at) "
-                f"SELECT {sql_uuid('s.line')}, g.id, s.nik, s.name, coalesce(s.role, 'anggota'), "
+            run("INSERT INTO members (uuid, group_id, nik, name, role, gender, pkh_graduate, kk, phone, desil, "
+                f"created_at, updated_at) SELECT {sql_uuid('s.line')}, g.id, s.nik, s.name, coalesce(s.role, 'anggota'), "
                 f"coalesce(s.gender, {nik_gender_sql('s.nik')}), "
-                "coalesce(s.pkh, 0), :now, :now FROM sm s JOIN groups g ON g.code = s.code "
+                "coalesce(s.pkh, 0), s.kk, s.phone, s.desil, :now, :now FROM sm s JOIN groups g ON g.code = s.code "
                 "WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.nik = s.nik AND m.removed_at IS NULL) "
                 "ORDER BY s.line", params)  # fmt: skip
         if self.kind == "revenue":
@@ -350,13 +382,19 @@ class Checker:
             run("INSERT INTO aid (uuid, group_id, date, kind, amount, source, note, created_at, updated_at) "
                 f"SELECT {sql_uuid('line')}, gid, date, kind, amount, source, note, :now, :now FROM san "
                 f"WHERE {self._aid_new} ORDER BY line", params)  # fmt: skip
+        if self.kind == "visits":
+            run("INSERT INTO visits (uuid, group_id, date, officer, business, bookkeeping, members_present, note, "
+                f"created_at, updated_at) SELECT {sql_uuid('line')}, gid, date, officer, business, bookkeeping, "
+                f"members_present, note, :now, :now FROM svn WHERE {self._visit_new} ORDER BY line", params)  # fmt: skip
 
     def _update_members(self, params: dict[str, Any]) -> None:
         """With --replace: move members to the file's group and take the file's details."""
         self.conn.execute(
             "UPDATE members SET group_id = u.gid, name = u.name, role = coalesce(u.role, members.role), "
             "gender = coalesce(u.gender, members.gender), pkh_graduate = coalesce(u.pkh, members.pkh_graduate), "
-            "updated_at = :now FROM (SELECT m.id AS mid, t.id AS gid, s.name, s.role, s.gender, s.pkh FROM sm s "
+            "kk = coalesce(u.kk, members.kk), phone = coalesce(u.phone, members.phone), "
+            "desil = coalesce(u.desil, members.desil), updated_at = :now FROM (SELECT m.id AS mid, t.id AS gid, s.name, "
+            "s.role, s.gender, s.pkh, s.kk, s.phone, s.desil FROM sm s "
             "JOIN members m ON m.nik = s.nik AND m.removed_at IS NULL JOIN groups g ON g.id = m.group_id "
             f"JOIN groups t ON t.code = s.code WHERE {MEMBER_DIFFERS}) AS u WHERE members.id = u.mid",
             params,

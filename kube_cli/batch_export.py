@@ -30,11 +30,13 @@ _WHERE = {
     "members": f"WHERE {current_member('m')} ORDER BY g.code, m.id",
     "aid": "WHERE a.voided_at IS NULL ORDER BY g.code, a.date, a.id",
     "revenue": "ORDER BY g.code, r.period",
+    "visits": f"WHERE v.removed_at IS NULL AND {current_group('g')} ORDER BY g.code, v.date, v.id",
 }
 _SQL = {kind: f"{RECORDS[kind].values_sql(COLUMNS[kind])} {where}" for kind, where in _WHERE.items()}
 # the sheet offices keep: a row per member, the group's columns repeated; a group without members, one row
 _SQL["roster"] = (
-    "SELECT g.code, g.name, kel.nama, kec.nama, u.name, g.year, m.name, m.nik, m.role, m.gender, m.pkh_graduate "
+    "SELECT g.code, g.name, kel.nama, kec.nama, u.name, g.year, m.name, m.nik, m.role, m.gender, m.pkh_graduate, "
+    "g.status, g.stage, m.kk, m.phone, m.desil "
     f"FROM groups g {place_joins('g')} JOIN usaha u ON u.id = g.usaha_id "
     f"LEFT JOIN members m ON m.group_id = g.id AND {current_member('m')} WHERE {current_group('g')} "
     "ORDER BY g.code, m.id"

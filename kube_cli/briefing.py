@@ -94,6 +94,9 @@ def gather(
     summary = reports.summary(registry, filters)
     omset_year, threshold, omset_rows = reports.omset_at_least(registry, filters, threshold_text)
     graduates, members = reports.pkh_graduates(registry, filters)
+    from kube_cli import visits
+
+    visited = visits.year_summary(registry, filters.year, filters.kecamatan_kode)
     speaker, scope, kota = _subject(registry)
     ranks = _top_usaha(summary["by_usaha"])
     return {
@@ -110,6 +113,7 @@ def gather(
             {k: row[k] for k in ("code", "usaha", "kelurahan", "kecamatan", "year", "revenue")}
             for row in omset_rows[:MAX_NAMED_OMSET]
         ],
+        **visited,
         "filters": {"year": filters.year, "kecamatan": filters.kecamatan, "omset_min": threshold},
         "scope": scope,
         "_speaker": speaker,
@@ -146,7 +150,19 @@ def paragraph(n: dict[str, Any]) -> str:
             )
         else:
             sentences.append("Belum ada anggota yang tercatat telah graduasi dari Program Keluarga Harapan (PKH).")
+    if n["visited_groups"]:
+        sentences.append(_visit_sentence(n))
     return " ".join(sentences)
+
+
+def _visit_sentence(n: dict[str, Any]) -> str:
+    visited, running, year = n["visited_groups"], n["visited_running"], n["visits_year"]
+    opening = f"Sepanjang {year}, pendamping mengunjungi {visited} kelompok"
+    if running == visited:
+        return f"{opening}; seluruhnya menjalankan usahanya pada kunjungan terakhir."
+    if not running:
+        return f"{opening}; tidak satu pun yang usahanya berjalan pada kunjungan terakhir."
+    return f"{opening}; {running} di antaranya usahanya berjalan pada kunjungan terakhir."
 
 
 def _usaha_sentence(n: dict[str, Any]) -> str:

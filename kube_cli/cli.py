@@ -46,6 +46,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "member": ("cmd_groups", "member_app", N_("Add, change, move and remove members.")),
     "aid": ("cmd_money", "aid_app", N_("Record and list aid (bantuan) given to groups.")),
     "revenue": ("cmd_money", "revenue_app", N_("Record and list groups' revenue (omset).")),
+    "visit": ("cmd_visits", "visit_app", N_("Record and list monitoring visits to groups.")),
+    "due": ("cmd_visits", "due", N_("The worklist: active groups that need a visit, most urgent first, and why.")),
     "report": ("cmd_report", "report_app", N_("Counts and totals for the office and the press.")),
 }  # fmt: skip
 

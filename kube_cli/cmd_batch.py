@@ -21,6 +21,7 @@ class ExportKind(StrEnum):
     aid = "aid"
     revenue = "revenue"
     roster = "roster"
+    visits = "visits"
 
 
 class ExportFormat(StrEnum):
@@ -33,8 +34,8 @@ def import_(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(metavar="FILE", help="A CSV, XLSX, XLS, ODS, JSON or NDJSON file.",
                                          show_default=False)],
-    kind: Annotated[str | None, typer.Option("--kind", help="groups, members, aid, revenue or roster "
-                                             "(default: told by the file's columns).")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="groups, members, aid, revenue, roster or "
+                                             "visits (default: told by the file's columns).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count, write nothing.")] = False,
     replace: Annotated[bool, typer.Option("--replace", help="Let rows overwrite what is recorded.")] = False,
     sheet: Annotated[str | None, typer.Option("--sheet", help="The sheet to read (default: the first visible "
@@ -70,7 +71,8 @@ def import_(
 def export(
     ctx: typer.Context,
     kind: Annotated[
-        ExportKind, typer.Argument(metavar="KIND", help="groups, members, aid, revenue or roster.", show_default=False)
+        ExportKind,
+        typer.Argument(metavar="KIND", help="groups, members, aid, revenue, roster or visits.", show_default=False),
     ],
     fmt: Annotated[
         ExportFormat | None,

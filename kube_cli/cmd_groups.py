@@ -30,6 +30,11 @@ from kube_cli.records import GROUPS, MEMBERS
 group_app = typer.Typer(help="Register and change KUBE (groups).", no_args_is_help=True)
 member_app = typer.Typer(help="Add, change, move and remove members.", no_args_is_help=True)
 
+StageOpt = Annotated[str | None, typer.Option("--stage", help="penumbuhan, pengembangan or mandiri.")]
+KkOpt = Annotated[str | None, typer.Option("--kk", help="16-digit No. KK (Kartu Keluarga).")]
+PhoneOpt = Annotated[str | None, typer.Option("--phone", help="Indonesian phone number, like 0812 3456 7890.")]
+DesilOpt = Annotated[str | None, typer.Option("--desil", help="DTSEN decile, 1 to 10.")]
+
 GROUP_COLUMNS = GROUPS.keys()
 MEMBER_COLUMNS = MEMBERS.keys()
 
@@ -43,6 +48,7 @@ def group_add(
     year: YearOpt = None,
     code: Annotated[str | None, typer.Option("--code", help="Use this code instead of a generated one.")] = None,
     note: NoteOpt = None,
+    stage: Annotated[str | None, typer.Option("--stage", help="penumbuhan (default), pengembangan or mandiri.")] = None,
     allow_duplicate_name: Annotated[
         bool, typer.Option("--allow-duplicate-name", help="Register it even if the kelurahan has a group of this name.")
     ] = False,
@@ -56,7 +62,7 @@ def group_add(
     from kube_cli import registry
 
     with state(ctx).open(write=True) as reg:
-        group = registry.group_add(reg, name, kelurahan, usaha, year, code, note, allow_duplicate_name)
+        group = registry.group_add(reg, name, kelurahan, usaha, year, code, note, allow_duplicate_name, stage)
     output.emit_created_code(group, fmt, _("Added {name} ({kelurahan}, {kecamatan}): code {code}").format(**group))
 
 
@@ -68,6 +74,7 @@ def group_list(
     usaha: UsahaOpt = None,
     year: Annotated[str | None, typer.Option("--year", help="Registered in this year.")] = None,
     status: Annotated[str | None, typer.Option("--status", help="aktif or nonaktif.")] = None,
+    stage: StageOpt = None,
     fmt: FormatOpt = Format.table,
     no_pager: NoPagerOpt = False,
 ) -> None:
@@ -80,7 +87,7 @@ def group_list(
     from kube_cli import registry
 
     with state(ctx).open() as reg:
-        groups = registry.group_list(reg, kelurahan, kecamatan, usaha, year, status)
+        groups = registry.group_list(reg, kelurahan, kecamatan, usaha, year, status, stage)
     output.emit_groups(groups, GROUP_COLUMNS, fmt)
 
 
@@ -112,9 +119,10 @@ def group_edit(
         str | None, typer.Option("--code", metavar="NEW_CODE", help="Give the group a new code.")
     ] = None,
     note: NoteOpt = None,
+    stage: StageOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Change a group's name, place, business, year, status or code.
+    """Change a group's name, place, business, year, status, stage or code.
 
     Examples:
       kube group edit PALU-007 --status nonaktif
@@ -124,7 +132,7 @@ def group_edit(
 
     with state(ctx).open(write=True) as reg:
         group = registry.group_edit(reg, code, name=name, kelurahan=kelurahan, usaha=usaha, year=year,
-                                    status=status, note=note, new_code=new_code)  # fmt: skip
+                                    status=status, note=note, new_code=new_code, stage=stage)  # fmt: skip
     output.emit_record(group, fmt, _("Updated group {code}.").format(**group))
 
 
@@ -154,6 +162,9 @@ def member_add(
     role: Annotated[str, typer.Option("--role", help="ketua, sekretaris, bendahara or anggota.")] = "anggota",
     gender: Annotated[str | None, typer.Option("--gender", help="L or P (default: from the NIK).")] = None,
     pkh_graduate: Annotated[bool, typer.Option("--pkh-graduate", help="Graduated from PKH.")] = False,
+    kk: KkOpt = None,
+    phone: PhoneOpt = None,
+    desil: DesilOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Add a member to a group.
@@ -164,7 +175,8 @@ def member_add(
     from kube_cli import registry
 
     with state(ctx).open(write=True) as reg:
-        member = registry.member_add(reg, code, nik, name, role, gender, pkh_graduate, warn=output.warn)
+        member = registry.member_add(reg, code, nik, name, role, gender, pkh_graduate, warn=output.warn, kk=kk,
+                                     phone=phone, desil=desil)  # fmt: skip
     output.emit_record(
         member, fmt, _("Added {name} ({nik}) to {group_code} as {role}; member id {id}.").format(**member)
     )
@@ -211,18 +223,22 @@ def member_edit(
     gender: Annotated[str | None, typer.Option("--gender", help="L or P.")] = None,
     pkh_graduate: Annotated[bool | None, typer.Option("--pkh-graduate/--no-pkh-graduate", help="PKH graduate?")] = None,
     nik: Annotated[str | None, typer.Option("--nik", metavar="NEW_NIK", help="The corrected NIK.")] = None,
+    kk: KkOpt = None,
+    phone: PhoneOpt = None,
+    desil: DesilOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Change a member's name, role, gender, PKH flag or NIK.
+    """Change a member's name, role, gender, PKH flag, NIK, No. KK, phone or desil.
 
     Examples:
       kube member edit 7271084506850001 --role ketua
       kube member edit 12 --nik 7271084506850011
+      kube member edit 7271084506850001 --phone 0812-3456-7890 --desil 2
     """
     from kube_cli import registry
 
     with state(ctx).open(write=True) as reg:
-        row = registry.member_edit(reg, member, name, role, gender, pkh_graduate, nik)
+        row = registry.member_edit(reg, member, name, role, gender, pkh_graduate, nik, kk, phone, desil, output.warn)
     output.emit_record(row, fmt, _("Updated member {id} ({nik}).").format(**row))
 
 

@@ -11,6 +11,8 @@ from kube_cli.cmd_options import FormatOpt, NoPagerOpt, state
 from kube_cli.i18n import _
 from kube_cli.output import Format
 
+DEMO_DUE = 10  # the worklist's most urgent groups the demo shows
+
 
 def init(
     ctx: typer.Context,
@@ -37,9 +39,12 @@ def demo(ctx: typer.Context) -> None:
     """
     from kube_cli import setup
 
-    data, omset = setup.demo(state(ctx).officer_name)
+    data, omset, due = setup.demo(state(ctx).officer_name)
     output.emit_summary(data, "table", _("KUBE report — sample registry (fictional people, real kelurahan)"))
     output.emit_omset(omset[2], "table", omset[0], omset[1], "")
+    output.emit_line("")
+    output.emit_due(due[:DEMO_DUE], "table", _("Due for a visit today: the {shown} most urgent of {n} (`kube due`)").format(
+        shown=min(DEMO_DUE, len(due)), n=len(due)), total=len(due))  # fmt: skip
 
 
 def log(

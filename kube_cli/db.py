@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +54,11 @@ def resolve_path(explicit: str | os.PathLike[str] | None) -> Path:
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def local_today() -> date:
+    """Today where the officer is (a visit at 07:00 in Palu is still yesterday in UTC)."""
+    return datetime.now(UTC).astimezone().date()
 
 
 def new_uuid() -> str:

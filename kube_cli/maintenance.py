@@ -278,6 +278,23 @@ def make_wal(path: Path) -> None:
 # --- check ----------------------------------------------------------------------------------
 
 
+# Each visited group's maintained ``visit_summary`` row beside a recount from its visits (either side
+# missing or different), as the ``kube due`` of today reads it.
+_VISITS_RECOUNTED = """
+    SELECT group_id, date, business, officer, second, bad FROM (
+        SELECT group_id, date, business, officer,
+               lead(date) OVER (PARTITION BY group_id ORDER BY date DESC, id DESC) AS second,
+               max(CASE WHEN business != 'running' OR bookkeeping = 0 THEN date END) OVER (PARTITION BY group_id)
+                   AS bad,
+               row_number() OVER (PARTITION BY group_id ORDER BY date DESC, id DESC) AS n
+        FROM visits WHERE removed_at IS NULL) WHERE n = 1"""
+_SUMMARISED = "SELECT group_id, last_date, business, officer, second_date, bad_date FROM visit_summary"
+VISIT_SUMMARY_RECOUNT = (
+    f"SELECT g.code FROM groups g WHERE g.id IN (SELECT group_id FROM ({_VISITS_RECOUNTED} EXCEPT {_SUMMARISED}) "
+    f"UNION SELECT group_id FROM ({_SUMMARISED} EXCEPT {_VISITS_RECOUNTED})) ORDER BY g.code"
+)
+
+
 def _problem(severity: str, code: str, problem: str, target: str) -> dict[str, str]:
     """One finding; ``code`` never changes with the language, so scripts can match on it."""
     return {"severity": severity, "code": code, "problem": problem, "target": target}
@@ -419,6 +436,9 @@ def _rules(conn: sqlite3.Connection) -> list[dict[str, str]]:
     ):
         found.append(_problem("error", "member_count", _("member count is {stored}, a recount gives {counted}").format(
             stored=stored, counted=counted), code))  # fmt: skip
+    for (code,) in conn.execute(VISIT_SUMMARY_RECOUNT):
+        found.append(_problem("error", "visit_summary", _("the summary of its visits differs from a recount of "
+                                                          "them"), code))  # fmt: skip
     for code, year, *totals in [*conn.execute(MONEY_RECOUNT), *conn.execute(GROUP_MONEY_RECOUNT)]:
         for what, stored, counted in zip((_("aid"), _("revenue")), totals[::2], totals[1::2], strict=True):
             if stored != counted:

@@ -48,7 +48,7 @@ from kube_cli.errors import KubeError, Problem
 from kube_cli.fileio import open_readonly
 from kube_cli.i18n import N_, _
 from kube_cli.records import MERGED, Column, Record
-from kube_cli.vocab import mask_nik, name_key
+from kube_cli.vocab import mask_nik, mask_phone, name_key
 
 RECORD_TABLES = tuple(record.table for record in MERGED)
 # How kube up to schema 7 wrote a record's versions (history arrays, merge hashes): its columns in this
@@ -84,6 +84,9 @@ COLUMN_LABELS = {
     "role": N_("role"), "gender": N_("gender"), "pkh_graduate": N_("PKH graduate"), "removed_at": N_("removed"),
     "date": N_("date"), "kind": N_("kind"), "amount": N_("amount"), "source": N_("source"),
     "voided_at": N_("voided"), "void_reason": N_("void reason"), "period": N_("period"),
+    "stage": N_("stage"), "kk": N_("No. KK"), "phone": N_("phone"), "desil": N_("desil"), "officer": N_("officer"),
+    "business": N_("business"), "bookkeeping": N_("bookkeeping"), "members_present": N_("members present"),
+    "removal_reason": N_("removal reason"),
 }  # fmt: skip
 _REQUIRED_TABLES = {"meta", "wilayah", "usaha", "usaha_alias", "groups", "members", "aid", "revenue", "audit_log"}
 
@@ -101,7 +104,8 @@ def record_hash(record: dict[str, Any] | list[Any]) -> str:
 
 def _legacy_hash(table: str, record: dict[str, Any]) -> str | None:
     order = LEGACY_ORDER[table]
-    return record_hash([record[c] for c in order]) if all(c in record for c in order) else None
+    order = LEGACY_ORDER.get(table, ())
+    return record_hash([record[c] for c in order]) if order and all(c in record for c in order) else None
 
 
 def _content(record: dict[str, Any], fields: set[str] | frozenset[str]) -> dict[str, Any]:
@@ -132,8 +136,8 @@ class Versions:
             shared = fields & content.keys() & record.keys()
             if all(content[k] == record[k] for k in shared):
                 return True
-        order = LEGACY_ORDER[table]
-        if any(len(a) == len(order) and all(record.get(k) == v for k, v in zip(order, a, strict=True))
+        order = LEGACY_ORDER.get(table, ())
+        if order and any(len(a) == len(order) and all(record.get(k) == v for k, v in zip(order, a, strict=True))
                for a in self.arrays):  # fmt: skip
             return True
         legacy = _legacy_hash(table, record) if self.hashes else None
@@ -163,6 +167,9 @@ class Side:
         records, fields = {}, {}
         for record in MERGED:
             present = {row[1] for row in conn.execute(f"PRAGMA table_info({record.table})")}
+            if not present:  # a registry from a kube before this record existed: none of them
+                records[record.table], fields[record.table] = {}, frozenset()
+                continue
             sql, names = _select(record, present)
             records[record.table] = {row.pop("uuid"): row for row in _rows(conn, sql)}
             fields[record.table] = frozenset(names)
@@ -315,6 +322,8 @@ class _Names:
             return "member", _("{nik} in {code}").format(nik=mask_nik(record["nik"]), code=self.code(record["group"]))
         if table == "aid":
             return "aid", f"{self.code(record['group'])} {record['date']} {record['kind']}"
+        if table == "visits":
+            return "visit", f"{self.code(record['group'])} {record['date']} {record['officer']}"
         return "revenue", f"{self.code(record['group'])} {record['period']}"
 
     def value(self, column: str, value: Any) -> str:
@@ -322,8 +331,10 @@ class _Names:
             return self.usaha.get(value, {}).get("name", value)
         if column == "group":
             return self.code(value)
-        if column == "nik":
+        if column in ("nik", "kk") and value:
             return mask_nik(value)
+        if column == "phone" and value:
+            return mask_phone(value)
         if column == "pkh_graduate":
             return _("yes") if value else _("no")
         return "" if value is None else str(value)
@@ -565,7 +576,7 @@ def _refused(ours: Side, other: Side, plan: Plan, names: _Names) -> list[Problem
     problems = [p for uuid in plan.usaha_new for p in validate.usaha(other.usaha[uuid]["name"])]
     problems += [p for alias, _uuid in plan.aliases_new.values() for p in validate.usaha(alias, alias=True)]
     checks = {"groups": lambda r, w: validate.group(r, w, set(ours.usaha)), "members": validate.member,
-              "aid": validate.aid, "revenue": validate.revenue}  # fmt: skip
+              "aid": validate.aid, "revenue": validate.revenue, "visits": validate.visit}  # fmt: skip
     for table in RECORD_TABLES:
         for uuid in sorted(plan.added[table] | plan.updated[table]):
             if plan.origin[table].get(uuid) == "theirs":
@@ -651,7 +662,7 @@ def _write(registry: Registry, plan: Plan, other_name: str, summary: dict[str, A
             return [ids[c.ref][record[c.name]] if c.ref else record[c.name] for c in columns]
 
         updated, added = sorted(plan.updated[table]), sorted(plan.added[table])
-        if _PARK[table]:
+        if _PARK.get(table):
             conn.executemany(_PARK[table], [(u,) for u in updated])
         conn.executemany(f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in stored)} WHERE uuid = ?",
                          [(*values(u), u) for u in updated])  # fmt: skip

@@ -327,9 +327,85 @@ def _remember_removed_groups(db: Database) -> None:
     recreate_history_triggers(db.conn)  # merge carries a removal: the history keeps it
 
 
+def _add_visits_stage_and_household(db: Database) -> None:
+    """Monitoring visits (``visits``: soft-deleted like members, merged like every record), a group's
+    stage (Permensos 2/2019), and a member's No. KK, phone and DTSEN decile. The history triggers are
+    recreated so earlier versions keep the new columns.
+
+    ``visits_last`` holds what ``kube due`` reads of every visit, in group and date order, so the
+    worklist over a million visits is one pass over a narrow index, never the table."""
+    db.executescript(
+        """
+        ALTER TABLE groups ADD COLUMN stage TEXT NOT NULL DEFAULT 'penumbuhan'
+            CHECK (stage IN ('penumbuhan', 'pengembangan', 'mandiri'));
+        ALTER TABLE members ADD COLUMN kk TEXT CHECK (kk IS NULL OR length(kk) = 16);
+        ALTER TABLE members ADD COLUMN phone TEXT CHECK (phone IS NULL OR phone LIKE '+62%');
+        ALTER TABLE members ADD COLUMN desil INTEGER CHECK (desil IS NULL OR desil BETWEEN 1 AND 10);
+        CREATE INDEX members_kk ON members(kk) WHERE kk IS NOT NULL AND removed_at IS NULL;
+
+        CREATE TABLE visits (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            group_id INTEGER NOT NULL REFERENCES groups(id),
+            date TEXT NOT NULL,
+            officer TEXT NOT NULL,
+            business TEXT NOT NULL CHECK (business IN ('running', 'stalled', 'stopped')),
+            bookkeeping INTEGER NOT NULL DEFAULT 0 CHECK (bookkeeping IN (0, 1)),
+            members_present INTEGER CHECK (members_present IS NULL OR members_present >= 0),
+            note TEXT NOT NULL DEFAULT '',
+            removed_at TEXT,
+            removal_reason TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX visits_last ON visits(group_id, date, business, bookkeeping, officer)
+            WHERE removed_at IS NULL;
+        CREATE INDEX visits_date ON visits(date) WHERE removed_at IS NULL;
+        """
+    )
+    db.executescript(VISIT_SUMMARY)
+    from kube_cli.records import recreate_history_triggers
+
+    recreate_history_triggers(db.conn)
+
+
+# ``visit_summary``: each visited group's latest current visit (date, finding, officer; ties by id), the
+# date of the one before, and the latest that found it not running with books, kept by triggers, so
+# ``kube due`` for today reads one row per group instead of every visit (``worklist.due_sql``).
+_SUMMARISE = """
+    DELETE FROM visit_summary WHERE group_id = {g};
+    INSERT INTO visit_summary (group_id, last_date, business, officer, second_date, bad_date)
+    SELECT v.group_id, v.date, v.business, v.officer,
+           (SELECT date FROM visits w WHERE w.group_id = v.group_id AND w.removed_at IS NULL
+            ORDER BY w.date DESC, w.id DESC LIMIT 1 OFFSET 1),
+           (SELECT max(date) FROM visits w WHERE w.group_id = v.group_id AND w.removed_at IS NULL
+            AND (w.business != 'running' OR w.bookkeeping = 0))
+    FROM visits v WHERE v.group_id = {g} AND v.removed_at IS NULL ORDER BY v.date DESC, v.id DESC LIMIT 1;
+"""
+VISIT_SUMMARY = f"""
+    CREATE TABLE visit_summary (
+        group_id INTEGER PRIMARY KEY REFERENCES groups(id),
+        last_date TEXT NOT NULL, business TEXT NOT NULL, officer TEXT NOT NULL, second_date TEXT, bad_date TEXT
+    );
+    INSERT INTO visit_summary (group_id, last_date, business, officer, second_date, bad_date)
+    SELECT group_id, date, business, officer, second, bad FROM (
+        SELECT group_id, date, business, officer,
+               lead(date) OVER (PARTITION BY group_id ORDER BY date DESC, id DESC) AS second,
+               max(CASE WHEN business != 'running' OR bookkeeping = 0 THEN date END) OVER (PARTITION BY group_id)
+                   AS bad,
+               row_number() OVER (PARTITION BY group_id ORDER BY date DESC, id DESC) AS n
+        FROM visits WHERE removed_at IS NULL) WHERE n = 1;
+    CREATE TRIGGER visits_summary_insert AFTER INSERT ON visits BEGIN {_SUMMARISE.format(g="NEW.group_id")} END;
+    CREATE TRIGGER visits_summary_delete AFTER DELETE ON visits BEGIN {_SUMMARISE.format(g="OLD.group_id")} END;
+    CREATE TRIGGER visits_summary_update
+        AFTER UPDATE OF group_id, date, business, bookkeeping, officer, removed_at ON visits
+    BEGIN {_SUMMARISE.format(g="OLD.group_id")} {_SUMMARISE.format(g="NEW.group_id")} END;
+"""
+
+
 MIGRATIONS = [_create_core_tables, _seed_usaha, _maintain_member_counts, _add_merge_history, _cover_money_sums,
               _maintain_money_totals, _total_money_per_group, _history_by_field_name,
-              _remember_removed_groups]  # fmt: skip
+              _remember_removed_groups, _add_visits_stage_and_household]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

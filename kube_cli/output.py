@@ -41,7 +41,7 @@ MONEY = frozenset(
 )
 FLAGS = frozenset({k for k, kind in _KINDS.items() if kind == records.FLAG} | {"dry_run"})
 NUMBERS = MONEY | {k for k, kind in _KINDS.items() if kind == records.NUMBER} | {"groups", "members"}
-DATES = frozenset(k for k, kind in _KINDS.items() if kind == records.DATE)
+DATES = frozenset(k for k, kind in _KINDS.items() if kind == records.DATE) | {"last_visit"}
 _LABELS = records.labels()
 # `kube check` severities: words in a table, kept as `error`/`warning` in CSV and JSON for scripts.
 SEVERITIES = {"error": N_("error"), "warning": N_("warning")}
@@ -54,6 +54,7 @@ def header(column: str) -> str:
         "time": _("Time"), "officer": _("Officer"), "action": _("Action"), "target": _("Target"),
         "detail": _("Detail"), "kode": _("Code"), "kabupaten_kota": _("Kabupaten/Kota"),
         "aliases": _("Aliases"), "warning": _("Warning"), "severity": _("Severity"), "problem": _("Problem"),
+        "last_visit": _("Last visit"), "reasons": _("Reasons"),
     }  # fmt: skip
     if column in _LABELS:
         return _(_LABELS[column])
@@ -753,6 +754,22 @@ def emit_group(group: dict[str, Any], fmt: str, member_columns: Sequence[str]) -
     show(text)
     for warning in group["warnings"]:
         warn(warning)
+
+
+def emit_due(rows: Sequence[dict[str, Any]], fmt: str, title: str, total: int | None = None) -> None:
+    """``kube due``: reason identifiers in JSON and CSV (``;`` between them), the reasons in words in a table."""
+    from kube_cli.worklist import KEYS
+
+    if fmt in ("json", "csv"):
+        shown = [{k: row[k] for k in KEYS} for row in rows]
+        if fmt == "csv":
+            shown = [{**row, "reasons": ";".join(row["reasons"])} for row in shown]
+        emit_rows(shown, KEYS, fmt)
+        return
+    table = [{**row, "reasons": "; ".join(row["reason_text"])} for row in rows]
+    emit_rows(table, ("code", "name", "kelurahan", "last_visit", "reasons"), fmt, title=title,
+              caption=_("{n} groups due").format(n=len(rows) if total is None else total),
+              empty=_("No group is due for a visit."))  # fmt: skip
 
 
 # --- finding people and their history -----------------------------------------------------

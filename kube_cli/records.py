@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from kube_cli.i18n import N_
-from kube_cli.vocab import mask_nik
+from kube_cli.vocab import mask_nik, mask_phone
 
 # How a person reads a value: each kind is drawn one way by ``output`` (Rupiah, ya/tidak, a date,
 # a masked NIK) and kept as it is in JSON and CSV.
 TEXT, NUMBER, MONEY, FLAG, DATE, NIK, CODE, TIME = "text", "number", "money", "flag", "date", "nik", "code", "time"
+PHONE = "phone"  # a phone number: masked but its last 4 digits, as a NIK is
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ class Record:
 
 def present(record: Record, row: dict[str, Any], names: Iterable[str], show_nik: bool = False) -> dict[str, Any]:
     """The named keys of a stored row as lists and exports give them: flags as booleans, and
-    personal numbers (NIK) masked unless ``show_nik``."""
+    personal numbers (NIK, No. KK, phone) masked unless ``show_nik``."""
     shown = {}
     kinds = {f.name: f.show for f in record.fields}
     for name in names:
@@ -118,6 +119,8 @@ def present(record: Record, row: dict[str, Any], names: Iterable[str], show_nik:
             value = bool(value)
         elif kind == NIK and value is not None and not show_nik:
             value = mask_nik(value)
+        elif kind == PHONE and value is not None and not show_nik:
+            value = mask_phone(value)
         shown[name] = value
     return shown
 
@@ -157,6 +160,8 @@ GROUPS = Record(
         Field("status", N_("Status"), doc="aktif or nonaktif"),
         Field("members", N_("Members"), "g.member_count", show=NUMBER, exported=False, type="INTEGER",
               doc="Current members"),
+        Field("stage", N_("Stage"), doc="penumbuhan, pengembangan or mandiri (Permensos 2/2019)",
+              headers=("tahap", "tahapan")),
         Field("note", N_("Note"), listed=False, exported=False, public=False),
         Field("kelurahan_kode", N_("Kelurahan code"), listed=False, exported=False,
               doc="Kemendagri code of the kelurahan"),
@@ -169,6 +174,7 @@ GROUPS = Record(
     columns=(
         Column("code"), Column("name"), Column("kelurahan_kode"), Column("usaha", "usaha_id", ref="usaha"),
         Column("year"), Column("status", default="aktif"), Column("note", default=""), *_CREATED,
+        Column("stage", default="penumbuhan"),
         Column("removed_at"),
     ),
 )  # fmt: skip
@@ -183,11 +189,16 @@ MEMBERS = Record(
         Field("role", N_("Role"), headers=("jabatan",)),
         Field("gender", N_("Gender"), headers=("jenis kelamin", "jk", "l/p")),
         Field("pkh_graduate", N_("PKH graduate"), show=FLAG, headers=("graduasi pkh", "pkh")),
+        Field("kk", N_("No. KK"), show=NIK, public=False, headers=("no kk", "nomor kk", "nomor kartu keluarga")),
+        Field("phone", N_("Phone"), show=PHONE, public=False,
+              headers=("no hp", "hp", "telepon", "telp", "no telp", "no telepon", "nomor hp", "no wa")),
+        Field("desil", N_("Desil"), show=NUMBER, public=False, type="INTEGER"),
         Field("group_id", N_("Group"), listed=False, exported=False, public=False),
     ),
     columns=(
         Column("group", "group_id", ref="groups"), Column("nik"), Column("name"), Column("role", default="anggota"),
         Column("gender"), Column("pkh_graduate", default=0), Column("removed_at"), *_CREATED,
+        Column("kk"), Column("phone"), Column("desil"),
     ),
     export_first="group_code",
 )  # fmt: skip
@@ -229,6 +240,27 @@ REVENUE = Record(
     ),
 )  # fmt: skip
 
+VISITS = Record(
+    "visits", "visits", "v", "visits v JOIN groups g ON g.id = v.group_id",
+    fields=(
+        Field("id", N_("ID"), show=NUMBER, exported=False, public=False),
+        Field("group_code", N_("Group"), "g.code", show=CODE),
+        Field("date", N_("Date"), show=DATE),
+        Field("officer", N_("Officer"), public=False, headers=("petugas", "pendamping", "nama pendamping")),
+        Field("business", N_("Business"), headers=("kondisi usaha", "status usaha", "keadaan usaha")),
+        Field("bookkeeping", N_("Books"), show=FLAG, headers=("pembukuan", "ada pembukuan")),
+        Field("members_present", N_("Present"), show=NUMBER, type="INTEGER",
+              headers=("anggota hadir", "jumlah hadir", "hadir")),
+        Field("note", N_("Note"), public=False),
+    ),
+    columns=(
+        Column("group", "group_id", ref="groups"), Column("date"), Column("officer"), Column("business"),
+        Column("bookkeeping", default=0), Column("members_present"), Column("note", default=""),
+        Column("removed_at"), Column("removal_reason"), *_CREATED,
+    ),
+)  # fmt: skip
+CURRENT_VISIT = "removed_at IS NULL"  # a visit not removed (soft delete)
+
 # What `kube report --by` counts by, in the order report columns stand: a group field's name and the SQL
 # key its rows are grouped by (names are looked up afterwards). A new dimension is one entry here.
 DIMENSIONS = {
@@ -236,6 +268,7 @@ DIMENSIONS = {
     "kelurahan": "g.kelurahan_kode",
     "usaha": "g.usaha_id",
     "year": "g.year",
+    "stage": "g.stage",
 }
 CHARTED = tuple(d for d in DIMENSIONS if d != "year")  # `report chart --by`: bars of places and kinds
 
@@ -245,9 +278,9 @@ ROSTER_NAMES = (
     Field("member_name", N_("Member name"), headers=("nama anggota", "nama ketua", "ketua", "nama ketua kube")),
 )
 
-RECORDS = {record.name: record for record in (GROUPS, MEMBERS, AID, REVENUE)}
+RECORDS = {record.name: record for record in (GROUPS, MEMBERS, AID, REVENUE, VISITS)}
 # The records kube merge moves between registries, in the order their references need.
-MERGED = (GROUPS, MEMBERS, AID, REVENUE)
+MERGED = (GROUPS, MEMBERS, AID, REVENUE, VISITS)
 
 
 def show_kinds() -> dict[str, str]:
@@ -318,6 +351,8 @@ def recreate_history_triggers(conn: Any) -> None:
     that adds a merged column calls this, so the history keeps the new column too."""
     for record in MERGED:
         present = {row[1] for row in conn.execute(f"PRAGMA table_info({record.table})")}
+        if not present:  # a table a later migration creates (and then recreates the triggers)
+            continue
         conn.execute(f"DROP TRIGGER IF EXISTS {record.table}_history")
         if record.table == "revenue":
             conn.execute("DROP TRIGGER IF EXISTS revenue_deleted")

@@ -19,12 +19,17 @@ from kube_cli.records import GROUPS, MEMBERS, present
 from kube_cli.vocab import (
     clean_text,
     mask_nik,
+    mask_phone,
     name_key,
     nik_gender,
     parse_bool,
+    parse_desil,
     parse_gender,
+    parse_kk,
     parse_nik,
+    parse_phone,
     parse_role,
+    parse_stage,
     parse_status,
     parse_year,
 )
@@ -100,10 +105,11 @@ def public_group(row: dict[str, Any]) -> dict[str, Any]:
 def group_add(
     registry: Registry, name: str, kelurahan: str, usaha: str,
     year: str | None = None, code: str | None = None, note: str | None = None,
-    allow_duplicate_name: bool = False,
+    allow_duplicate_name: bool = False, stage: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """Register a new KUBE; its code is generated unless given. A second group of the same name in
-    the same kelurahan is refused (it is usually the first one again) unless ``allow_duplicate_name``."""
+    """Register a new KUBE; its code is generated unless given; it starts at stage penumbuhan unless told.
+    A second group of the same name in the same kelurahan is refused (it is usually the first one
+    again) unless ``allow_duplicate_name``."""
     places = Places(registry)
     values = {
         "name": clean_text(name, "name"),
@@ -111,6 +117,7 @@ def group_add(
         "usaha": places.usaha(usaha),
         "year": parse_year(year) if year is not None else int(now()[:4]),
         "note": clean_text(note, "note", required=False, max_len=2000),
+        "stage": parse_stage(stage) if stage is not None else "penumbuhan",
     }
     group_code = parse_code(code) if code is not None else new_group_code()
     stamp = now()
@@ -120,14 +127,14 @@ def group_add(
         if not allow_duplicate_name:
             _check_name_free(registry, values["name"], values["kelurahan"].kode, values["kelurahan"].nama)
         conn.execute(
-            "INSERT INTO groups (uuid, code, name, kelurahan_kode, usaha_id, year, status, note, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, 'aktif', ?, ?, ?)",
+            "INSERT INTO groups (uuid, code, name, kelurahan_kode, usaha_id, year, status, note, stage, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, 'aktif', ?, ?, ?, ?)",
             (new_uuid(), group_code, values["name"], values["kelurahan"].kode, values["usaha"].id,
-             values["year"], values["note"], stamp, stamp),
+             values["year"], values["note"], values["stage"], stamp, stamp),
         )  # fmt: skip
         registry.audit("group.add", group_code, {
             "name": values["name"], "kelurahan": values["kelurahan"].nama,
-            "usaha": values["usaha"].name, "year": values["year"]})  # fmt: skip
+            "usaha": values["usaha"].name, "year": values["year"], "stage": values["stage"]})  # fmt: skip
     return public_group(get_group(registry, group_code))
 
 
@@ -145,7 +152,7 @@ def _check_name_free(registry: Registry, name: str, kelurahan_kode: str, kelurah
 
 def group_list(
     registry: Registry, kelurahan: str | None = None, kecamatan: str | None = None,
-    usaha: str | None = None, year: str | None = None, status: str | None = None,
+    usaha: str | None = None, year: str | None = None, status: str | None = None, stage: str | None = None,
 ) -> list[dict[str, Any]]:  # fmt: skip
     places = Places(registry)
     where, params = [], []
@@ -164,6 +171,9 @@ def group_list(
     if status:
         where.append("g.status = ?")
         params.append(parse_status(status))
+    if stage:
+        where.append("g.stage = ?")
+        params.append(parse_stage(stage))
     sql = GROUP_SELECT + " WHERE " + " AND ".join(["g.removed_at IS NULL", *where]) + " ORDER BY g.code"
     return [public_group(row) for row in registry.query(sql, params)]
 
@@ -184,6 +194,7 @@ def group_show(registry: Registry, code: str, show_nik: bool = False) -> dict[st
         (row["id"],),
     )
     group["warnings"] = group_warnings(group)
+    group["stage"] = group.pop("stage")  # a key added later comes last, so older scripts read what they did
     return group
 
 
@@ -208,6 +219,7 @@ def group_edit(registry: Registry, code: str, new_code: str | None = None, **cha
         "usaha": lambda v: ("usaha_id", (u := places.usaha(v)).id, u.name),
         "year": lambda v: ("year", parse_year(v), v),
         "status": lambda v: ("status", (s := parse_status(v)), s),
+        "stage": lambda v: ("stage", (s := parse_stage(v)), s),
         "note": lambda v: ("note", clean_text(v, "note", required=False, max_len=2000), v),
     }
     updates, detail = {}, {}
@@ -223,7 +235,9 @@ def group_edit(registry: Registry, code: str, new_code: str | None = None, **cha
         if any(v is not None for v in changes.values()):
             raise KubeError("", "", _("nothing to change: group {code} already has these values").format(
                 code=row["code"]))  # fmt: skip
-        raise KubeError("", "", _("nothing to change: give at least one of --name, --kelurahan, --usaha, --status"))
+        raise KubeError(
+            "", "", _("nothing to change: give at least one of --name, --kelurahan, --usaha, --status, --stage")
+        )
     assignments = ", ".join(f"{column} = ?" for column in updates)
     new_code = updates.get("code", row["code"])
     with registry.atomic() as conn:
@@ -376,6 +390,7 @@ def _check_gender(nik: str, gender: str | None) -> str:
 def member_add(
     registry: Registry, code: str, nik: str, name: str, role: str = "anggota",
     gender: str | None = None, pkh_graduate: bool | str = False, warn: Callable[[str], None] | None = None,
+    kk: str | None = None, phone: str | None = None, desil: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """Add a member; a NIK born on no calendar day, or a shared No. KK, is told to ``warn``."""
     from kube_cli import plausibility
@@ -387,16 +402,17 @@ def member_add(
         "role": parse_role(role),
         "gender": _check_gender(nik, gender),
         "pkh": parse_bool(pkh_graduate) if isinstance(pkh_graduate, str) else bool(pkh_graduate),
+        **household(kk, phone, desil),
     }
     stamp = now()
     with registry.atomic() as conn:
         _check_nik_free(registry, nik, group["id"])
         _check_ketua(registry, group["id"], group["code"], values["role"])
         cursor = conn.execute(
-            "INSERT INTO members (uuid, group_id, nik, name, role, gender, pkh_graduate, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO members (uuid, group_id, nik, name, role, gender, pkh_graduate, kk, phone, desil, "
+            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (new_uuid(), group["id"], nik, values["name"], values["role"], values["gender"],
-             int(values["pkh"]), stamp, stamp),
+             int(values["pkh"]), values.get("kk"), values.get("phone"), values.get("desil"), stamp, stamp),
         )  # fmt: skip
         registry.audit("member.add", group["code"], {"member_id": cursor.lastrowid, "nik": mask_nik(nik),
                                                      "role": values["role"]})  # fmt: skip
@@ -404,6 +420,13 @@ def member_add(
     for finding in findings if warn else ():
         warn(str(finding))
     return public_member(registry.query(MEMBER_SELECT + " WHERE m.id = ?", (cursor.lastrowid,))[0])
+
+
+def household(kk: str | None = None, phone: str | None = None, desil: str | int | None = None) -> dict[str, Any]:
+    """A member's No. KK, phone and DTSEN decile, parsed: only those given."""
+    parsers = {"kk": parse_kk, "phone": parse_phone, "desil": parse_desil}
+    given = {"kk": kk, "phone": phone, "desil": desil}
+    return {key: parsers[key](value) for key, value in given.items() if value is not None}
 
 
 def member_list(
@@ -431,14 +454,20 @@ def member_list(
 def member_edit(
     registry: Registry, member: str, name: str | None = None, role: str | None = None,
     gender: str | None = None, pkh_graduate: bool | None = None, nik: str | None = None,
+    kk: str | None = None, phone: str | None = None, desil: str | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """Change a member's name, role, gender, PKH flag or NIK (a mistyped one: checked as for
-    ``member add``; both NIKs are masked in the log)."""
+    """Change a member's name, role, gender, PKH flag, NIK (a mistyped one: checked as for
+    ``member add``; both NIKs are masked in the log), No. KK, phone or desil; a NIK born on no
+    calendar day, or a No. KK another member holds, is told to ``warn``."""
+    from kube_cli import plausibility
+
     row = find_member(registry, member)
     updates: dict[str, Any] = {}
     new_nik = parse_nik(nik) if nik is not None else row["nik"]
     if new_nik != row["nik"]:
         updates["nik"] = new_nik
+    updates.update(household(kk, phone, desil))
     if name is not None:
         updates["name"] = clean_text(name, "name")
     if role is not None:
@@ -452,13 +481,12 @@ def member_edit(
     if pkh_graduate is not None:
         updates["pkh_graduate"] = int(pkh_graduate)
     if not updates:
-        raise KubeError("", "", _("nothing to change: give at least one of --name, --role, --gender, --pkh-graduate"))
+        raise KubeError("", "", _("nothing to change: give at least one of --name, --role, --gender, --pkh-graduate, "
+                                  "--nik, --kk, --phone, --desil"))  # fmt: skip
     updates = {k: v for k, v in updates.items() if row[k] != v}  # already so: not changed, not logged
     if not updates:
         raise KubeError("", "", _("nothing to change: member {id} already has these values").format(id=row["id"]))
-    detail = {k: {"from": row[k], "to": v} for k, v in updates.items()}
-    if "nik" in detail:
-        detail["nik"] = {"from": mask_nik(row["nik"]), "to": mask_nik(new_nik)}
+    detail = {k: {"from": _logged(k, row[k]), "to": _logged(k, v)} for k, v in updates.items()}
     assignments = ", ".join(f"{column} = ?" for column in updates)
     with registry.atomic() as conn:
         if "nik" in updates:
@@ -467,7 +495,21 @@ def member_edit(
         conn.execute(f"UPDATE members SET {assignments}, updated_at = ? WHERE id = ?",
                      (*updates.values(), now(), row["id"]))  # fmt: skip
         registry.audit("member.edit", row["group_code"], {"member_id": row["id"], **detail})
+        findings = plausibility.after_member(conn, row["id"]) if {"nik", "kk"} & updates.keys() else []
+    for finding in findings if warn else ():
+        warn(str(finding))
     return public_member(registry.query(MEMBER_SELECT + " WHERE m.id = ?", (row["id"],))[0])
+
+
+def _logged(key: str, value: Any) -> Any:
+    """A value as the audit log keeps it: personal numbers masked."""
+    if value is None:
+        return None
+    if key in ("nik", "kk"):
+        return mask_nik(value)
+    if key == "phone":
+        return mask_phone(value)
+    return value
 
 
 def describe_member(registry: Registry, member: str) -> dict[str, Any]:

@@ -28,14 +28,18 @@ def init(path: Path, officer: str, wilayah: str | None) -> Path:
     return path.resolve()
 
 
-def demo(officer: str) -> tuple[dict[str, Any], tuple[int | None, int, list[dict[str, Any]]]]:
-    """A fresh registry from the sample data, in a temporary folder: the full report of it."""
-    from kube_cli import reports, sample
+def demo(officer: str) -> tuple[dict[str, Any], tuple[int | None, int, list[dict[str, Any]]], list[dict[str, Any]]]:
+    """A fresh registry from the sample data, in a temporary folder: the full report of it, and its
+    worklist (``kube due``) for today."""
+    from kube_cli import reports, sample, worklist
+    from kube_cli.db import local_today
 
     with tempfile.TemporaryDirectory(prefix="kube-demo-") as folder:
         with open_registry(Path(folder) / "demo.db", officer, create=True) as registry:
             sample.load(registry)
             filters = reports.Filters()
-            return reports.summary(registry, filters), reports.omset_at_least(
-                registry, filters, reports.DEFAULT_OMSET_MIN
+            return (
+                reports.summary(registry, filters),
+                reports.omset_at_least(registry, filters, reports.DEFAULT_OMSET_MIN),
+                worklist.due(registry, worklist.Scope(local_today())),
             )

@@ -20,10 +20,15 @@ from kube_cli.vocab import (
     MAX_AMOUNT,
     clean_text,
     parse_aid_kind,
+    parse_business,
     parse_date,
+    parse_desil,
+    parse_kk,
     parse_nik,
     parse_period,
+    parse_phone,
     parse_role,
+    parse_stage,
     parse_status,
     parse_year,
     period_year,
@@ -64,6 +69,11 @@ class _Checker:
         if canonical != value:
             self.refuse(field, value, _("is not stored as kube stores it ('{canonical}')").format(canonical=canonical))
 
+    def optional(self, field: str, parse: Callable[[str, str], Any]) -> None:
+        """A value that may be missing (NULL); when given, as ``parsed``."""
+        if self.record.get(field) is not None:
+            self.parsed(field, parse)
+
     def text(self, field: str, *, required: bool = True, max_len: int = 200) -> None:
         if self.record.get(field) is None and not required:
             return
@@ -96,6 +106,7 @@ def group(record: dict[str, Any], what: tuple[str, str], known_usaha: set[str]) 
     check.text("name")
     check.parsed("year", parse_year)
     check.parsed("status", parse_status)
+    check.parsed("stage", parse_stage)
     check.text("note", required=False, max_len=2000)
     if "usaha" in record and record["usaha"] not in known_usaha:
         check.refuse("usaha", record["usaha"], _("is not a business type of either registry"))
@@ -113,6 +124,9 @@ def member(record: dict[str, Any], what: tuple[str, str]) -> list[Problem]:
     if record.get("gender") not in ("L", "P", None):
         check.refuse("gender", record["gender"], _("must be L (laki-laki) or P (perempuan)"))
     check.flag("pkh_graduate")
+    check.optional("kk", parse_kk)
+    check.optional("phone", parse_phone)
+    check.optional("desil", parse_desil)
     check.stamp("removed_at", required=False)
     for column in ("created_at", "updated_at"):
         check.stamp(column)
@@ -143,6 +157,24 @@ def revenue(record: dict[str, Any], what: tuple[str, str]) -> list[Problem]:
         check.refuse("year", record["year"], _("is not the year of its period"))
     check.amount("amount")
     check.text("note", required=False, max_len=2000)
+    for column in ("created_at", "updated_at"):
+        check.stamp(column)
+    return check.problems
+
+
+def visit(record: dict[str, Any], what: tuple[str, str]) -> list[Problem]:
+    """A monitoring visit as ``visit record`` takes it; a removed one with its reason."""
+    check = _Checker(what, record)
+    check.parsed("date", parse_date)
+    check.text("officer", max_len=100)
+    check.parsed("business", parse_business)
+    check.flag("bookkeeping")
+    present = record.get("members_present")
+    if present is not None and (type(present) is not int or present < 0):
+        check.refuse("members_present", present, _("is not a number of members"))
+    check.text("note", required=False, max_len=2000)
+    check.stamp("removed_at", required=False)
+    check.text("removal_reason", required=False, max_len=500)
     for column in ("created_at", "updated_at"):
         check.stamp(column)
     return check.problems

@@ -373,3 +373,99 @@ def _check_year(year: int, field: str, value: str) -> None:
 
 def period_year(period: str) -> int:
     return int(period[:4])
+
+
+# --- No. KK, phone, desil, stage, business ------------------------------------------------------
+
+STAGES = ("penumbuhan", "pengembangan", "mandiri")  # Permensos 2/2019: a KUBE grows through these
+BUSINESS_STATES = ("running", "stalled", "stopped")
+_BUSINESS_WORDS = {
+    **dict.fromkeys(("running", "berjalan", "jalan", "aktif", "lancar"), "running"),
+    **dict.fromkeys(("stalled", "macet", "tersendat", "kurang lancar", "kuranglancar"), "stalled"),
+    **dict.fromkeys(("stopped", "berhenti", "tutup", "mati", "bubar"), "stopped"),
+}
+_PHONE_SIGNS = re.compile(r"[\s\-.()/]")
+
+
+def _id_digits(text: str) -> str:
+    """An ID number as officers write it: spaces and dots taken out, a leading apostrophe (how web
+    apps keep Excel from rounding) dropped."""
+    return str(text).strip().lstrip("'").replace(" ", "").replace(".", "")
+
+
+def parse_kk(text: str, field: str = "kk") -> str:
+    """A No. KK (Kartu Keluarga): 16 digits, the province code (digits 1-2) a current province."""
+    digits = _id_digits(text)
+    if _MASKED.match(digits):
+        raise KubeError(field, digits, _("is masked, so it cannot be read back"),
+                        _("export with --show-nik to get numbers that import again"))  # fmt: skip
+    if not (digits.isascii() and digits.isdigit()):
+        raise KubeError(field, mask_nik(digits), _("must be 16 digits, without letters or other signs"))
+    if len(digits) != 16:
+        raise KubeError(field, mask_nik(digits), _("length: has {n} digits, a No. KK has 16").format(n=len(digits)))
+    if digits[:2] not in PROVINCES:
+        raise KubeError(field, mask_nik(digits), _("province: {code} is not a province code").format(code=digits[:2]))
+    return digits
+
+
+def mask_phone(phone: str) -> str:
+    """``+62******0001``: the country code and the last 4 digits, never the length."""
+    return "+62" + "*" * 6 + phone[-4:] if len(phone) > 7 else "*" * len(phone)
+
+
+def parse_phone(text: str, field: str = "phone") -> str:
+    """An Indonesian phone number (``0812…``, ``+62 812…``, ``62812…``), stored as ``+62812…``."""
+    raw = str(text).strip().lstrip("'")
+    value = _PHONE_SIGNS.sub("", raw)
+    if "*" in value:
+        raise KubeError(field, value, _("is masked, so it cannot be read back"),
+                        _("export with --show-nik to get numbers that import again"))  # fmt: skip
+    for prefix in ("+62", "0062", "62", "0"):
+        if value.startswith(prefix):
+            national = value[len(prefix) :]
+            break
+    else:
+        national = ""
+    shown = value[:3] + "*" * (len(value) - 7) + value[-4:] if len(value) > 7 else "*" * len(value)
+    if not (national.isascii() and national.isdigit()) or national.startswith("0"):
+        raise KubeError(field, shown, _("is not an Indonesian phone number"),
+                        _("write it like 0812 3456 7890 or +62 812 3456 7890"))  # fmt: skip
+    if not 8 <= len(national) <= 12:
+        raise KubeError(field, shown, _("length: {n} digits after 0 or +62, an Indonesian number has 8 to 12").format(
+            n=len(national)))  # fmt: skip
+    return "+62" + national
+
+
+def parse_desil(text: str | int, field: str = "desil") -> int:
+    """The DTSEN welfare decile, 1 (poorest) to 10."""
+    value = str(text).strip()
+    if value.endswith(".0"):  # spreadsheets hand numbers over as floats
+        value = value[:-2]
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 10:
+        raise KubeError(field, value, _("must be a DTSEN decile, 1 to 10"))
+    return int(value)
+
+
+def _choice_or_suggest(text: str, field: str, choices: tuple[str, ...], words: dict[str, str] | None = None) -> str:
+    """One of ``choices`` (or a word ``words`` maps to one); else refused with the nearest choice."""
+    words = words or {}
+    value = str(text).strip()
+    key = " ".join(value.lower().split())
+    if key in words:
+        return words[key]
+    if key in choices:
+        return key
+    near = closest(value, [*choices, *words], n=1)
+    hint = did_you_mean([words.get(near[0], near[0])]) if near else ""
+    raise KubeError(field, value, _("must be one of: {options}").format(options=", ".join(choices)), hint)
+
+
+def parse_stage(text: str, field: str = "stage") -> str:
+    """A KUBE's stage: penumbuhan, pengembangan or mandiri."""
+    return _choice_or_suggest(text, field, STAGES)
+
+
+def parse_business(text: str, field: str = "business") -> str:
+    """Whether a group's business runs, as a visit finds it: running, stalled or stopped (also in
+    Indonesian: berjalan, macet, berhenti …)."""
+    return _choice_or_suggest(text, field, BUSINESS_STATES, _BUSINESS_WORDS)

@@ -10,6 +10,8 @@ Writes next to this script:
     palu-2021-roster.csv   one row per member (77 groups x 5 = 385 rows)
     palu-2021-aid.csv      aid received per group
     palu-2021-revenue.csv  reported revenue (omset) per group
+    palu-visits.csv        a year of monitoring visits, dated in days before the day
+                           the sample is loaded (so `kube due` always has a worklist)
 
 ALL names and NIKs are fictional. NIKs are valid in form only; their serials
 start at 9001 and belong to no one.
@@ -359,6 +361,52 @@ def write_csv(path, header, rows):
         w.writerows(rows)
 
 
+VISIT_OFFICERS = ["Rahmat Lasantu", "Wahyuni Labiro", "Firman Tanggo"]  # fictional officers
+VISIT_NOTES_RUNNING = ["", "", "", "stok lengkap", "pembukuan rapi", "omset naik", "pertemuan rutin"]
+VISIT_NOTES_STALLED = ["modal habis", "ketua sakit", "bahan baku mahal", "pembeli sepi"]
+VISIT_NOTES_STOPPED = ["usaha tutup", "anggota pindah"]
+NEVER_VISITED = 6
+STALLED, STOPPED = 5, 2
+
+
+def build_visits(codes):
+    """A year of visits per group, as days before the day they are loaded (its own seed: the other
+    files stay as they were). Most groups are visited every one to four months and run; a few were
+    last found stalled or stopped; a few were never visited; some were not visited for months."""
+    rng = random.Random(2026)
+    order = list(codes[1:])  # PALU-001, the example group, is visited regularly and runs
+    rng.shuffle(order)
+    never = set(order[:NEVER_VISITED])
+    stalled = set(order[NEVER_VISITED:NEVER_VISITED + STALLED])
+    stopped = set(order[NEVER_VISITED + STALLED:NEVER_VISITED + STALLED + STOPPED])
+    visits = []
+    for code in codes:
+        if code in never:
+            continue
+        officer = VISIT_OFFICERS[int(code[-3:]) % len(VISIT_OFFICERS)]
+        day = rng.randint(330, 364)
+        last_gap = rng.choice([5, 12, 20, 35, 50, 70, 100, 130, 160]) if code != codes[0] else 14
+        days = [day]
+        while day - 35 > last_gap:
+            day -= rng.randint(30, 120)
+            if day <= last_gap:
+                break
+            days.append(day)
+        days.append(last_gap)
+        books = rng.random() < 0.7 or code == codes[0]
+        for n, ago in enumerate(days):
+            last = n == len(days) - 1
+            business, note = "running", rng.choice(VISIT_NOTES_RUNNING)
+            if last and code in stalled:
+                business, note = "stalled", rng.choice(VISIT_NOTES_STALLED)
+            elif last and code in stopped:
+                business, note = "stopped", rng.choice(VISIT_NOTES_STOPPED)
+            visits.append({"group_code": code, "days_ago": ago, "officer": officer, "business": business,
+                           "bookkeeping": "ya" if books and business == "running" else "tidak",
+                           "members_present": rng.randint(3, MEMBERS_PER_GROUP), "note": note})
+    return visits
+
+
 def main():
     rng = random.Random(2021)
     wilayah = load_wilayah()
@@ -370,8 +418,12 @@ def main():
               ["group_code", "date", "kind", "amount", "source", "note"], aid)
     write_csv(os.path.join(HERE, "palu-2021-revenue.csv"),
               ["group_code", "period", "amount", "note"], revenue)
-    print("wrote %d roster rows, %d aid rows, %d revenue rows to %s"
-          % (len(roster), len(aid), len(revenue), HERE))
+    codes = sorted({row["group_code"] for row in roster})
+    visits = build_visits(codes)
+    write_csv(os.path.join(HERE, "palu-visits.csv"),
+              ["group_code", "days_ago", "officer", "business", "bookkeeping", "members_present", "note"], visits)
+    print("wrote %d roster rows, %d aid rows, %d revenue rows, %d visits to %s"
+          % (len(roster), len(aid), len(revenue), len(visits), HERE))
 
 
 if __name__ == "__main__":

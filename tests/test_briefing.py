@@ -111,6 +111,9 @@ def test_every_number_in_the_paragraph_is_the_reports(kube, demo_registry: Path,
         str(numbers["pkh_graduates"]),
         *(str(r["groups"]) for r in numbers["top_usaha"]),
         *(format_rupiah_press(r["revenue"]) for r in numbers["omset_top"]),
+        str(numbers["visits_year"]),
+        str(numbers["visited_groups"]),
+        str(numbers["visited_running"]),
     }
     if numbers["filters"]["year"]:
         stated.add(str(numbers["filters"]["year"]))

@@ -34,10 +34,10 @@ def test_export_then_import_into_an_empty_registry_gives_the_same_report(
 
 def test_export_is_csv_on_stdout_with_import_headers_and_masked_nik(kube, demo_registry) -> None:
     rows = list(csv.DictReader(io.StringIO(kube("export", "members").stdout)))
-    assert list(rows[0]) == ["group_code", "nik", "name", "role", "gender", "pkh_graduate"]
+    assert list(rows[0]) == ["group_code", "nik", "name", "role", "gender", "pkh_graduate", "kk", "phone", "desil"]
     assert len(rows) == 385 and rows[0]["nik"] == "727108******9001" and rows[0]["pkh_graduate"] == "ya"
     groups = kube("export", "groups").stdout.splitlines()
-    assert groups[0] == "code,name,kelurahan,kecamatan,usaha,year,status"
+    assert groups[0] == "code,name,kelurahan,kecamatan,usaha,year,status,stage"
     assert kube("export", "aid").stdout.startswith("group_code,date,kind,amount,source,note\n")
     assert kube("export", "revenue").stdout.startswith("group_code,period,amount,note\n")
 

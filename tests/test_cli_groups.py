@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import one_line
 
-GROUP_KEYS = ["code", "name", "kelurahan", "kecamatan", "usaha", "year", "status", "members"]
+GROUP_KEYS = ["code", "name", "kelurahan", "kecamatan", "usaha", "year", "status", "members", "stage"]
 
 
 def add(kube, name: str = "KUBE Maju", kelurahan: str = "Lasoani", usaha: str = "e-Warong", *extra: str, code=0):
@@ -22,7 +22,7 @@ def test_group_add_prints_the_generated_code_alone(kube, palu: Path) -> None:
     assert re.fullmatch(r"[A-Z0-9-]{1,12}", code), result.stdout
     [group] = kube.json("group", "list")
     assert group == {"code": code, "name": "KUBE Sintuvu", "kelurahan": "Lasoani", "kecamatan": "Mantikulore",
-                     "usaha": "e-Warong", "year": 2021, "status": "aktif", "members": 0}  # fmt: skip
+                     "usaha": "e-Warong", "year": 2021, "status": "aktif", "members": 0, "stage": "penumbuhan"}  # fmt: skip
 
 
 def test_generated_codes_are_short_and_unique(kube, palu: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-MEMBER_KEYS = ["id", "nik", "name", "group_code", "role", "gender", "pkh_graduate"]
+MEMBER_KEYS = ["id", "nik", "name", "group_code", "role", "gender", "pkh_graduate", "kk", "phone", "desil"]
 KETUA_001 = "7271086501799001"  # Masita Zainab, ketua of PALU-001 in the sample (a woman: day 65)
 NEW_MAN = "7271080506859901"
 NEW_WOMAN = "7271084506859902"

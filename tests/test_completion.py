@@ -52,7 +52,7 @@ def palu(kube, registry_path: Path) -> Path:
         ("kube member remove ", ["1"]),
         ("kube aid record PALU-901 --kind ", ["peralatan", "modal", "pelatihan", "lainnya"]),
         ("kube member add PALU-901 --role k", ["ketua"]),
-        ("kube report --by ", ["kecamatan", "kelurahan", "usaha", "year"]),
+        ("kube report --by ", ["kecamatan", "kelurahan", "usaha", "year", "stage"]),
     ],
 )
 def test_bash_completes_commands_options_and_the_registrys_values(palu: Path, line: str, offered) -> None:

@@ -29,8 +29,10 @@ READS = [
     ["report", "--by", "year"], ["report", "--by", "kecamatan", "--by", "usaha"], ["report", "--year", "2021"],
     ["report", "--omset-min", "10 juta"], ["report", "--kecamatan", "palu barat"], ["usaha", "list"],
     ["wilayah", "--kecamatan", "mantikulore"], ["check"],
+    ["visit", "list"], ["visit", "list", "PALU-001"], ["due"], ["due", "--days", "30", "--kecamatan", "palu barat"],
+    ["group", "list", "--stage", "penumbuhan"], ["report", "--by", "stage"],
 ]  # fmt: skip
-EXPORTS = [["export", kind] for kind in ("groups", "members", "aid", "revenue")]
+EXPORTS = [["export", kind] for kind in ("groups", "members", "aid", "revenue", "visits")]
 WRITES = [
     ["group", "add", "KUBE Emas", "--kelurahan", "lasoani", "--usaha", "kuliner", "--year", "2022", "--code", "GOLD-1"],
     ["member", "add", "GOLD-1", "--nik", "7271084506900001", "--name", "Uji Satu", "--role", "ketua", "--pkh-graduate"],
@@ -83,6 +85,7 @@ def golden_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[dict[str
     runs += [_run(runner, args) for args in REFUSALS]
     runs += [_run(runner, [*args, "--format", "json"]) for args in READS[:12]]
     runs.append(_run(runner, ["log", "--format", "json"]))
+    runs.append(_run(runner, ["report", "briefing", "--format", "json"]))
     return runs
 
 

@@ -108,6 +108,8 @@ def test_export_roster_re_imports_as_it_is(kube, tmp_path: Path) -> None:
     kube("export", "roster", "--show-nik", "-o", str(out))
     lines = out.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("group_code,group_name,kelurahan,kecamatan,usaha,year,member_name,nik,role")
-    assert any(line.startswith("E-1,KUBE Kosong,Lasoani,") and line.endswith(",,,,,") for line in lines)
+    assert any(
+        line.startswith("E-1,KUBE Kosong,Lasoani,") and line.endswith(",,,,,,aktif,penumbuhan,,,") for line in lines
+    )
     counts = json.loads(kube("import", str(out), "--format", "json").stdout)
     assert counts["groups"]["added"] == 0 and counts["members"] == {"added": 0, "changed": 0, "unchanged": 2}

@@ -134,16 +134,13 @@ def test_check_lists_every_kind_of_warning_and_exits_0(kube, demo_registry: Path
 
 
 def test_shared_kk_once_members_carry_a_no_kk(kube, demo_registry: Path) -> None:
-    """members.kk comes with its own migration; until then the rule finds nothing. Here the column is
-    added by hand, as that migration will."""
+    """Two current members with one No. KK (``member edit --kk``) are a warning of ``check``."""
     assert plausibility_rows(kube) == []
-    conn = sqlite3.connect(demo_registry)
-    with conn:
-        conn.execute("ALTER TABLE members ADD COLUMN kk TEXT")
-        conn.execute("UPDATE members SET kk = '7271080101090001' WHERE id IN (1, 7)")
-        conn.execute("UPDATE members SET kk = '7271080101090002' WHERE id = 2")
+    kube("member", "edit", "1", "--kk", "7271080101090001")
+    kube("member", "edit", "7", "--kk", "7271080101090001")
+    kube("member", "edit", "2", "--kk", "7271080101090002")
+    with sqlite3.connect(demo_registry) as conn:
         group_of = dict(conn.execute("SELECT m.id, g.code FROM members m JOIN groups g ON g.id = m.group_id"))
-    conn.close()
     rows = plausibility_rows(kube)
     assert [(r["code"], r["target"]) for r in rows] == [("shared_kk", "727108******0001")]
     assert "2 current members" in rows[0]["problem"] and group_of[7] in rows[0]["problem"]

@@ -102,7 +102,7 @@ def test_columns_left_out_are_named_and_a_pipe_keeps_them_all(registry) -> None:
     assert "Left out to fit the terminal: Kecamatan" in " ".join(shown.split())
     piped = in_pipe("group", "list", db=registry)
     header = piped.stdout.splitlines()[0].split()
-    assert header == ["Code", "Name", "Kelurahan", "Kecamatan", "Usaha", "Year", "Status", "Members"]
+    assert header == ["Code", "Name", "Kelurahan", "Kecamatan", "Usaha", "Year", "Status", "Members", "Stage"]
 
 
 # --- the pager --------------------------------------------------------------------------------

@@ -38,10 +38,10 @@ def test_a_registry_from_the_first_release_opens_with_its_data_intact(v1: Path) 
 def test_an_upgrade_keeps_a_copy_first_and_migrates_in_place(kube, v1: Path, monkeypatch) -> None:
     """A next schema step, added for this test only, runs on the v1 file through the real code."""
 
-    def _add_phone_column(db) -> None:
-        db.execute("ALTER TABLE members ADD COLUMN phone TEXT NOT NULL DEFAULT ''")
+    def _add_email_column(db) -> None:  # (phone is a real column since schema 9)
+        db.execute("ALTER TABLE members ADD COLUMN email TEXT NOT NULL DEFAULT ''")
 
-    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, _add_phone_column])
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, _add_email_column])
     monkeypatch.setattr(migrations, "SCHEMA_VERSION", len(migrations.MIGRATIONS))
     monkeypatch.setenv("KUBE_DB", str(v1))
     old_version = scalar(v1, "PRAGMA user_version")
@@ -50,7 +50,7 @@ def test_an_upgrade_keeps_a_copy_first_and_migrates_in_place(kube, v1: Path, mon
 
     assert old_version < migrations.SCHEMA_VERSION - 1  # the fixture is older than the code, not only the test step
     assert scalar(v1, "PRAGMA user_version") == migrations.SCHEMA_VERSION
-    assert scalar(v1, "SELECT count(*) FROM members WHERE phone = ''") == 5
+    assert scalar(v1, "SELECT count(*) FROM members WHERE email = ''") == 5
     (copy,) = v1.parent.glob("kube.db.before-upgrade-*")
     assert scalar(copy, "PRAGMA user_version") == old_version and integrity(copy) == ["ok"]
     assert copy.stat().st_mode & 0o777 == 0o600
