@@ -809,36 +809,44 @@ def import_file(
             for text in result.warnings:
                 warn(text)
         problems = Problems(name)
-        with batch_apply.transaction(registry, dry_run) as conn:
-            batch_apply.create_staging(conn)
-            stager = Stager(Reader(registry, mapping, problems), conn, chosen)
-            records = table.format in ("json", "ndjson")
-            for count, (line, row) in enumerate(table.rows, start=1):
-                stager.add(line, _known_keys(row, mapping, stager.reader, warn) if records else row)
-                if progress and count % 2000 == 0:
-                    progress(count, table.position(), table.totals() if table.totals else table.total)
-            stager.flush()
-            if table.format == "csv" and stager.niks >= ZEROED_NIKS and not stager.niks_not_0:
-                raise KubeError(
-                    mapping.labels["nik"], _("all {n} end in 0").format(n=stager.niks),
-                    _("the column was formatted as a number, which turned each NIK's last digit into 0"),
-                    _("format the NIK column as Text, type the NIKs again, and import again"),
-                )  # fmt: skip
-            _report_skipped(table, result, warn)
-            if mapping.months:
-                problems.decode = lambda key: key // WIDE_SCALE
-            checker = batch_apply.Checker(conn, chosen, mapping.labels, problems, replace)
-            checker.check()
-            if problems.count:
-                raise problems.error()
-            result.counts = checker.counts()
-            _collect_warnings(result, checker.warnings())
+        conn = registry.conn
+        # Reading, staging and checking hold no write lock (other officers' commands carry on); the
+        # registry's write lock is taken for the apply only, which re-checks if the registry changed.
+        with batch_apply.staging(conn):
+            with batch_apply.snapshot(conn) as seen:
+                stager = Stager(Reader(registry, mapping, problems), conn, chosen)
+                records = table.format in ("json", "ndjson")
+                for count, (line, row) in enumerate(table.rows, start=1):
+                    stager.add(line, _known_keys(row, mapping, stager.reader, warn) if records else row)
+                    if progress and count % 2000 == 0:
+                        progress(count, table.position(), table.totals() if table.totals else table.total)
+                stager.flush()
+                if table.format == "csv" and stager.niks >= ZEROED_NIKS and not stager.niks_not_0:
+                    raise KubeError(
+                        mapping.labels["nik"], _("all {n} end in 0").format(n=stager.niks),
+                        _("the column was formatted as a number, which turned each NIK's last digit into 0"),
+                        _("format the NIK column as Text, type the NIKs again, and import again"),
+                    )  # fmt: skip
+                _report_skipped(table, result, warn)
+                if mapping.months:
+                    problems.decode = lambda key: key // WIDE_SCALE
+                checker = batch_apply.Checker(conn, chosen, mapping.labels, problems, replace)
+                checker.check()
+                if problems.count:
+                    raise problems.error()
+                result.counts = checker.counts()
+                _collect_warnings(result, checker.warnings())
             if not dry_run and any(c.added or c.changed for c in result.counts.values()):
-                checker.apply()
-                registry.audit("import", Path(name).name, {
-                    "file": name, "kind": chosen, "replace": replace,
-                    **{k: vars(c) for k, c in result.counts.items()}})  # fmt: skip
-            batch_apply.drop_staging(conn)
+                with registry.atomic():
+                    if batch_apply.data_version(conn) != seen:  # another command wrote since the check
+                        checker.recheck()
+                        if problems.count:
+                            raise problems.error()
+                        result.counts = checker.counts()
+                    checker.apply()
+                    registry.audit("import", Path(name).name, {
+                        "file": name, "kind": chosen, "replace": replace,
+                        **{k: vars(c) for k, c in result.counts.items()}})  # fmt: skip
         if warn:
             for text in result.plausibility:
                 warn(text)

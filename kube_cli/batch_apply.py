@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from kube_cli.db import Registry, now
+from kube_cli.db import now
 from kube_cli.errors import Problem
 from kube_cli.i18n import _
 from kube_cli.vocab import format_rupiah, mask_nik
@@ -74,18 +74,36 @@ REVENUE_CLASH = ("((length(r.period) = 4 AND x.year = r.year AND x.period != r.p
 
 
 @contextmanager
-def transaction(registry: Registry, dry_run: bool) -> Iterator[sqlite3.Connection]:
-    """The write transaction, or for a dry run one that is always rolled back."""
-    if not dry_run:
-        with registry.atomic() as conn:
-            yield conn
-        return
-    conn = registry.conn
+def staging(conn: sqlite3.Connection) -> Iterator[None]:
+    """The temporary tables of one import, there while it runs and dropped after, whatever happens."""
+    create_staging(conn)
+    try:
+        yield
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        drop_staging(conn)
+
+
+@contextmanager
+def snapshot(conn: sqlite3.Connection) -> Iterator[int]:
+    """A read transaction for reading, staging and checking: one consistent view of the registry and
+    no write lock (staging writes only the connection's temporary tables), so other officers' commands
+    carry on meanwhile. Yields the registry's ``data_version``, to tell later whether it changed."""
     conn.execute("BEGIN")
     try:
-        yield conn
-    finally:
+        conn.execute("SELECT count(*) FROM meta").fetchone()  # the view starts here, not at the first lookup
+        yield data_version(conn)
+    except BaseException:
         conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")  # the staged rows stay, in the temporary tables
+
+
+def data_version(conn: sqlite3.Connection) -> int:
+    """Changes whenever another connection commits to the registry (SQLite's ``PRAGMA data_version``)."""
+    return conn.execute("PRAGMA data_version").fetchone()[0]
 
 
 def create_staging(conn: sqlite3.Connection) -> None:
@@ -118,36 +136,46 @@ class Checker:
         self.problems.add(line, Problem(self.labels.get(column, column), str(value), reason, hint))
 
     def check(self) -> None:
+        """Every check: the file's rows against each other, then against the registry."""
         for statement in INDEXES.split(";"):
             if statement.strip():
                 self.conn.execute(statement)
+        self._checks(file=True)
+
+    def recheck(self) -> None:
+        """The checks against the registry again, inside the write transaction, when another command
+        wrote to it since ``check`` (a NIK added meanwhile is then a conflict, nothing is written)."""
+        self._checks(file=False)
+
+    def _checks(self, *, file: bool) -> None:
         if self.kind in ("groups", "roster"):
-            self._check_groups()
+            self._check_groups(file)
         if self.kind in ("members", "roster"):
-            self._check_members()
+            self._check_members(file)
         if self.kind == "revenue":
-            self._check_revenue()
+            self._check_revenue(file)
         if self.kind == "aid":
             self._check_known_groups("sa")
 
     # --- groups ---------------------------------------------------------------------------------
 
-    def _check_groups(self) -> None:
+    def _check_groups(self, file: bool) -> None:
         code = "code" if self.kind == "groups" else "group_code"
         name = "name" if self.kind == "groups" else "group_name"
-        for line, value, first, *pairs in self.rows(
-            "SELECT g.line, g.code, f.line, g.name, f.name, g.kel, f.kel, g.usaha_id, f.usaha_id, g.year, f.year "
-            "FROM gs g JOIN gf f ON f.code = g.code WHERE g.line > f.line ORDER BY g.line"
-        ):
-            if self.kind == "groups":
-                self.add(line, code, value, _("appears again (first on line {line})").format(line=first))
-                continue
-            for column, (mine, theirs) in zip((name, "kelurahan", "usaha", "year"),
-                                              zip(pairs[::2], pairs[1::2], strict=True), strict=True):  # fmt: skip
-                if mine != theirs:
-                    self.add(line, column, self._shown(column, mine), _(
-                        "differs from line {line} for group {code} ('{other}'); a group's rows must agree").format(
-                        line=first, code=value, other=self._shown(column, theirs)))  # fmt: skip
+        if file:  # the file's rows against each other: the same in the write
+            for line, value, first, *pairs in self.rows(
+                "SELECT g.line, g.code, f.line, g.name, f.name, g.kel, f.kel, g.usaha_id, f.usaha_id, g.year, f.year "
+                "FROM gs g JOIN gf f ON f.code = g.code WHERE g.line > f.line ORDER BY g.line"
+            ):
+                if self.kind == "groups":
+                    self.add(line, code, value, _("appears again (first on line {line})").format(line=first))
+                    continue
+                for column, (mine, theirs) in zip((name, "kelurahan", "usaha", "year"),
+                                                  zip(pairs[::2], pairs[1::2], strict=True), strict=True):  # fmt: skip
+                    if mine != theirs:
+                        self.add(line, column, self._shown(column, mine), _(
+                            "differs from line {line} for group {code} ('{other}'); a group's rows must agree").format(
+                            line=first, code=value, other=self._shown(column, theirs)))  # fmt: skip
         if not self.replace:
             for line, value in self.rows(
                 f"SELECT f.line, f.code FROM gf f JOIN groups x ON x.code = f.code WHERE {GROUP_DIFFERS}"
@@ -170,15 +198,16 @@ class Checker:
 
     # --- members --------------------------------------------------------------------------------
 
-    def _check_members(self) -> None:
+    def _check_members(self, file: bool) -> None:
         if self.kind == "members":
             self._check_known_groups("sm")
-        for line, nik, first in self.rows(
-            "SELECT s.line, s.nik, f.line FROM sm s JOIN (SELECT nik, min(line) AS line FROM sm GROUP BY nik) f "
-            "ON f.nik = s.nik WHERE s.line > f.line ORDER BY s.line"
-        ):
-            self.add(line, "nik", mask_nik(nik), _("appears again (first on line {line}); a NIK is in one group "
-                                                   "at a time").format(line=first))  # fmt: skip
+        if file:  # the file's rows against each other: the same in the write
+            for line, nik, first in self.rows(
+                "SELECT s.line, s.nik, f.line FROM sm s JOIN (SELECT nik, min(line) AS line FROM sm GROUP BY nik) f "
+                "ON f.nik = s.nik WHERE s.line > f.line ORDER BY s.line"
+            ):
+                self.add(line, "nik", mask_nik(nik), _("appears again (first on line {line}); a NIK is in one group "
+                                                       "at a time").format(line=first))  # fmt: skip
         if not self.replace:
             for line, nik, code, holder in self.rows(
                 "SELECT s.line, s.nik, s.code, g.code FROM sm s JOIN members m ON m.nik = s.nik "
@@ -190,6 +219,7 @@ class Checker:
                 else:
                     self.add(line, "nik", mask_nik(nik), _("is already in group {code} with other details (name, "
                              "role, gender or PKH)").format(code=code), _("use --replace to update the member"))  # fmt: skip
+        self.conn.execute("DELETE FROM sk")  # who is ketua depends on the registry's roles: found again
         self.conn.execute(
             "INSERT INTO sk SELECT s.line, s.code FROM sm s WHERE coalesce(s.role, (SELECT m.role FROM members m "
             "WHERE m.nik = s.nik AND m.removed_at IS NULL), 'anggota') = 'ketua'"
@@ -224,21 +254,22 @@ class Checker:
 
     # --- revenue --------------------------------------------------------------------------------
 
-    def _check_revenue(self) -> None:
+    def _check_revenue(self, file: bool) -> None:
         self._check_known_groups("sr")
-        for line, period, first in self.rows(
-            "SELECT r.line, r.period, f.line FROM sr r JOIN (SELECT code, period, min(line) AS line FROM sr "
-            "GROUP BY code, period) f ON f.code = r.code AND f.period = r.period WHERE r.line > f.line ORDER BY r.line"
-        ):
-            self.add(
-                line, "period", period, _("appears again for this group (first on line {line})").format(line=first)
-            )
-        for line, period, code, first in self.rows(
-            "SELECT r.line, r.period, r.code, y.line FROM sr r JOIN sr y ON y.code = r.code "
-            "AND y.period = substr(r.period, 1, 4) WHERE length(r.period) = 7 ORDER BY r.line"
-        ):
-            self.add(line, "period", period, _("group {code} also has the whole year on line {line}: a year is a "
-                                               "yearly record or the sum of its months").format(code=code, line=first))  # fmt: skip
+        if file:  # the file's rows against each other: the same in the write
+            for line, period, first in self.rows(
+                "SELECT r.line, r.period, f.line FROM sr r JOIN (SELECT code, period, min(line) AS line FROM sr "
+                "GROUP BY code, period) f ON f.code = r.code AND f.period = r.period WHERE r.line > f.line ORDER BY r.line"
+            ):
+                self.add(
+                    line, "period", period, _("appears again for this group (first on line {line})").format(line=first)
+                )
+            for line, period, code, first in self.rows(
+                "SELECT r.line, r.period, r.code, y.line FROM sr r JOIN sr y ON y.code = r.code "
+                "AND y.period = substr(r.period, 1, 4) WHERE length(r.period) = 7 ORDER BY r.line"
+            ):
+                self.add(line, "period", period, _("group {code} also has the whole year on line {line}: a year is a "
+                                                   "yearly record or the sum of its months").format(code=code, line=first))  # fmt: skip
         if self.replace:
             return
         for line, code, period, amount in self.rows(
@@ -287,6 +318,7 @@ class Checker:
                           f"JOIN revenue x ON x.group_id = g.id WHERE {REVENUE_CLASH}")  # fmt: skip
             result["revenue"] = Counts(added, changed + removed, total - added - changed)
         if self.kind == "aid":
+            self.conn.execute("DROP TABLE IF EXISTS temp.san")  # counted again in the write, if need be
             self.conn.execute(
                 "CREATE TEMP TABLE san AS SELECT a.line, g.id AS gid, a.date, a.kind, a.amount, a.source, a.note, "
                 "row_number() OVER (PARTITION BY g.id, a.date, a.kind, a.amount ORDER BY a.line) AS n "
