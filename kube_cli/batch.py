@@ -556,6 +556,7 @@ class _FastMembers:
         self.group_raws = [self.raw.get(c) for c in _GROUP_COLUMNS]
         self._group_key: tuple[Any, ...] | None = None
         self._group: tuple[Any, ...] | None = None  # the staged group of the run, or None: its rows go slow
+        self.group_parsers = list(stager.group_parsers.items())
 
     @staticmethod
     def eligible(stager: Stager, table_format: str) -> bool:
@@ -649,15 +650,11 @@ class _FastMembers:
         if not texts["group_code"]:
             return None  # a row without a code: the exact path finds or makes it
         reader = self.stager.reader
-        own, reader.problems = reader.problems, _Collected(reader.problems.name)
-        try:
-            values = reader.parse(line, texts, self.stager.group_parsers)
+        labels = reader.labels
+        try:  # the parsers alone: a refusal sends the row to the exact path, which reports it
+            values = {column: parse(texts[column], labels[column]) for column, parse in self.group_parsers}
             place = reader.kelurahan(texts["kelurahan"], texts["kecamatan"])
         except KubeError:
-            return None
-        finally:
-            collected, reader.problems = reader.problems, own
-        if values is None or collected.problems:
             return None
         return (values["group_code"], values["group_name"], place.kode, values["usaha"], values["year"])
 
