@@ -137,7 +137,10 @@ def main() -> None:
     parser.add_argument("roster", type=Path)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--variant", choices=VARIANTS, default="plain")
+    parser.add_argument("--cache-mib", type=int, help="the page cache while writing (batch_apply.APPLY_CACHE_MIB)")
     args = parser.parse_args()
+    if args.cache_mib is not None:
+        batch_apply.APPLY_CACHE_MIB = args.cache_mib
     spent: dict[str, float] = {}
     instrument(spent)
     with tempfile.TemporaryDirectory(prefix="kube-phases-") as work:

@@ -979,7 +979,7 @@ def import_file(
                 result.counts = checker.counts()
                 _collect_warnings(result, checker.warnings())
             if not dry_run and any(c.added or c.changed for c in result.counts.values()):
-                with registry.atomic():
+                with batch_apply.keys_checked_in_bulk(conn), registry.atomic():
                     if batch_apply.data_version(conn) != seen:  # another command wrote since the check
                         checker.recheck()
                         if problems.count:

@@ -128,6 +128,21 @@ def counted_once(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute(trigger[0])
 
 
+@contextmanager
+def keys_checked_in_bulk(conn: sqlite3.Connection) -> Iterator[None]:
+    """The write without SQLite's per-row foreign-key look-ups (~5 µs a member): every reference the
+    apply writes comes from a join with the table it names, except a group's kelurahan and usaha, which
+    ``Checker.apply`` checks for all the staged groups at once. Set outside the transaction (SQLite
+    ignores the pragma inside one), and back on after, whatever happens."""
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
+
+
+APPLY_CACHE_MIB = 0  # the page cache while writing (0: SQLite's 2 MiB); chosen by bench/import_phases.py --cache-mib
+
 # The secondary indexes of the tables an import fills that no statement of the apply reads
 REBUILT = {"groups": ("groups_kelurahan", "groups_usaha", "groups_year", "groups_status_kelurahan"),
            "members": ("members_group", "members_one_ketua")}  # fmt: skip
@@ -394,8 +409,25 @@ class Checker:
         """Write the staged rows. The member counts are taken once at the end, and for an import that
         adds more rows than a table holds, the indexes no statement here reads are built again after."""
         added = {kind: counts.added for kind, counts in self._counts.items()}
-        with rebuilt_indexes(self.conn, added), counted_once(self.conn):
-            self._apply()
+        (cache,) = self.conn.execute("PRAGMA cache_size").fetchone()
+        if APPLY_CACHE_MIB:
+            self.conn.execute(f"PRAGMA cache_size = {-1024 * APPLY_CACHE_MIB}")
+        try:
+            with rebuilt_indexes(self.conn, added), counted_once(self.conn):
+                self._apply()
+            if self.kind in ("groups", "roster"):
+                self._check_references()
+        finally:
+            self.conn.execute(f"PRAGMA cache_size = {cache}")
+
+    def _check_references(self) -> None:
+        """What the foreign keys would check of the written groups, for all of them at once."""
+        (wrong,) = self.conn.execute(
+            "SELECT count(*) FROM gf WHERE kel NOT IN (SELECT kode FROM wilayah) "
+            "OR usaha_id NOT IN (SELECT id FROM usaha)"
+        ).fetchone()
+        if wrong:  # the lookups found these in the registry: a bug, and nothing is written
+            raise sqlite3.IntegrityError(f"FOREIGN KEY constraint failed ({wrong} staged groups)")
 
     def _apply(self) -> None:
         stamp = now()
