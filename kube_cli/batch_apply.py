@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from kube_cli.db import now
@@ -413,7 +413,8 @@ class Checker:
         if APPLY_CACHE_MIB:
             self.conn.execute(f"PRAGMA cache_size = {-1024 * APPLY_CACHE_MIB}")
         try:
-            with rebuilt_indexes(self.conn, added), counted_once(self.conn):
+            members = counted_once(self.conn) if self.kind in ("members", "roster") else nullcontext()
+            with rebuilt_indexes(self.conn, added), members:
                 self._apply()
             if self.kind in ("groups", "roster"):
                 self._check_references()
