@@ -107,23 +107,26 @@ def data_version(conn: sqlite3.Connection) -> int:
 
 
 @contextmanager
-def counted_once(conn: sqlite3.Connection) -> Iterator[None]:
+def counted_once(conn: sqlite3.Connection, *, counted_new_groups: bool = False) -> Iterator[None]:
     """Members inserted without the trigger that counts them one by one (it fired once a row: ~1.2 s of
     a 200k-member import), then each group they joined counted up once by as many as it got, as the
     trigger would have, in the same transaction: the counts are exact at the commit, and a failure rolls
-    the trigger back in with the rest."""
+    the trigger back in with the rest. ``counted_new_groups``: the groups this write creates were
+    inserted with their counts (a roster without --replace: all their staged members are new)."""
     found = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'members_count_insert'")
     trigger = found.fetchone()
     if trigger is None:
         yield
         return
     (last,) = conn.execute("SELECT coalesce(max(id), 0) FROM members").fetchone()  # new rows get higher ids
+    (groups,) = conn.execute("SELECT coalesce(max(id), 0) FROM groups").fetchone() if counted_new_groups else (-1,)
     conn.execute("DROP TRIGGER members_count_insert")
     yield
     conn.execute(
         "UPDATE groups SET member_count = member_count + n FROM (SELECT group_id, count(*) AS n FROM members "
-        "WHERE id > ? AND removed_at IS NULL GROUP BY group_id) AS new WHERE groups.id = new.group_id",
-        (last,),
+        "WHERE id > :last AND removed_at IS NULL GROUP BY group_id) AS new WHERE groups.id = new.group_id "
+        "AND (:groups < 0 OR groups.id <= :groups)",
+        {"last": last, "groups": groups},
     )
     conn.execute(trigger[0])
 
@@ -190,6 +193,7 @@ class Checker:
         self.problems = problems
         self.replace = replace
         self._names: dict[tuple[str, Any], str] = {}
+        self._counted = False  # the groups this write creates are inserted with their member counts
 
     def rows(self, sql: str, params: Any = ()) -> Iterator[sqlite3.Row | tuple[Any, ...]]:
         return self.conn.execute(sql, params)
@@ -413,7 +417,9 @@ class Checker:
         if APPLY_CACHE_MIB:
             self.conn.execute(f"PRAGMA cache_size = {-1024 * APPLY_CACHE_MIB}")
         try:
-            members = counted_once(self.conn) if self.kind in ("members", "roster") else nullcontext()
+            self._counted = self.kind == "roster" and not self.replace  # see counted_once
+            members = counted_once(self.conn, counted_new_groups=self._counted) if self.kind in (
+                "members", "roster") else nullcontext()  # fmt: skip
             with rebuilt_indexes(self.conn, added), members:
                 self._apply()
             if self.kind in ("groups", "roster"):
@@ -440,10 +446,12 @@ class Checker:
                     "year = coalesce(f.year, groups.year), status = coalesce(f.status, groups.status), "
                     f"updated_at = :now FROM gf f, groups x WHERE x.id = groups.id AND x.code = f.code "
                     f"AND {GROUP_DIFFERS}", params)  # fmt: skip
+            count = "(SELECT count(*) FROM sm s WHERE s.code = f.code)" if self._counted else "0"
             run("INSERT INTO groups (uuid, code, name, kelurahan_kode, usaha_id, year, status, note, created_at, "
-                f"updated_at) SELECT {sql_uuid('f.line')}, f.code, f.name, f.kel, f.usaha_id, coalesce(f.year, :year), "
-                "coalesce(f.status, 'aktif'), '', :now, :now FROM gf f "
-                "WHERE NOT EXISTS (SELECT 1 FROM groups x WHERE x.code = f.code) ORDER BY f.line", params)  # fmt: skip
+                f"updated_at, member_count) SELECT {sql_uuid('f.line')}, f.code, f.name, f.kel, f.usaha_id, "
+                "coalesce(f.year, :year), coalesce(f.status, 'aktif'), '', :now, :now, "
+                f"{count} FROM gf f WHERE NOT EXISTS (SELECT 1 FROM groups x WHERE x.code = f.code) ORDER BY f.line",
+                params)  # fmt: skip
         if self.kind in ("members", "roster"):
             if self.replace:
                 run("UPDATE members SET role = 'anggota', updated_at = :now WHERE id IN "
