@@ -1,49 +1,154 @@
-"""Where one ``kube import`` spends its time: staging the rows, checking, counting, writing.
+"""Where one ``kube import`` spends its time, phase by phase, and how long it holds the write lock.
 
-    python bench/import_phases.py REGISTRY.db ROSTER.csv     # REGISTRY.db: a copy of an empty registry
+    python bench/import_phases.py EMPTY.db ROSTER.csv [--runs 3] [--variant plain|no-triggers|no-indexes]
 
-Each phase is timed in this process around the functions that do it (no profiler, so the times
-are real); the staging loop is what is left of the whole. Used for the write step's numbers in
-bench/README.md (the roster from make_roster.py, 200,000 groups).
+EMPTY.db is copied for each run (it stays untouched). Each phase is timed in this process around
+the functions that do it (no profiler, so the times are real): read (the file's rows, csv included),
+parse (cells to values: what is left of the staging loop), stage (rows into the TEMP tables), check (the SQL checks), counts,
+warnings (plausibility), apply (the INSERT … SELECT), commit, and the write lock (BEGIN IMMEDIATE
+to COMMIT). What the member-count triggers and the secondary indexes cost inside apply is measured
+by the variants, which drop them from the copy first (never do that to a registry).
 """
 
 from __future__ import annotations
 
+import argparse
 import functools
+import shutil
+import statistics
 import sys
+import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kube_cli import batch, batch_apply
-from kube_cli.db import open_registry
+from kube_cli import batch, batch_apply, db
 
-PHASES = ((batch.Stager, "flush"), (batch_apply.Checker, "check"), (batch_apply.Checker, "counts"),
-          (batch_apply.Checker, "apply"))  # fmt: skip
+VARIANTS = {
+    "plain": "",
+    "no-triggers": "DROP TRIGGER members_count_insert;",
+    "no-indexes": "DROP INDEX members_group; DROP INDEX members_one_ketua; DROP INDEX groups_kelurahan; "
+    "DROP INDEX groups_usaha; DROP INDEX groups_year; DROP INDEX groups_status_kelurahan;",
+}
 
 
-def main() -> None:
-    db, roster = Path(sys.argv[1]), Path(sys.argv[2])
-    spent: dict[str, float] = {}
-    for cls, name in PHASES:
+def instrument(spent: dict[str, float]) -> None:
+    def timed(cls: type, name: str, phase: str) -> None:
         original = getattr(cls, name)
 
         @functools.wraps(original)
-        def timed(*args, _original=original, _name=name, **kwargs):
+        def wrapper(*args, **kwargs):
             start = time.perf_counter()
             try:
-                return _original(*args, **kwargs)
+                return original(*args, **kwargs)
             finally:
-                spent[_name] = spent.get(_name, 0.0) + time.perf_counter() - start
+                spent[phase] = spent.get(phase, 0.0) + time.perf_counter() - start
 
-        setattr(cls, name, timed)
+        setattr(cls, name, wrapper)
+
+    for cls, name, phase in ((batch.Stager, "flush", "stage"),
+                             (batch_apply.Checker, "check", "check"), (batch_apply.Checker, "counts", "counts"),
+                             (batch_apply.Checker, "warnings", "warnings"), (batch_apply.Checker, "apply", "apply")):  # fmt: skip
+        timed(cls, name, phase)
+    original_warnings = batch._collect_warnings
+
+    def collect(result, found):
+        start = time.perf_counter()
+        try:
+            return original_warnings(result, found)
+        finally:
+            spent["warnings"] = spent.get("warnings", 0.0) + time.perf_counter() - start
+
+    batch._collect_warnings = collect
+    original_stage_rows = batch._stage_rows
+
+    def stage_rows(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return original_stage_rows(*args, **kwargs)
+        finally:
+            spent["loop"] = spent.get("loop", 0.0) + time.perf_counter() - start
+
+    batch._stage_rows = stage_rows
+    original_open = batch.open_table
+
+    def open_table(*args, **kwargs):
+        table = original_open(*args, **kwargs)
+        rows = table.rows
+
+        def each():
+            while True:
+                start = time.perf_counter()
+                try:
+                    item = next(rows)
+                except StopIteration:
+                    spent["read"] = spent.get("read", 0.0) + time.perf_counter() - start
+                    return
+                spent["read"] = spent.get("read", 0.0) + time.perf_counter() - start
+                yield item
+
+        table.rows = each()
+        return table
+
+    batch.open_table = open_table
+    original_atomic = db.Registry.atomic
+
+    @contextmanager
+    def atomic(self):
+        start = time.perf_counter()
+        with original_atomic(self) as conn:
+            yield conn
+            committing = time.perf_counter()
+        spent["commit"] = spent.get("commit", 0.0) + time.perf_counter() - committing
+        spent["lock"] = spent.get("lock", 0.0) + time.perf_counter() - start
+
+    db.Registry.atomic = atomic
+
+
+ORDER = ("read", "parse", "stage", "check", "counts", "warnings", "apply", "commit", "lock", "total")
+
+
+def one_run(empty: Path, roster: Path, variant: str, work: Path, spent: dict[str, float]) -> dict[str, float]:
+    import sqlite3
+
+    target = work / "load.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(empty, target)
+    if VARIANTS[variant]:
+        conn = sqlite3.connect(target)
+        conn.executescript(VARIANTS[variant])
+        conn.close()
+    spent.clear()
     start = time.perf_counter()
-    with open_registry(db, "bench") as registry:
+    with db.open_registry(target, "bench") as registry:
         batch.import_file(registry, roster, str(roster))
-    total = time.perf_counter() - start
-    phases = "  ".join(f"{name} {seconds:.1f} s" for name, seconds in spent.items())
-    print(f"total {total:.1f} s  staging {total - sum(spent.values()):.1f} s  {phases}")
+    result = dict(spent, total=time.perf_counter() - start)
+    loop = result.pop("loop", 0.0)
+    result["parse"] = loop - result.get("read", 0.0) - result.get("stage", 0.0)  # the rest of the staging loop
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("empty", type=Path)
+    parser.add_argument("roster", type=Path)
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--variant", choices=VARIANTS, default="plain")
+    parser.add_argument("--cache-mib", type=int, help="the page cache while writing (batch_apply.APPLY_CACHE_MIB)")
+    args = parser.parse_args()
+    if args.cache_mib is not None:
+        batch_apply.APPLY_CACHE_MIB = args.cache_mib
+    spent: dict[str, float] = {}
+    instrument(spent)
+    with tempfile.TemporaryDirectory(prefix="kube-phases-") as work:
+        runs = [one_run(args.empty, args.roster, args.variant, Path(work), spent) for _ in range(args.runs)]
+    print(f"| variant | {' | '.join(ORDER)} |")
+    print(f"|---|{'---:|' * len(ORDER)}")
+    median = {k: statistics.median(r.get(k, 0.0) for r in runs) for k in ORDER}
+    print(f"| {args.variant} (median of {len(runs)}) | " + " | ".join(f"{median[k]:.2f}" for k in ORDER) + " |")
 
 
 if __name__ == "__main__":

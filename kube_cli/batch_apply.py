@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from kube_cli.batch_result import Counts, Problems
-from kube_cli.db import Registry, now
+from kube_cli.db import now
 from kube_cli.errors import Problem
 from kube_cli.i18n import _
 from kube_cli.vocab import format_rupiah, mask_nik, nik_gender_sql
@@ -28,10 +28,10 @@ def sql_uuid(line: str) -> str:
     24-bit counter and the last 48 bits are random. Rows written in line order get increasing UUIDs,
     so each lands at the end of the table's unique index on uuid instead of on a random page of it:
     for a million members the write step went from 37.7 s to 21.2 s (bench/README.md). Records made one at a time
-    keep ``db.new_uuid``'s version 4; merging needs only that UUIDs never repeat.
+    keep ``db.new_uuid``'s version 4; merging needs only that UUIDs never repeat. One ``printf`` makes the
+    text (five calls took 0.29 s for 200k members).
     """
-    counter = f"printf('%06x', {line} % 16777216)"
-    return f"(:uuid_time || substr({counter}, 1, 3) || '-8' || substr({counter}, 4, 3) || '-' || lower(hex(randomblob(6))))"
+    return f"printf('%s%03x-8%03x-%012x', :uuid_time, ({line} >> 12) & 4095, {line} & 4095, random() & 281474976710655)"
 
 
 def uuid_time() -> str:
@@ -76,18 +76,101 @@ REVENUE_CLASH = ("((length(r.period) = 4 AND x.year = r.year AND x.period != r.p
 
 
 @contextmanager
-def transaction(registry: Registry, dry_run: bool) -> Iterator[sqlite3.Connection]:
-    """The write transaction, or for a dry run one that is always rolled back."""
-    if not dry_run:
-        with registry.atomic() as conn:
-            yield conn
-        return
-    conn = registry.conn
+def staging(conn: sqlite3.Connection) -> Iterator[None]:
+    """The temporary tables of one import, there while it runs and dropped after, whatever happens."""
+    create_staging(conn)
+    try:
+        yield
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        drop_staging(conn)
+
+
+@contextmanager
+def snapshot(conn: sqlite3.Connection) -> Iterator[int]:
+    """A read transaction for reading, staging and checking: one consistent view of the registry and
+    no write lock (staging writes only the connection's temporary tables), so other officers' commands
+    carry on meanwhile. Yields the registry's ``data_version``, to tell later whether it changed."""
     conn.execute("BEGIN")
     try:
-        yield conn
-    finally:
+        conn.execute("SELECT count(*) FROM meta").fetchone()  # the view starts here, not at the first lookup
+        yield data_version(conn)
+    except BaseException:
         conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")  # the staged rows stay, in the temporary tables
+
+
+def data_version(conn: sqlite3.Connection) -> int:
+    """Changes whenever another connection commits to the registry (SQLite's ``PRAGMA data_version``)."""
+    return conn.execute("PRAGMA data_version").fetchone()[0]
+
+
+@contextmanager
+def counted_once(conn: sqlite3.Connection, *, counted_new_groups: bool = False) -> Iterator[None]:
+    """Members inserted without the trigger that counts them one by one (it fired once a row: ~1.2 s of
+    a 200k-member import), then each group they joined counted up once by as many as it got, as the
+    trigger would have, in the same transaction: the counts are exact at the commit, and a failure rolls
+    the trigger back in with the rest. ``counted_new_groups``: the groups this write creates were
+    inserted with their counts (a roster without --replace: all their staged members are new)."""
+    found = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'members_count_insert'")
+    trigger = found.fetchone()
+    if trigger is None:
+        yield
+        return
+    (last,) = conn.execute("SELECT coalesce(max(id), 0) FROM members").fetchone()  # new rows get higher ids
+    (groups,) = conn.execute("SELECT coalesce(max(id), 0) FROM groups").fetchone() if counted_new_groups else (-1,)
+    conn.execute("DROP TRIGGER members_count_insert")
+    yield
+    conn.execute(
+        "UPDATE groups SET member_count = member_count + n FROM (SELECT group_id, count(*) AS n FROM members "
+        "WHERE id > :last AND removed_at IS NULL GROUP BY group_id) AS new WHERE groups.id = new.group_id "
+        "AND (:groups < 0 OR groups.id <= :groups)",
+        {"last": last, "groups": groups},
+    )
+    conn.execute(trigger[0])
+
+
+@contextmanager
+def keys_checked_in_bulk(conn: sqlite3.Connection) -> Iterator[None]:
+    """The write without SQLite's per-row foreign-key look-ups (~5 µs a member): every reference the
+    apply writes comes from a join with the table it names, except a group's kelurahan and usaha, which
+    ``Checker.apply`` checks for all the staged groups at once. Set outside the transaction (SQLite
+    ignores the pragma inside one), and back on after, whatever happens."""
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
+
+
+APPLY_CACHE_MIB = 0  # the page cache while writing (0: SQLite's 2 MiB); chosen by bench/import_phases.py --cache-mib
+
+# The secondary indexes of the tables an import fills that no statement of the apply reads
+REBUILT = {"groups": ("groups_kelurahan", "groups_usaha", "groups_year", "groups_status_kelurahan"),
+           "members": ("members_group", "members_one_ketua")}  # fmt: skip
+
+
+@contextmanager
+def rebuilt_indexes(conn: sqlite3.Connection, added: dict[str, int]) -> Iterator[None]:
+    """For an import that adds at least as many rows as a table has, its secondary indexes are dropped
+    and built again after the inserts, in the same transaction: one sort instead of a random insert per
+    row. A unique one (one ketua per group) then checks every row at once; the checks made sure it holds."""
+    names = []
+    for table, indexes in REBUILT.items():
+        (rows,) = conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()  # about how many it has
+        if added.get(table, 0) >= max(rows, 1):
+            names.extend(indexes)
+    found = conn.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN ({', '.join('?' * len(names))})", names
+    ).fetchall()
+    for name, _sql in found:
+        conn.execute(f"DROP INDEX {name}")
+    yield
+    for _name, sql in found:
+        conn.execute(sql)
 
 
 def create_staging(conn: sqlite3.Connection) -> None:
@@ -112,6 +195,7 @@ class Checker:
         self.problems = problems
         self.replace = replace
         self._names: dict[tuple[str, Any], str] = {}
+        self._counted = False  # the groups this write creates are inserted with their member counts
 
     def rows(self, sql: str, params: Any = ()) -> Iterator[sqlite3.Row | tuple[Any, ...]]:
         return self.conn.execute(sql, params)
@@ -120,15 +204,24 @@ class Checker:
         self.problems.add(line, Problem(self.labels.get(column, column), str(value), reason, hint))
 
     def check(self) -> None:
+        """Every check: the file's rows against each other, then against the registry."""
         for statement in INDEXES.split(";"):
             if statement.strip():
                 self.conn.execute(statement)
+        self._checks(file=True)
+
+    def recheck(self) -> None:
+        """The checks against the registry again, inside the write transaction, when another command
+        wrote to it since ``check`` (a NIK added meanwhile is then a conflict, nothing is written)."""
+        self._checks(file=False)
+
+    def _checks(self, *, file: bool) -> None:
         if self.kind in ("groups", "roster"):
-            self._check_groups()
+            self._check_groups(file)
         if self.kind in ("members", "roster"):
-            self._check_members()
+            self._check_members(file)
         if self.kind == "revenue":
-            self._check_revenue()
+            self._check_revenue(file)
         if self.kind == "aid":
             self._check_known_groups("sa")
         if self.kind == "visits":
@@ -136,22 +229,23 @@ class Checker:
 
     # --- groups ---------------------------------------------------------------------------------
 
-    def _check_groups(self) -> None:
+    def _check_groups(self, file: bool) -> None:
         code = "code" if self.kind == "groups" else "group_code"
         name = "name" if self.kind == "groups" else "group_name"
-        for line, value, first, *pairs in self.rows(
-            "SELECT g.line, g.code, f.line, g.name, f.name, g.kel, f.kel, g.usaha_id, f.usaha_id, g.year, f.year "
-            "FROM gs g JOIN gf f ON f.code = g.code WHERE g.line > f.line ORDER BY g.line"
-        ):
-            if self.kind == "groups":
-                self.add(line, code, value, _("appears again (first on line {line})").format(line=first))
-                continue
-            for column, (mine, theirs) in zip((name, "kelurahan", "usaha", "year"),
-                                              zip(pairs[::2], pairs[1::2], strict=True), strict=True):  # fmt: skip
-                if mine != theirs:
-                    self.add(line, column, self._shown(column, mine), _(
-                        "differs from line {line} for group {code} ('{other}'); a group's rows must agree").format(
-                        line=first, code=value, other=self._shown(column, theirs)))  # fmt: skip
+        if file:  # the file's rows against each other: the same in the write
+            for line, value, first, *pairs in self.rows(
+                "SELECT g.line, g.code, f.line, g.name, f.name, g.kel, f.kel, g.usaha_id, f.usaha_id, g.year, f.year "
+                "FROM gs g JOIN gf f ON f.code = g.code WHERE g.line > f.line ORDER BY g.line"
+            ):
+                if self.kind == "groups":
+                    self.add(line, code, value, _("appears again (first on line {line})").format(line=first))
+                    continue
+                for column, (mine, theirs) in zip((name, "kelurahan", "usaha", "year"),
+                                                  zip(pairs[::2], pairs[1::2], strict=True), strict=True):  # fmt: skip
+                    if mine != theirs:
+                        self.add(line, column, self._shown(column, mine), _(
+                            "differs from line {line} for group {code} ('{other}'); a group's rows must agree").format(
+                            line=first, code=value, other=self._shown(column, theirs)))  # fmt: skip
         if not self.replace:
             for line, value in self.rows(
                 f"SELECT f.line, f.code FROM gf f JOIN groups x ON x.code = f.code WHERE {GROUP_DIFFERS}"
@@ -174,15 +268,16 @@ class Checker:
 
     # --- members --------------------------------------------------------------------------------
 
-    def _check_members(self) -> None:
+    def _check_members(self, file: bool) -> None:
         if self.kind == "members":
             self._check_known_groups("sm")
-        for line, nik, first in self.rows(
-            "SELECT s.line, s.nik, f.line FROM sm s JOIN (SELECT nik, min(line) AS line FROM sm GROUP BY nik) f "
-            "ON f.nik = s.nik WHERE s.line > f.line ORDER BY s.line"
-        ):
-            self.add(line, "nik", mask_nik(nik), _("appears again (first on line {line}); a NIK is in one group "
-                                                   "at a time").format(line=first))  # fmt: skip
+        if file:  # the file's rows against each other: the same in the write
+            for line, nik, first in self.rows(
+                "SELECT s.line, s.nik, f.line FROM sm s JOIN (SELECT nik, min(line) AS line FROM sm GROUP BY nik) f "
+                "ON f.nik = s.nik WHERE s.line > f.line ORDER BY s.line"
+            ):
+                self.add(line, "nik", mask_nik(nik), _("appears again (first on line {line}); a NIK is in one group "
+                                                       "at a time").format(line=first))  # fmt: skip
         if not self.replace:
             for line, nik, code, holder in self.rows(
                 "SELECT s.line, s.nik, s.code, g.code FROM sm s JOIN members m ON m.nik = s.nik "
@@ -194,6 +289,7 @@ class Checker:
                 else:
                     self.add(line, "nik", mask_nik(nik), _("is already in group {code} with other details (name, "
                              "role, gender, PKH, No. KK, phone or desil)").format(code=code), _("use --replace to update the member"))  # fmt: skip
+        self.conn.execute("DELETE FROM sk")  # who is ketua depends on the registry's roles: found again
         self.conn.execute(
             "INSERT INTO sk SELECT s.line, s.code FROM sm s WHERE coalesce(s.role, (SELECT m.role FROM members m "
             "WHERE m.nik = s.nik AND m.removed_at IS NULL), 'anggota') = 'ketua'"
@@ -239,21 +335,22 @@ class Checker:
 
     # --- revenue --------------------------------------------------------------------------------
 
-    def _check_revenue(self) -> None:
+    def _check_revenue(self, file: bool) -> None:
         self._check_known_groups("sr")
-        for line, period, first in self.rows(
-            "SELECT r.line, r.period, f.line FROM sr r JOIN (SELECT code, period, min(line) AS line FROM sr "
-            "GROUP BY code, period) f ON f.code = r.code AND f.period = r.period WHERE r.line > f.line ORDER BY r.line"
-        ):
-            self.add(
-                line, "period", period, _("appears again for this group (first on line {line})").format(line=first)
-            )
-        for line, period, code, first in self.rows(
-            "SELECT r.line, r.period, r.code, y.line FROM sr r JOIN sr y ON y.code = r.code "
-            "AND y.period = substr(r.period, 1, 4) WHERE length(r.period) = 7 ORDER BY r.line"
-        ):
-            self.add(line, "period", period, _("group {code} also has the whole year on line {line}: a year is a "
-                                               "yearly record or the sum of its months").format(code=code, line=first))  # fmt: skip
+        if file:  # the file's rows against each other: the same in the write
+            for line, period, first in self.rows(
+                "SELECT r.line, r.period, f.line FROM sr r JOIN (SELECT code, period, min(line) AS line FROM sr "
+                "GROUP BY code, period) f ON f.code = r.code AND f.period = r.period WHERE r.line > f.line ORDER BY r.line"
+            ):
+                self.add(
+                    line, "period", period, _("appears again for this group (first on line {line})").format(line=first)
+                )
+            for line, period, code, first in self.rows(
+                "SELECT r.line, r.period, r.code, y.line FROM sr r JOIN sr y ON y.code = r.code "
+                "AND y.period = substr(r.period, 1, 4) WHERE length(r.period) = 7 ORDER BY r.line"
+            ):
+                self.add(line, "period", period, _("group {code} also has the whole year on line {line}: a year is a "
+                                                   "yearly record or the sum of its months").format(code=code, line=first))  # fmt: skip
         if self.replace:
             return
         for line, code, period, amount in self.rows(
@@ -277,6 +374,7 @@ class Checker:
             return self.conn.execute(sql).fetchone()[0]
 
         result: dict[str, Counts] = {}
+        self._counts = result
         if self.kind in ("groups", "roster"):
             total = one("SELECT count(*) FROM gf")
             added = one("SELECT count(*) FROM gf f WHERE NOT EXISTS (SELECT 1 FROM groups x WHERE x.code = f.code)")
@@ -300,6 +398,7 @@ class Checker:
                           f"JOIN revenue x ON x.group_id = g.id WHERE {REVENUE_CLASH}")  # fmt: skip
             result["revenue"] = Counts(added, changed + removed, total - added - changed)
         if self.kind == "aid":
+            self.conn.execute("DROP TABLE IF EXISTS temp.san")  # counted again in the write, if need be
             self.conn.execute(
                 "CREATE TEMP TABLE san AS SELECT a.line, g.id AS gid, a.date, a.kind, a.amount, a.source, a.note, "
                 "row_number() OVER (PARTITION BY g.id, a.date, a.kind, a.amount ORDER BY a.line) AS n "
@@ -338,6 +437,33 @@ class Checker:
     # --- writing ----------------------------------------------------------------------------------
 
     def apply(self) -> None:
+        """Write the staged rows. The member counts are taken once at the end, and for an import that
+        adds more rows than a table holds, the indexes no statement here reads are built again after."""
+        added = {kind: counts.added for kind, counts in self._counts.items()}
+        (cache,) = self.conn.execute("PRAGMA cache_size").fetchone()
+        if APPLY_CACHE_MIB:
+            self.conn.execute(f"PRAGMA cache_size = {-1024 * APPLY_CACHE_MIB}")
+        try:
+            self._counted = self.kind == "roster" and not self.replace  # see counted_once
+            members = counted_once(self.conn, counted_new_groups=self._counted) if self.kind in (
+                "members", "roster") else nullcontext()  # fmt: skip
+            with rebuilt_indexes(self.conn, added), members:
+                self._apply()
+            if self.kind in ("groups", "roster"):
+                self._check_references()
+        finally:
+            self.conn.execute(f"PRAGMA cache_size = {cache}")
+
+    def _check_references(self) -> None:
+        """What the foreign keys would check of the written groups, for all of them at once."""
+        (wrong,) = self.conn.execute(
+            "SELECT count(*) FROM gf WHERE kel NOT IN (SELECT kode FROM wilayah) "
+            "OR usaha_id NOT IN (SELECT id FROM usaha)"
+        ).fetchone()
+        if wrong:  # the lookups found these in the registry: a bug, and nothing is written
+            raise sqlite3.IntegrityError(f"FOREIGN KEY constraint failed ({wrong} staged groups)")
+
+    def _apply(self) -> None:
         stamp = now()
         params = {"now": stamp, "year": int(stamp[:4]), "uuid_time": uuid_time()}
         run = self.conn.execute
@@ -348,10 +474,12 @@ class Checker:
                     "stage = coalesce(f.stage, groups.stage), "
                     f"updated_at = :now FROM gf f, groups x WHERE x.id = groups.id AND x.code = f.code "
                     f"AND {GROUP_DIFFERS}", params)  # fmt: skip
+            count = "(SELECT count(*) FROM sm s WHERE s.code = f.code)" if self._counted else "0"
             run("INSERT INTO groups (uuid, code, name, kelurahan_kode, usaha_id, year, status, note, stage, created_at, "
-                f"updated_at) SELECT {sql_uuid('f.line')}, f.code, f.name, f.kel, f.usaha_id, coalesce(f.year, :year), "
-                "coalesce(f.status, 'aktif'), '', coalesce(f.stage, 'penumbuhan'), :now, :now FROM gf f "
-                "WHERE NOT EXISTS (SELECT 1 FROM groups x WHERE x.code = f.code) ORDER BY f.line", params)  # fmt: skip
+                f"updated_at, member_count) SELECT {sql_uuid('f.line')}, f.code, f.name, f.kel, f.usaha_id, "
+                "coalesce(f.year, :year), coalesce(f.status, 'aktif'), '', coalesce(f.stage, 'penumbuhan'), :now, :now, "
+                f"{count} FROM gf f WHERE NOT EXISTS (SELECT 1 FROM groups x WHERE x.code = f.code) ORDER BY f.line",
+                params)  # fmt: skip
         if self.kind in ("members", "roster"):
             if self.replace:
                 run("UPDATE members SET role = 'anggota', updated_at = :now WHERE id IN "

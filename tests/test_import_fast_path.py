@@ -1,0 +1,161 @@
+"""The import's fast path (a chunk of member rows checked column by column) writes and refuses exactly
+what the row-by-row path does: odd values fall back to the exact parsers, every message is the same."""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kube_cli import batch
+from kube_cli.db import open_registry
+from kube_cli.errors import KubeError
+from tests.conftest import copy_registry
+
+MAKER = Path(__file__).resolve().parents[1] / "bench" / "make_roster.py"
+
+
+@pytest.fixture(scope="module")
+def roster_rows(tmp_path_factory: pytest.TempPathFactory) -> list[list[str]]:
+    """A fictional roster of 600 groups x 5 members (bench/make_roster.py, seeded): more than one chunk."""
+    path = tmp_path_factory.mktemp("fast") / "roster.csv"
+    subprocess.run([sys.executable, str(MAKER), "--groups", "600", "-o", str(path)], check=True, timeout=120)
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def _write(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return path
+
+
+def _odd(rows: list[list[str]]) -> list[list[str]]:
+    """Valid rows written the ways offices write them: each must take the exact path and mean the same."""
+    rows = [list(r) for r in rows]
+    header = rows[0]
+    col = {name: header.index(name) for name in header}
+    for n, row in enumerate(rows[1:], start=1):
+        if n % 7 == 0:
+            row[col["role"]] = f" {row[col['role']].upper()} "
+        if n % 11 == 0:
+            row[col["gender"]] = {"P": "Perempuan", "L": "laki-laki"}[row[col["gender"]]]
+        if n % 13 == 0:
+            row[col["nik"]] = "'" + row[col["nik"]]
+        if n % 17 == 0:
+            row[col["member_name"]] = "  " + row[col["member_name"]] + " "
+        if n % 19 == 0:
+            row[col["pkh_graduate"]] = "Y"
+        if n % 23 == 0:
+            row[col["gender"]] = ""
+        if n % 29 == 0:
+            row[col["nik"]] = row[col["nik"]][:4] + " " + row[col["nik"]][4:]
+    return rows
+
+
+def _import(db: Path, path: Path, *, fast: bool, monkeypatch: pytest.MonkeyPatch) -> batch.ImportResult | str:
+    with monkeypatch.context() as patch:
+        if not fast:
+            patch.setattr(batch._FastMembers, "eligible", staticmethod(lambda *_args: False))
+        with open_registry(db, "petugas-uji") as registry:
+            try:
+                return batch.import_file(registry, path, path.name)
+            except KubeError as error:
+                return "\n".join(error.lines())
+
+
+def _contents(db: Path) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        groups = conn.execute(
+            "SELECT code, name, kelurahan_kode, usaha_id, year, status, member_count FROM groups ORDER BY id"
+        ).fetchall()
+        members = conn.execute(
+            "SELECT g.code, m.nik, m.name, m.role, m.gender, m.pkh_graduate FROM members m "
+            "JOIN groups g ON g.id = m.group_id ORDER BY m.id"
+        ).fetchall()
+        return groups + members
+    finally:
+        conn.close()
+
+
+def test_odd_but_valid_rows_are_written_as_the_exact_path_writes_them(
+    roster_rows: list[list[str]], empty_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _write(tmp_path / "roster.csv", _odd(roster_rows))
+    fast_db = copy_registry(empty_file, tmp_path / "fast.db")
+    exact_db = copy_registry(empty_file, tmp_path / "exact.db")
+
+    fast = _import(fast_db, path, fast=True, monkeypatch=monkeypatch)
+    exact = _import(exact_db, path, fast=False, monkeypatch=monkeypatch)
+
+    assert isinstance(fast, batch.ImportResult), fast
+    assert isinstance(exact, batch.ImportResult), exact
+    assert fast.as_dict() == exact.as_dict()
+    assert fast.counts["members"].added == 3000
+    assert _contents(fast_db) == _contents(exact_db)
+    again = _import(fast_db, path, fast=True, monkeypatch=monkeypatch)  # re-import: nothing changes
+    assert isinstance(again, batch.ImportResult) and again.counts["members"].unchanged == 3000
+
+
+def test_bad_rows_are_refused_with_the_same_lines_by_both_paths(
+    roster_rows: list[list[str]], empty_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [list(r) for r in roster_rows]
+    header = rows[0]
+    col = {name: header.index(name) for name in header}
+    rows[5][col["nik"]] = rows[5][col["nik"]][:8] + "13" + rows[5][col["nik"]][10:]  # month 13
+    rows[900][col["gender"]] = "L" if rows[900][col["nik"]][6:8] > "40" else "P"  # contradicts the NIK
+    rows[1500][col["role"]] = "ketua"  # a second ketua (rows 1496-1500 are one group)
+    rows[2000][col["member_name"]] = "Siti\x07Rahma"
+    rows[2500][col["nik"]] = rows[10][col["nik"]]  # a NIK twice
+    rows[2700][col["pkh_graduate"]] = "mungkin"
+    rows[2800][col["usaha"]] = "Tidak Ada Usaha Begini"
+    path = _write(tmp_path / "roster.csv", rows)
+    fast_db = copy_registry(empty_file, tmp_path / "fast.db")
+    exact_db = copy_registry(empty_file, tmp_path / "exact.db")
+
+    fast = _import(fast_db, path, fast=True, monkeypatch=monkeypatch)
+    exact = _import(exact_db, path, fast=False, monkeypatch=monkeypatch)
+
+    assert isinstance(fast, str) and fast == exact
+    for line in (6, 901, 1501, 2001, 2501, 2701, 2801):
+        assert f"roster.csv:{line}:" in fast, (line, fast)
+    assert _contents(fast_db) == _contents(exact_db) == []  # nothing written
+
+
+def _wrong_counts(db: Path) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(
+            "SELECT count(*) FROM groups g WHERE member_count != (SELECT count(*) FROM members m "
+            "WHERE m.group_id = g.id AND m.removed_at IS NULL)"
+        ).fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_member_counts_stay_exact_through_imports_that_add_and_move_members(
+    roster_rows: list[list[str]], empty_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The count trigger is off during an import's insert; the counts it would have kept are written after."""
+    db = copy_registry(empty_file, tmp_path / "kube.db")
+    header, body = roster_rows[0], roster_rows[1:]
+    first = _import(db, _write(tmp_path / "a.csv", [header, *body[:1500]]), fast=True, monkeypatch=monkeypatch)
+    assert isinstance(first, batch.ImportResult) and first.counts["members"].added == 1500
+    assert _wrong_counts(db) == 0
+    role, group_columns = header.index("role"), range(header.index("member_name"))
+    moved = [list(r) for r in body[:1500]]
+    for n in range(1, 1500, 5):  # each group's sekretaris moves to a group that is new in the second file
+        moved[n][: len(group_columns)] = body[1500 + n][: len(group_columns)]
+        moved[n][role] = "anggota"
+    with open_registry(db, "petugas-uji") as registry:
+        second = batch.import_file(registry, _write(tmp_path / "b.csv", [header, *moved, *body[1500:]]), "b.csv",
+                                   replace=True)  # fmt: skip
+    assert second.counts["members"].changed == 300
+    assert second.counts["members"].added == 1500  # the new groups' own members
+    assert _wrong_counts(db) == 0
