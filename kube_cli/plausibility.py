@@ -317,15 +317,21 @@ def _staged_revenue(conn: sqlite3.Connection) -> Iterator[tuple[int, Finding]]:
     ):
         yield line, Finding(IMPLAUSIBLE_AMOUNT, code, month_omset(amount, period) or "")
     # The year after the import: the file's records, and the group's other months of that year when the
-    # file gives months (a yearly record in the file replaces them, or is refused). Whether the file
-    # changes anything in that year is asked only of the years over the limit.
+    # file gives months (a yearly record in the file replaces them, or is refused). The registry's
+    # months are added up only where the file's sum and the year's maintained total (group_money, an
+    # upper bound) pass the limit together, and whether the file changes that year is asked last.
+    staged = ("SELECT min(s.line) AS line, s.code, s.year, sum(s.amount) AS total, length(min(s.period)) = 7 "
+              "AS monthly FROM sr s NOT INDEXED GROUP BY s.code, s.year")  # fmt: skip
+    bound = ("coalesce((SELECT m.revenue_total FROM groups g JOIN group_money m ON m.group_id = g.id "
+             "AND m.year = t.year WHERE g.code = t.code), 0)")  # fmt: skip
+    months = ("coalesce((SELECT sum(x.amount) FROM revenue x JOIN groups xg ON xg.id = x.group_id WHERE xg.code = c.code "
+              "AND x.year = c.year AND length(x.period) = 7 AND x.period NOT IN (SELECT period FROM sr o "
+              "WHERE o.code = c.code)), 0)")  # fmt: skip
     for line, code, total, year in conn.execute(
-        "SELECT t.line, t.code, t.total, t.year FROM (SELECT min(s.line) AS line, s.code, s.year, sum(s.amount) + "
-        "CASE WHEN length(min(s.period)) = 7 THEN coalesce((SELECT sum(x.amount) FROM revenue x JOIN groups xg "
-        "ON xg.id = x.group_id WHERE xg.code = s.code AND x.year = s.year AND length(x.period) = 7 "
-        "AND x.period NOT IN (SELECT period FROM sr o WHERE o.code = s.code)), 0) ELSE 0 END AS total "
-        f"FROM sr s GROUP BY s.code, s.year) t WHERE t.total > {YEAR_OMSET_MAX} AND EXISTS (SELECT 1 FROM sr s "
-        f"WHERE s.code = t.code AND s.year = t.year AND {_REVENUE_TOUCHED})"
+        f"SELECT y.line, y.code, y.total, y.year FROM (SELECT c.line, c.code, c.year, c.total + CASE WHEN c.monthly "
+        f"THEN {months} ELSE 0 END AS total FROM (SELECT * FROM ({staged}) t WHERE t.total > {YEAR_OMSET_MAX} "
+        f"OR (t.monthly AND t.total + {bound} > {YEAR_OMSET_MAX})) c) y WHERE y.total > {YEAR_OMSET_MAX} "
+        f"AND EXISTS (SELECT 1 FROM sr s WHERE s.code = y.code AND s.year = y.year AND {_REVENUE_TOUCHED})"
     ):
         yield line, Finding(IMPLAUSIBLE_AMOUNT, code, year_omset(total, year) or "")
 

@@ -206,6 +206,11 @@ def test_import_warns_of_a_year_over_a_miliar_with_the_months_already_recorded(
     (line,) = warnings_of(result)
     assert "PALU-006: revenue Rp1.080.000.000 for the year 2025" in line
     assert plausibility_rows(kube)[0]["problem"] == line.split(": ", 3)[3]  # check says the same
+    again = kube("import", str(revenue), "--format", "json")  # changes nothing: warns of nothing
+    assert warnings_of(again) == [] and '"warnings": 0' in again.stdout
+    yearly = write_csv(tmp_path / "tahunan.csv", "group_code,period,amount", ["PALU-007,2025,1000000001"])
+    (line,) = warnings_of(kube("import", str(yearly)))
+    assert "PALU-007: revenue Rp1.000.000.001 for the year 2025" in line
 
 
 def test_import_warns_of_a_member_born_on_31_april(kube, demo_registry: Path, tmp_path: Path) -> None:
