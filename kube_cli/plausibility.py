@@ -293,14 +293,21 @@ def staged_findings(conn: sqlite3.Connection, kind: str, new_aid: str) -> Iterat
 def _staged_aid(conn: sqlite3.Connection, new_aid: str) -> Iterator[tuple[int, Finding]]:
     for line, code, amount, kind, day in conn.execute(
         f"SELECT san.line, g.code, san.amount, san.kind, san.date FROM san JOIN groups g ON g.id = san.gid "
-        f"WHERE {new_aid} AND {aid_amount_sql('san.amount')}"
+        f"WHERE {aid_amount_sql('san.amount')} AND {new_aid}"
     ):
         yield line, Finding(IMPLAUSIBLE_AMOUNT, code, aid_amount(amount, kind, day) or "")
+    # ``n`` numbers a file's copies of one aid: the import adds those past the registry's records of it
+    # (void ones too), so the same aid twice afterwards needs a second copy in the file (n > 1). It is
+    # named at its last copy, which the import adds.
+    same = "x.group_id = d.gid AND x.date = d.date AND x.kind = d.kind AND x.amount = d.amount"
+    recorded, live = (
+        f"(SELECT count(*) FROM aid x WHERE {same})",
+        f"(SELECT count(*) FROM aid x WHERE {same} AND x.voided_at IS NULL)",
+    )
     for line, code, amount, kind, day, times in conn.execute(
-        "SELECT min(san.line), g.code, san.amount, san.kind, san.date, count(*) + (SELECT count(*) FROM aid x "
-        "WHERE x.group_id = san.gid AND x.date = san.date AND x.kind = san.kind AND x.amount = san.amount "
-        f"AND x.voided_at IS NULL) AS times FROM san JOIN groups g ON g.id = san.gid WHERE {new_aid} "
-        "GROUP BY san.gid, san.date, san.kind, san.amount HAVING times > 1"
+        f"SELECT d.line, g.code, d.amount, d.kind, d.date, d.top - {recorded} + {live} AS times FROM (SELECT "
+        "max(line) AS line, gid, date, kind, amount, max(n) AS top FROM san WHERE n > 1 GROUP BY gid, date, kind, "
+        f"amount) d JOIN groups g ON g.id = d.gid WHERE d.top > {recorded} AND times > 1 ORDER BY d.line"
     ):
         yield line, Finding(DUPLICATE_AID, code, duplicate_aid(amount, kind, day, times))
 

@@ -187,7 +187,13 @@ def test_import_warns_of_the_same_aid_twice_and_a_big_month(kube, demo_registry:
                     ["PALU-003,2022-02-02,modal,5000000", "PALU-003,2022-02-02,modal,5000000"])  # fmt: skip
     result = kube("import", str(aid))
     (line,) = warnings_of(result)
-    assert f"{aid}:2: PALU-003: the same aid (Rp5.000.000, modal, 2 February 2022) is recorded 2 times" in line
+    assert f"{aid}:3: PALU-003: the same aid (Rp5.000.000, modal, 2 February 2022) is recorded 2 times" in line
+    assert warnings_of(kube("import", str(aid))) == []  # the same file again adds nothing
+    kube("aid", "record", "PALU-008", "--amount", "3 juta", "--kind", "modal", "--date", "2022-03-03")
+    twice = write_csv(tmp_path / "aid2.csv", "group_code,date,kind,amount",
+                      ["PALU-008,2022-03-03,modal,3000000", "PALU-008,2022-03-03,modal,3000000"])  # fmt: skip
+    (line,) = warnings_of(kube("import", str(twice)))  # one copy is the recorded one, the other is new
+    assert f"{twice}:3: PALU-008: the same aid (Rp3.000.000, modal, 3 March 2022) is recorded 2 times" in line
     assert result.stderr.splitlines()[-1].endswith("; warnings: 1, listed above")
     revenue = write_csv(tmp_path / "omset.csv", "group_code,period,amount",
                         ["PALU-004,2022-01,2000000", "PALU-004,2022-02,250000000"])  # fmt: skip
