@@ -184,7 +184,13 @@ def test_import_warns_of_the_same_aid_twice_and_a_big_month(kube, demo_registry:
                     ["PALU-003,2022-02-02,modal,5000000", "PALU-003,2022-02-02,modal,5000000"])  # fmt: skip
     result = kube("import", str(aid))
     (line,) = warnings_of(result)
-    assert f"{aid}:2: PALU-003: the same aid (Rp5.000.000, modal, 2 February 2022) is recorded 2 times" in line
+    assert f"{aid}:3: PALU-003: the same aid (Rp5.000.000, modal, 2 February 2022) is recorded 2 times" in line
+    assert warnings_of(kube("import", str(aid))) == []  # the same file again adds nothing
+    kube("aid", "record", "PALU-008", "--amount", "3 juta", "--kind", "modal", "--date", "2022-03-03")
+    twice = write_csv(tmp_path / "aid2.csv", "group_code,date,kind,amount",
+                      ["PALU-008,2022-03-03,modal,3000000", "PALU-008,2022-03-03,modal,3000000"])  # fmt: skip
+    (line,) = warnings_of(kube("import", str(twice)))  # one copy is the recorded one, the other is new
+    assert f"{twice}:3: PALU-008: the same aid (Rp3.000.000, modal, 3 March 2022) is recorded 2 times" in line
     assert result.stderr.splitlines()[-1].endswith("; warnings: 1, listed above")
     revenue = write_csv(tmp_path / "omset.csv", "group_code,period,amount",
                         ["PALU-004,2022-01,2000000", "PALU-004,2022-02,250000000"])  # fmt: skip
@@ -203,6 +209,11 @@ def test_import_warns_of_a_year_over_a_miliar_with_the_months_already_recorded(
     (line,) = warnings_of(result)
     assert "PALU-006: revenue Rp1.080.000.000 for the year 2025" in line
     assert plausibility_rows(kube)[0]["problem"] == line.split(": ", 3)[3]  # check says the same
+    again = kube("import", str(revenue), "--format", "json")  # changes nothing: warns of nothing
+    assert warnings_of(again) == [] and '"warnings": 0' in again.stdout
+    yearly = write_csv(tmp_path / "tahunan.csv", "group_code,period,amount", ["PALU-007,2025,1000000001"])
+    (line,) = warnings_of(kube("import", str(yearly)))
+    assert "PALU-007: revenue Rp1.000.000.001 for the year 2025" in line
 
 
 def test_import_warns_of_a_member_born_on_31_april(kube, demo_registry: Path, tmp_path: Path) -> None:
