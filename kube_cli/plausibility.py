@@ -348,7 +348,7 @@ def _staged_members(conn: sqlite3.Connection) -> Iterator[tuple[int, Finding]]:
     for line, nik in conn.execute(f"SELECT s.line, s.nik FROM sm s WHERE {nik_birth_date_bad_sql('s.nik')} AND {new}"):
         yield line, Finding(NIK_BIRTH_DATE, mask_nik(nik), nik_birth_date(nik) or "")
     if not has_kk(conn, "temp.sm"):
-        return  # TODO(members.kk): applies once imports stage the No. KK as temp.sm.kk
+        return  # staging without a No. KK column (a registry made before members.kk)
     held = "main.members" if has_kk(conn) else None
     registry = (f" UNION ALL SELECT x.kk, NULL, x.nik, xg.code FROM {held} x JOIN groups xg ON xg.id = x.group_id "
                 "WHERE x.removed_at IS NULL AND x.kk IS NOT NULL AND x.kk != '' AND x.nik NOT IN (SELECT nik FROM sm)"
