@@ -408,6 +408,7 @@ class Checker:
             added = one(f"SELECT count(*) FROM san WHERE {self._aid_new}")
             result["aid"] = Counts(added, 0, total - added)
         if self.kind == "visits":
+            self.conn.execute("DROP TABLE IF EXISTS temp.svn")  # counted again in the write, if need be
             self.conn.execute(
                 "CREATE TEMP TABLE svn AS SELECT v.line, g.id AS gid, v.date, v.officer, v.business, v.bookkeeping, "
                 "v.members_present, v.note, row_number() OVER (PARTITION BY g.id, v.date, v.officer, v.business "

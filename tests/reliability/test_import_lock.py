@@ -180,3 +180,27 @@ def test_a_group_added_meanwhile_is_rechecked_and_the_import_lands_whole(palu: P
     again = run_kube("import", str(roster), "--kind", "roster", "--format", "json", db=palu)
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["members"] == {"added": 0, "changed": 0, "unchanged": 5000}  # idempotent
+
+
+def test_a_visits_import_is_counted_again_when_the_registry_changed_meanwhile(palu: Path, tmp_path: Path) -> None:
+    """The re-check inside the write counts a visits file a second time: it lands whole, once."""
+    from datetime import date, timedelta
+
+    assert run_kube("group", "add", "KUBE Dikunjungi", "--kelurahan", "Lasoani", "--usaha", "e-Warong",
+                    "--code", "KUNJ-1", db=palu).returncode == 0  # fmt: skip
+    visits = tmp_path / "kunjungan.csv"
+    first = date(2019, 1, 1)
+    rows = [f"KUNJ-1,{first + timedelta(days=n)},petugas-uji,running,ya,,\n" for n in range(2500)]
+    visits.write_text("group_code,date,officer,business,bookkeeping,members_present,note\n" + "".join(rows))
+    added: list[subprocess.CompletedProcess[str]] = []
+
+    def meanwhile(rows: int, _position: int, _total: int) -> None:
+        if not added:
+            added.append(run_kube("group", "add", "KUBE Lain", "--kelurahan", "Lasoani", "--usaha", "Kuliner",
+                                  db=palu))  # fmt: skip
+
+    with open_registry(palu, "petugas-uji") as registry:
+        result = batch.import_file(registry, visits, "kunjungan.csv", "visits", progress=meanwhile)
+    assert added and added[0].returncode == 0, added and added[0].stderr
+    assert result.counts["visits"].added == 2500
+    assert scalar(palu, "SELECT count(*) FROM visits") == 2500
