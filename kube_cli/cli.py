@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from enum import StrEnum
 from typing import Annotated, Any
@@ -70,32 +71,8 @@ class KubeContext(typer.Context):
             typer_compat.fast_param(help_option)
 
     def get_help(self) -> str:
-        """Help whose option names are never cut: typer 0.29 lets rich shrink them like any text
-        (``--pkh-gradua…`` at 60 columns); here their columns do not wrap, so the help text wraps
-        instead, and a window narrower than 80 keeps one space between columns, not two."""
-        import shutil
-
-        import typer.rich_utils
-
-        typer.rich_utils.Table = _help_table_class()
-        if shutil.get_terminal_size((80, 24)).columns < 80:
-            typer.rich_utils.STYLE_OPTIONS_TABLE_PADDING = (0, 1, 0, 0)
+        typer_compat.fit_help(narrow=shutil.get_terminal_size((80, 24)).columns < 80)
         return super().get_help()
-
-
-def _help_table_class() -> type:
-    """rich's Table, whose columns of option names (cells starting with ``-``) do not wrap."""
-    from rich.table import Table
-    from rich.text import Text
-
-    class HelpTable(Table):
-        def add_row(self, *renderables: Any, **kwargs: Any) -> None:
-            super().add_row(*renderables, **kwargs)
-            for column, cell in zip(self.columns, renderables, strict=False):
-                if isinstance(cell, Text) and cell.plain.startswith("-"):
-                    column.no_wrap = True
-
-    return HelpTable
 
 
 def _translated(error: ClickException) -> ClickException:

@@ -40,6 +40,7 @@ __all__ = [
     "accept_click_instruction",
     "fast_param",
     "fast_params",
+    "fit_help",
     "missing_params",
     "set_completion",
     "translate_rich_utils",
@@ -190,3 +191,23 @@ def missing_params(command: Command, ctx: Any, args: list[str]) -> list[Paramete
         if opts.get(param.name) in (None, (), []):
             missing.append(param)
     return missing
+
+
+def fit_help(*, narrow: bool) -> None:
+    """Help whose option names are never cut: typer 0.29 lets rich shrink them like any text
+    (``--pkh-gradua…`` at 60 columns); here their columns do not wrap, so the help text wraps
+    instead, and a window narrower than 80 (``narrow``) keeps one space between columns, not two."""
+    from rich.table import Table
+    from rich.text import Text
+    from typer import rich_utils
+
+    class HelpTable(Table):
+        def add_row(self, *renderables: Any, **kwargs: Any) -> None:
+            super().add_row(*renderables, **kwargs)
+            for column, cell in zip(self.columns, renderables, strict=False):
+                if isinstance(cell, Text) and cell.plain.startswith("-"):
+                    column.no_wrap = True
+
+    rich_utils.Table = HelpTable
+    if narrow:
+        rich_utils.STYLE_OPTIONS_TABLE_PADDING = (0, 1, 0, 0)
