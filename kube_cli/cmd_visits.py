@@ -42,7 +42,7 @@ def visit_record(
     with state(ctx).open(write=True) as reg:
         row = visits.visit_record(reg, code, business, date, bookkeeping, members_present, note, omset, period, replace)
     output.emit_record(row, fmt, _("Recorded visit {id} to {group_code} on {date}: business {business}.").format(
-        **{**row, "date": format_date(row["date"])}))  # fmt: skip
+        **{**row, "date": format_date(row["date"]), "business": output.business_word(row["business"])}))  # fmt: skip
 
 
 @visit_app.command("list")

@@ -45,6 +45,12 @@ DATES = frozenset(k for k, kind in _KINDS.items() if kind == records.DATE) | {"l
 _LABELS = records.labels()
 # `kube check` severities: words in a table, kept as `error`/`warning` in CSV and JSON for scripts.
 SEVERITIES = {"error": N_("error"), "warning": N_("warning")}
+# What a visit found: words in tables and messages, kept as `running`/`stalled`/`stopped` in CSV and JSON.
+BUSINESS = {"running": N_("running"), "stalled": N_("stalled"), "stopped": N_("stopped")}
+
+
+def business_word(value: str) -> str:
+    return _(BUSINESS[value]) if value in BUSINESS else value
 
 
 def header(column: str) -> str:
@@ -86,6 +92,8 @@ def _cell_text(column: str, value: Any) -> str:
         return _("yes") if value else _("no")
     if column in DATES:
         return format_date(str(value))
+    if column == "business" and value in BUSINESS:
+        return business_word(value)
     if column == "severity" and value in SEVERITIES:
         return _(SEVERITIES[value])
     if column == "time":

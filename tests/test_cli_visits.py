@@ -395,3 +395,12 @@ def test_check_recounts_the_visit_summary(kube, demo_registry: Path) -> None:
     assert found == [
         {"severity": "error", "code": "visit_summary", "problem": found[0]["problem"], "target": "PALU-001"}
     ]
+
+
+def test_what_a_visit_found_reads_in_indonesian_and_stays_a_value_for_scripts(kube, palu) -> None:
+    kube("group", "add", "KUBE Kata", "--kelurahan", "Lasoani", "--usaha", "Kuliner", "--code", "KATA-1")
+    said = kube("--lang", "id", "visit", "record", "KATA-1", "--business", "stalled", "--date", "2026-01-05")
+    assert "usaha macet" in said.stderr and "stalled" not in said.stderr
+    table = kube("--lang", "id", "visit", "list", "KATA-1").stdout
+    assert "macet" in table and "stalled" not in table
+    assert kube.json("visit", "list", "KATA-1")[0]["business"] == "stalled"
