@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kube_cli import batch_apply, briefing, plausibility
-from kube_cli.batch import Problems
+from kube_cli.batch_result import Problems
 from kube_cli.db import open_registry
 
 STAGE = {

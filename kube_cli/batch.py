@@ -10,26 +10,45 @@ audit entry. Memory stays flat: nothing keeps the rows in Python.
 
 from __future__ import annotations
 
-import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from kube_cli.batch_fast import FastMembers
+from kube_cli.batch_headers import (
+    COLUMNS,
+    CONCEPTS,
+    IGNORED,
+    KINDS,
+    Mapping,
+    cell_text,
+    column_for,
+    detect_kind,
+    fits,
+    known_header,
+    map_headers,
+    score,
+)
+from kube_cli.batch_parse import (
+    Reader,
+    memo,
+    nik_cell,
+    optional,
+    present_count,
+    roster_group_key,
+    text_parser,
+    visit_date,
+)
 from kube_cli.batch_read import header_key, open_table
 from kube_cli.batch_result import MAX_PROBLEMS, ImportResult, Problems, _Collected
 from kube_cli.db import Registry
 from kube_cli.errors import KubeError, Problem
 from kube_cli.i18n import _
-from kube_cli.places import Kelurahan, Places, Usaha
-from kube_cli.records import RECORDS, current_group, header_names
+from kube_cli.places import Kelurahan
+from kube_cli.records import current_group
 from kube_cli.registry import parse_code
-from kube_cli.safetext import FORMULA_START  # what export neutralises with a leading ', taken off again here
 from kube_cli.vocab import (
-    PROVINCES,
-    clean_text,
     mask_nik,
     nik_gender,
     parse_aid_kind,
@@ -40,7 +59,6 @@ from kube_cli.vocab import (
     parse_desil,
     parse_gender,
     parse_kk,
-    parse_nik,
     parse_period,
     parse_phone,
     parse_role,
@@ -49,548 +67,11 @@ from kube_cli.vocab import (
     parse_year,
 )
 
-KINDS = ("groups", "members", "aid", "revenue", "roster", "visits")
-COLUMNS: dict[str, tuple[str, ...]] = {
-    **{kind: record.exported for kind, record in RECORDS.items()},
-    "roster": ("group_code", "group_name", "kelurahan", "kecamatan", "usaha", "year", "member_name", "nik",
-               "role", "gender", "pkh_graduate", "status", "stage", "kk", "phone", "desil"),
-}  # fmt: skip
-REQUIRED: dict[str, tuple[str, ...]] = {
-    "groups": ("code", "name", "kelurahan", "usaha"),
-    "members": ("group_code", "nik", "name"),
-    "aid": ("group_code", "date", "kind", "amount"),
-    "revenue": ("group_code", "period", "amount"),
-    "roster": ("group_code", "group_name", "kelurahan", "usaha", "member_name", "nik"),
-    "visits": ("group_code", "date", "business"),
-}
-# A header (as header_key reads it) → what it means; which column that is depends on the kind. The names
-# are the record descriptions' (kube_cli/records.py).
-CONCEPTS = {
-    **{header_key(name): concept for concept, names in header_names().items() for name in names},
-    # CONTRACT headers of the member and group fields that the record descriptions add (kk, phone, desil,
-    # stage): they fill those columns once a kind has them, and till then are ignored with the warning
-    **dict.fromkeys(("kk", "nokk", "nomorkk", "nomorkartukeluarga"), "kk"),
-    **dict.fromkeys(("phone", "nohp", "hp", "telepon", "telp", "notelp", "notelepon", "nomorhp", "nowa"), "phone"),
-    "desil": "desil",
-    **dict.fromkeys(("stage", "tahap", "tahapan"), "stage"),
-}
-IGNORED = frozenset({"no", "nomor", "nourut", "urut"})  # the numbering column of office sheets
 MEMBER_CELLS = ("member_name", "nik", "role", "gender", "pkh_graduate")
 WIDE_SCALE = 16  # staged wide-sheet rows are keyed line * 16 + month
-WIDE_MONTHS = 3  # this many month columns make a revenue sheet wide
 NO_RECORD = frozenset({"", "0", "-", "–", "—", "0,00", "0.00"})  # a wide sheet's month without revenue
 ZEROED_NIKS = 5  # this many NIKs all ending in 0: the mark of a number-formatted column (1 in 100,000 by chance)
 CHUNK = 5_000
-_EXCEL_NUMBER = re.compile(r"^\d+(?:[.,]\d+)?[eE][+]?\d+$")
-_NEUTRALISED = re.compile("^'[" + re.escape("".join(FORMULA_START)) + "]")  # what export neutralised
-
-
-def column_for(concept: str, kind: str) -> str | None:
-    """The column of ``kind`` that a header meaning ``concept`` fills, if any."""
-    if concept == "code":
-        return "code" if kind == "groups" else "group_code"
-    if concept in ("name", "group_name", "member_name"):
-        if kind == "groups":
-            return "name" if concept in ("name", "group_name") else None
-        if kind == "members":
-            if concept == "group_name":  # a member row may name its group instead of giving its code
-                return "group_name"
-            return "name" if concept in ("name", "member_name") else None
-        if kind == "roster":
-            return "group_name" if concept == "group_name" else "member_name"
-        return "group_name" if concept == "group_name" else None  # aid, revenue: a row may name its group
-    return concept if concept in COLUMNS[kind] else None
-
-
-FIELDS = frozenset(c for columns in COLUMNS.values() for c in columns)
-_FIELD_CONCEPT = {"group_code": "code"}
-
-
-def parse_maps(maps: list[str]) -> dict[str, str]:
-    """``--map "HEADER=FIELD"`` options as {header key: concept}; a bad one raises ValueError."""
-    overrides: dict[str, str] = {}
-    for item in maps:
-        header, sep, target = item.rpartition("=")
-        target = target.strip().lower()
-        if not sep or not header.strip():
-            raise ValueError(_("{item!r} is not HEADER=FIELD").format(item=item))
-        if target not in FIELDS:
-            raise ValueError(_("{field!r} is not a field; the fields: {fields}").format(
-                field=target, fields=", ".join(sorted(FIELDS))))  # fmt: skip
-        overrides[header_key(header)] = _FIELD_CONCEPT.get(target, target)
-    return overrides
-
-
-def _concept(key: str, overrides: dict[str, str] | None) -> str | None:
-    if overrides and key in overrides:
-        return overrides[key]
-    return CONCEPTS.get(key)
-
-
-def month_of(header: Any) -> int | None:
-    """The month a wide revenue sheet's column stands for: ``Jan``, ``Februari``, ``Mar.`` …"""
-    from kube_cli.vocab import month_number
-
-    return month_number(header_key(header)) if header is not None else None
-
-
-def score(cells: list[Any], overrides: dict[str, str] | None = None) -> int:
-    """How many cells of a row are known headers: two or more make it the header row."""
-    if overrides:
-        return sum(1 for c in cells if c is not None and (_concept(header_key(c), overrides) or month_of(c)))
-    return sum(1 for c in cells if c is not None and (header_key(c) in CONCEPTS or month_of(c)))
-
-
-def known_header(text: str, overrides: dict[str, str] | None = None) -> bool:
-    return _concept(header_key(text), overrides) is not None or month_of(text) is not None
-
-
-def fits(headers: list[str], overrides: dict[str, str] | None = None) -> bool:
-    """Whether a header row names the required columns of the kind it looks like."""
-    kind = detect_kind(headers, overrides)
-    if kind is None:
-        return False
-    try:
-        map_headers(headers, kind, "", overrides)
-    except KubeError:
-        return False
-    return True
-
-
-def detect_kind(headers: list[str], overrides: dict[str, str] | None = None) -> str | None:
-    concepts = {_concept(header_key(h), overrides) for h in headers}
-    if "business" in concepts:
-        return "visits"
-    if "nik" not in concepts and len({month_of(h) for h in headers} - {None}) >= WIDE_MONTHS:
-        return "revenue"  # the wide recap: a row per group, a column per month
-    if "nik" in concepts:
-        # a member list naming its group (Asal KUBE) is not a roster: a roster gives the group's place and usaha
-        return "roster" if concepts & {"kelurahan", "usaha"} else "members"
-    if "period" in concepts:
-        return "revenue"
-    if concepts & {"kind", "date"}:
-        return "aid"
-    if concepts & {"kelurahan", "usaha"}:
-        return "groups"
-    return None
-
-
-@dataclass
-class Mapping:
-    """Which header fills which column, and how each column is labelled in messages."""
-
-    kind: str
-    by_header: dict[str, str]
-    labels: dict[str, str]
-    unknown: list[str]
-    ketua: bool = False  # a group row carrying its ketua (Nama Ketua, NIK Ketua): its member is the ketua
-    months: dict[str, int] = field(default_factory=dict)  # a wide revenue sheet: header -> month
-    year: int | None = None  # ... and its year, from the title
-
-
-def map_headers(headers: list[str], kind: str, name: str, overrides: dict[str, str] | None = None) -> Mapping:
-    by_header: dict[str, str] = {}
-    labels: dict[str, str] = {}
-    unknown: list[str] = []
-    months = {raw: month_of(raw) for raw in headers if month_of(raw)} if kind == "revenue" else {}
-    wide = len(set(months.values())) >= WIDE_MONTHS
-    for raw in headers:
-        key = header_key(raw)
-        if wide and raw in months:
-            continue
-        if wide and key in CONCEPTS and CONCEPTS[key] in ("amount", "year"):
-            if CONCEPTS[key] == "year":  # the year of the months, when the title does not say it
-                by_header[raw] = "year"
-                labels["year"] = str(raw).strip()
-            continue  # Jumlah / Total beside the months: their sum, not a record
-        if overrides and key in overrides:
-            column = column_for(overrides[key], kind)
-            if column is None:
-                raise KubeError(
-                    "--map",
-                    str(raw).strip(),
-                    _("names a field that {kind} files do not have").format(kind=kind),
-                    _("the columns of {kind}: {all}").format(kind=kind, all=", ".join(COLUMNS[kind])),
-                )
-        elif not key or key in IGNORED:
-            continue
-        else:
-            column = column_for(CONCEPTS[key], kind) if key in CONCEPTS else None
-        if column is None:
-            unknown.append(str(raw).strip())
-            continue
-        if column in labels:
-            raise KubeError("header", str(raw).strip(), _("means the same column as '{other}' ({column})").format(
-                other=labels[column], column=column), _("keep one of them"))  # fmt: skip
-        by_header[raw] = column
-        labels[column] = str(raw).strip()
-    missing = [c for c in REQUIRED[kind] if c not in labels]
-    if wide:
-        missing = [c for c in missing if c not in ("period", "amount")]
-    if kind in ("members", "revenue", "aid") and missing == ["group_code"] and "group_name" in labels:
-        missing = []
-    code, named = ("code", "name") if kind == "groups" else ("group_code", "group_name")
-    if kind in ("groups", "roster") and code in missing and named in labels and "kelurahan" in labels:
-        missing.remove(code)  # rows without codes match a group by name and kelurahan, or get a new code
-    if missing:
-        raise KubeError(
-            "file", name, _("lacks the required column(s) {columns} for {kind}").format(
-                columns=", ".join(missing), kind=kind),
-            _("the columns of {kind}: {all}; or name a column with --map \"HEADER=FIELD\"").format(
-                kind=kind, all=", ".join(COLUMNS[kind])),
-        )  # fmt: skip
-    for column in COLUMNS[kind]:
-        labels.setdefault(column, column)
-    mapping = Mapping(kind, by_header, labels, unknown)
-    if wide:
-        mapping.months = {raw: month for raw, month in months.items() if month}
-    nik_header = next((h for h, c in by_header.items() if c == "nik"), "")
-    mapping.ketua = header_key(nik_header) == "nikketua" and "role" not in by_header.values()
-    return mapping
-
-
-# --- cells ------------------------------------------------------------------------------------
-
-
-def cell_text(value: Any, column: str, label: str) -> str:
-    """A cell as text, as the parsers read it; a NIK that a spreadsheet made a number is refused."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        text = value.strip()
-        if column in ID_COLUMNS and _EXCEL_NUMBER.match(text):
-            raise _number_trap(label, text, column)
-        return text[1:] if _NEUTRALISED.match(text) else text
-    if isinstance(value, bool):
-        return "ya" if value else "tidak"
-    if isinstance(value, int | float):
-        if column in ID_COLUMNS:  # CONTRACT: a NIK or No. KK that arrives as a number is refused, whatever the format
-            raise _number_trap(label, f"{value:.6g}" if isinstance(value, float) else mask_nik(str(value)), column)
-        if column in SERIAL_COLUMNS and SERIAL_MIN <= value < SERIAL_MAX:
-            from kube_cli.sheets import excel_date  # an Excel serial (44428) in a date column: the day it counts
-
-            return cell_text(excel_date(value), column, label)
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return str(value)
-    if isinstance(value, datetime | date):
-        if column == "year":
-            return str(value.year)
-        return f"{value.year:04d}-{value.month:02d}" if column == "period" else value.strftime("%Y-%m-%d")
-    return str(value).strip()
-
-
-SERIAL_COLUMNS = ("date", "period")
-SERIAL_MIN, SERIAL_MAX = 32_874, 73_051  # 1990-01-01 to 2099-12-31 as Excel counts days
-ID_COLUMNS = ("nik", "kk")  # 16-digit numbers a spreadsheet must keep as text
-
-
-def _number_trap(label: str, shown: str, column: str = "nik") -> KubeError:
-    fix = (_("format the NIK column as Text, type the NIKs again, and import again") if column == "nik" else
-           _("format the No. KK column as Text, type the numbers again, and import again"))  # fmt: skip
-    return KubeError(label, shown, _("is stored as a number, so the spreadsheet has lost its last digits"), fix)
-
-
-# --- the import ---------------------------------------------------------------------------------
-
-
-class Reader:
-    """Parses rows of one kind into staged tuples, with the look-ups memoised for the file."""
-
-    def __init__(self, registry: Registry, mapping: Mapping, problems: Problems) -> None:
-        self.places = Places(registry)
-        self.mapping = mapping
-        self.labels = mapping.labels
-        self.problems = problems
-        self._kelurahan: dict[tuple[str, str], Kelurahan | KubeError] = {}
-        self._usaha: dict[str, Usaha | KubeError] = {}
-        self._unknown_keys: set[str] = set()
-        self._blank = dict.fromkeys(COLUMNS[mapping.kind], "")
-
-    def cells(self, line: int, row: dict[str, Any]) -> dict[str, str] | None:
-        """The row's cells by column, as text; ``None`` when a cell is refused."""
-        texts = dict(self._blank)  # a column the file lacks reads as an empty cell
-        ok = True
-        for raw, column in self.mapping.by_header.items():
-            value = row.get(raw)
-            if type(value) is str:  # the common case, kept fast; a NIK of plain digits cannot be a number trap
-                text = value.strip()
-                if column not in ID_COLUMNS or text.isdigit():
-                    texts[column] = text[1:] if text[:1] == "'" and _NEUTRALISED.match(text) else text
-                    continue
-            try:
-                texts[column] = cell_text(value, column, self.labels[column])
-            except KubeError as error:
-                self.problems.add(line, error.problem)
-                ok = False
-        return texts if ok else None
-
-    def parse(self, line: int, texts: dict[str, str], parsers: dict[str, Callable[[str, str], Any]]) -> dict | None:
-        """Each column through its parser; every refused value is one problem of this line."""
-        values: dict[str, Any] = {}
-        ok = True
-        for column, parser in parsers.items():
-            text = texts.get(column, "")
-            try:
-                values[column] = parser(text, self.labels[column])
-            except KubeError as error:
-                for problem in error.problems:
-                    self.problems.add(line, problem)
-                ok = False
-        return values if ok else None
-
-    # column parsers: (text, label) -> value; an empty optional cell is None
-
-    def kelurahan(self, kelurahan: str, kecamatan: str) -> Kelurahan:
-        key = (kelurahan, kecamatan)
-        if key not in self._kelurahan:
-            self._kelurahan[key] = self._find_kelurahan(kelurahan, kecamatan)
-        found = self._kelurahan[key]
-        if isinstance(found, KubeError):
-            raise found
-        return found
-
-    def _find_kelurahan(self, kelurahan: str, kecamatan: str) -> Kelurahan | KubeError:
-        label = self.labels["kelurahan"]
-        try:
-            place = self.places.kelurahan(kelurahan, label)
-        except KubeError as error:
-            if not kecamatan or "," in kelurahan:
-                return error
-            try:  # ambiguous alone: the kecamatan column may tell which one
-                return self.places.kelurahan(f"{kelurahan}, {kecamatan}", label)
-            except KubeError:
-                return error
-        if kecamatan and not _same_place(kecamatan, place):
-            return KubeError(self.labels["kecamatan"], kecamatan, _("is not the kecamatan of {kelurahan} ({kecamatan})")
-                             .format(kelurahan=place.nama, kecamatan=place.kecamatan))  # fmt: skip
-        return place
-
-    def usaha(self, text: str, label: str) -> int:
-        if text not in self._usaha:
-            try:
-                self._usaha[text] = self.places.usaha(text, label)
-            except KubeError as error:
-                self._usaha[text] = error
-        found = self._usaha[text]
-        if isinstance(found, KubeError):
-            raise found
-        return found.id
-
-
-_roster_group_key = operator.itemgetter("group_code", "group_name", "kelurahan", "kecamatan", "usaha", "year",
-                                        "status", "stage")  # fmt: skip
-
-
-def _same_place(kecamatan: str, place: Kelurahan) -> bool:
-    from kube_cli.vocab import name_key
-
-    return name_key(kecamatan) in (name_key(place.kecamatan), name_key(place.kecamatan_kode))
-
-
-def _optional(parser: Callable[[str, str], Any]) -> Callable[[str, str], Any]:
-    return lambda text, label: parser(text, label) if text else None
-
-
-MEMO_SIZE = 50_000
-
-
-def _memo(parser: Callable[[str, str], Any]) -> Callable[[str, str], Any]:
-    """``parser`` remembering its answers (refusals too): a column of few distinct values is
-    parsed once per value, not once per row."""
-    cache: dict[tuple[str, str], tuple[Any, KubeError | None]] = {}
-
-    def parse(text: str, label: str) -> Any:
-        key = (text, label)
-        hit = cache.get(key)
-        if hit is None:
-            try:
-                hit = (parser(text, label), None)
-            except KubeError as error:
-                hit = (None, error)
-            if len(cache) < MEMO_SIZE:
-                cache[key] = hit
-        if hit[1] is not None:
-            raise KubeError.many(hit[1].problems)
-        return hit[0]
-
-    return parse
-
-
-def _text(required: bool = True, max_len: int = 200) -> Callable[[str, str], str]:
-    return lambda text, label: clean_text(text, label, required=required, max_len=max_len)
-
-
-def _visit_date(text: str, label: str) -> str:
-    from kube_cli.visits import parse_visit_date
-
-    if not text:
-        raise KubeError(label, "", _("must not be empty"))
-    return parse_visit_date(text, field=label)
-
-
-def _count(text: str, label: str) -> int:
-    value = text[:-2] if text.endswith(".0") else text
-    if not (value.isascii() and value.isdigit()):
-        raise KubeError(label, text, _("is not a number of members"))
-    return int(value)
-
-
-def _nik(text: str, label: str) -> str:
-    if not text:
-        raise KubeError(label, "", _("must not be empty"))
-    return parse_nik(text, label)
-
-
-# --- the fast path: a chunk of member rows checked column by column ----------------------------
-
-_DAY = "(?:0[1-9]|[12][0-9]|3[01]|4[1-9]|[56][0-9]|7[01])"
-_NIK_FAST = "(?:" + "|".join(sorted(PROVINCES)) + ")[0-9]{4}" + _DAY + "(?:0[1-9]|1[0-2])[0-9]{6}"
-_NIKS = re.compile(f"(?:{_NIK_FAST}\n)*")  # a chunk's NIKs joined by newlines: parse_nik would take each one
-_NIK = re.compile(_NIK_FAST)
-# what a cell must not hold for its text to be taken as it is: spaces to trim, a leading ' (a neutralised
-# formula, or a NIK kept from Excel), emptiness, and what clean_text refuses (control and invisible marks)
-_TEXT_DOUBT = re.compile(r"(?m)^[\s']|[^\S\n]$|^$|[\t\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e"
-                         r"\u2028\u2029\u2066-\u2069\ufeff]")  # fmt: skip
-_GROUP_COLUMNS = ("group_code", "group_name", "kelurahan", "kecamatan", "usaha", "year")
-FAST_KINDS = ("roster", "members")
-# The columns the fast path checks; a file with any other (No. KK, phone, desil, status, stage) takes the
-# exact path for every row.
-FAST_COLUMNS = frozenset({*_GROUP_COLUMNS, "nik", "name", "member_name", "role", "gender", "pkh_graduate"})
-
-
-def _texts_doubtful(values: list[Any], max_len: int = 200) -> set[int] | None:
-    """Which cells of a text column the fast path cannot vouch for (``None``: all are fine)."""
-    if all(type(v) is str for v in values):
-        joined = "\n".join(values)
-        if (
-            not _TEXT_DOUBT.search(joined)
-            and joined.count("\n") == len(values) - 1
-            and max(map(len, values)) <= max_len
-        ):
-            return None
-    return {i for i, v in enumerate(values) if type(v) is not str or "\n" in v or len(v) > max_len
-            or _TEXT_DOUBT.search(v)}  # fmt: skip
-
-
-class _FastMembers:
-    """Member and roster rows of the common shape, checked a chunk at a time, column by column: one regex
-    over the chunk's NIKs, the small vocabularies (role, gender, PKH, code) parsed once per distinct value
-    by their exact parsers, names checked joined. A row any of this cannot vouch for goes through
-    ``Stager.add``, which reports it as always; the fast path never reports a problem itself."""
-
-    def __init__(self, stager: Stager) -> None:
-        self.stager = stager
-        mapping = stager.reader.mapping
-        self.kind = stager.kind
-        self.raw = {column: raw for raw, column in mapping.by_header.items()}
-        self.name = "member_name" if self.kind == "roster" else "name"
-        self.group_raws = [self.raw.get(c) for c in _GROUP_COLUMNS]
-        self._group_key: tuple[Any, ...] | None = None
-        self._group: tuple[Any, ...] | None = None  # the staged group of the run, or None: its rows go slow
-        self.group_parsers = [(c, parse) for c, parse in stager.group_parsers.items() if c in _GROUP_COLUMNS]
-
-    @staticmethod
-    def eligible(stager: Stager, table_format: str) -> bool:
-        mapping = stager.reader.mapping
-        columns = set(mapping.by_header.values())
-        return (table_format == "csv" and stager.kind in FAST_KINDS and not mapping.ketua and not mapping.months
-                and "group_code" in columns and columns <= FAST_COLUMNS)  # fmt: skip
-
-    def column(self, rows: list[dict[str, Any]], column: str) -> list[Any] | None:
-        raw = self.raw.get(column)
-        return None if raw is None else list(map(operator.itemgetter(raw), rows))
-
-    def vocabulary(self, rows: list[dict[str, Any]], column: str, slow: set[int]) -> list[Any]:
-        """A column's values through its parser, once per distinct cell; refused or odd cells go slow."""
-        cells = self.column(rows, column)
-        if cells is None:
-            return [None] * len(rows)
-        parser, label = self.stager.parsers[column], self.stager.reader.labels[column]
-        table: dict[Any, Any] = {}
-        for cell in set(cells):
-            if type(cell) is not str or cell != cell.strip() or cell[:1] == "'":
-                continue
-            try:
-                table[cell] = parser(cell, label)
-            except KubeError:
-                continue
-        doubt = object()
-        values = [table.get(cell, doubt) for cell in cells]
-        slow.update(i for i, v in enumerate(values) if v is doubt)
-        return values
-
-    def add(self, items: list[tuple[int, dict[str, Any]]]) -> list[tuple[int, Any]]:
-        """Stage what the fast checks vouch for; returns the rows for the exact path."""
-        stager = self.stager
-        rows = [row for _line, row in items]
-        slow: set[int] = set()
-        niks = self.column(rows, "nik")
-        if all(type(v) is str for v in niks) and _NIKS.fullmatch("\n".join(niks) + "\n"):
-            pass
-        else:
-            slow.update(i for i, v in enumerate(niks) if type(v) is not str or not _NIK.fullmatch(v))
-        names = self.column(rows, self.name)
-        slow.update(_texts_doubtful(names) or ())
-        roles = self.vocabulary(rows, "role", slow)
-        genders = self.vocabulary(rows, "gender", slow)
-        pkhs = self.vocabulary(rows, "pkh_graduate", slow)
-        codes = self.vocabulary(rows, "group_code", slow) if self.kind == "members" else None
-        group_key = operator.itemgetter(*[raw for raw in self.group_raws if raw is not None])
-        sm, gs = stager.buffers["sm"], stager.buffers["gs"]
-        rest: list[tuple[int, Any]] = []
-        for i, (line, row) in enumerate(items):
-            if i in slow:
-                rest.append((line, row))
-                continue
-            nik, gender = niks[i], genders[i]
-            if gender is not None and gender != ("P" if nik[6:8] > "40" else "L"):
-                rest.append((line, row))  # the exact path names the contradiction
-                continue
-            if codes is None:
-                key = group_key(row)
-                if key != self._group_key:
-                    self._group_key, self._group = key, self._roster_group(line, row)
-                group = self._group
-                if group is None:
-                    rest.append((line, row))
-                    continue
-                if group != stager._last_group:
-                    gs.append((line, *group, None, None))  # status and stage: not in the file (see eligible)
-                    stager._last_group = group
-                code = group[0]
-            else:
-                code = codes[i]
-            pkh = pkhs[i]
-            sm.append(
-                (line, code, nik, names[i], roles[i], gender, None if pkh is None else int(pkh), None, None, None)
-            )
-            stager.niks += 1
-            if nik[-1] != "0":
-                stager.niks_not_0 += 1
-            stager.staged += 1
-        if stager.staged >= CHUNK:
-            stager.flush()
-        return rest
-
-    def _roster_group(self, line: int, row: dict[str, Any]) -> tuple[Any, ...] | None:
-        """A roster row's group as staged, when its cells parse without a problem; else ``None``."""
-        texts: dict[str, str] = {}
-        for column, raw in zip(_GROUP_COLUMNS, self.group_raws, strict=True):
-            cell = "" if raw is None else row[raw]
-            if type(cell) is not str or cell[:1] == "'":
-                return None
-            texts[column] = cell.strip()
-        if not texts["group_code"]:
-            return None  # a row without a code: the exact path finds or makes it
-        reader = self.stager.reader
-        labels = reader.labels
-        try:  # the parsers alone: a refusal sends the row to the exact path, which reports it
-            values = {column: parse(texts[column], labels[column]) for column, parse in self.group_parsers}
-            place = reader.kelurahan(texts["kelurahan"], texts["kecamatan"])
-        except KubeError:
-            return None
-        return (values["group_code"], values["group_name"], place.kode, values["usaha"], values["year"])
 
 
 class Stager:
@@ -610,28 +91,28 @@ class Stager:
         self._by_place: dict[tuple[str, str], list[str]] | None = None
         self.mapping_ketua = reader.mapping.ketua
         r = reader
-        code = _memo(lambda t, lb: parse_code(t, lb))
-        group = {"code": code, "name": _text(), "usaha": r.usaha, "year": _memo(_optional(parse_year)),
-                 "status": _memo(_optional(parse_status)), "stage": _memo(_optional(parse_stage))}  # fmt: skip
-        member = {"nik": _nik, "name": _text(), "role": _memo(_optional(parse_role)),
-                  "gender": _memo(_optional(parse_gender)), "pkh_graduate": _memo(_optional(parse_bool)),
-                  "kk": _optional(parse_kk), "phone": _optional(parse_phone),
-                  "desil": _memo(_optional(parse_desil))}  # fmt: skip
-        money = {"group_code": code, "amount": _memo(parse_amount), "note": _text(False, 2000)}
+        code = memo(lambda t, lb: parse_code(t, lb))
+        group = {"code": code, "name": text_parser(), "usaha": r.usaha, "year": memo(optional(parse_year)),
+                 "status": memo(optional(parse_status)), "stage": memo(optional(parse_stage))}  # fmt: skip
+        member = {"nik": nik_cell, "name": text_parser(), "role": memo(optional(parse_role)),
+                  "gender": memo(optional(parse_gender)), "pkh_graduate": memo(optional(parse_bool)),
+                  "kk": optional(parse_kk), "phone": optional(parse_phone),
+                  "desil": memo(optional(parse_desil))}  # fmt: skip
+        money = {"group_code": code, "amount": memo(parse_amount), "note": text_parser(False, 2000)}
         self.parsers: dict[str, Callable[[str, str], Any]] = {
             "groups": group,
             "members": {"group_code": code, **member},
-            "roster": {"nik": _nik, "member_name": _text(), **{k: v for k, v in member.items() if k not in
+            "roster": {"nik": nik_cell, "member_name": text_parser(), **{k: v for k, v in member.items() if k not in
                                                                ("nik", "name") and k in COLUMNS["roster"]}},
-            "aid": {**money, "date": _memo(parse_date), "kind": _memo(parse_aid_kind), "source": _text(False)},
-            "revenue": {**money, "period": _memo(parse_period)},
-            "visits": {"group_code": code, "date": _memo(_visit_date), "officer": _text(False, 100),
-                       "business": _memo(parse_business), "bookkeeping": _memo(_optional(parse_bool)),
-                       "members_present": _memo(_optional(_count)), "note": _text(False, 2000)},
+            "aid": {**money, "date": memo(parse_date), "kind": memo(parse_aid_kind), "source": text_parser(False)},
+            "revenue": {**money, "period": memo(parse_period)},
+            "visits": {"group_code": code, "date": memo(visit_date), "officer": text_parser(False, 100),
+                       "business": memo(parse_business), "bookkeeping": memo(optional(parse_bool)),
+                       "members_present": memo(optional(present_count)), "note": text_parser(False, 2000)},
         }[kind]  # fmt: skip
         # a roster repeats its group's columns on every member's row: parse them once per run
-        self.group_parsers = {"group_code": code, "group_name": _text(), "usaha": r.usaha,
-                              "year": _memo(_optional(parse_year)), "status": group["status"],
+        self.group_parsers = {"group_code": code, "group_name": text_parser(), "usaha": r.usaha,
+                              "year": memo(optional(parse_year)), "status": group["status"],
                               "stage": group["stage"]}  # fmt: skip
         self._group_key: tuple[str, ...] | None = None
         self._group_values: tuple[dict[str, Any] | None, Kelurahan | None, list[Problem]] = (None, None, [])
@@ -805,7 +286,7 @@ class Stager:
 
     def _roster_group(self, line: int, texts: dict[str, str]) -> tuple[dict[str, Any] | None, Kelurahan | None]:
         """The group columns of a roster row, parsed once for each run of rows that repeat them."""
-        key = _roster_group_key(texts)
+        key = roster_group_key(texts)
         if key != self._group_key:
             reader = self.reader
             collected = _Collected(reader.problems.name)
@@ -862,6 +343,10 @@ class Stager:
         else:
             self.buffers["sr"].append((line, v["group_code"], v["period"], int(v["period"][:4]), v["amount"],
                                        v["note"]))  # fmt: skip
+
+    def flush_when_full(self) -> None:
+        if self.staged >= CHUNK:
+            self.flush()
 
     def flush(self) -> None:
         for table, rows in self.buffers.items():
@@ -955,7 +440,7 @@ def _stage_rows(table: Any, stager: Stager, warn: Callable[[str], None] | None,
                 progress: Callable[[int, int, int], None] | None) -> None:  # fmt: skip
     """Every row of the file into the staging tables: chunks of the common shape through the fast path,
     the rest (and every row of other kinds and formats) one by one."""
-    fast = _FastMembers(stager) if _FastMembers.eligible(stager, table.format) else None
+    fast = FastMembers(stager) if FastMembers.eligible(stager, table.format) else None
     records = table.format in ("json", "ndjson")
     mapping = stager.reader.mapping
     chunk: list[tuple[int, Any]] = []

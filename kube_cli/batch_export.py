@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from kube_cli import fileio
-from kube_cli.batch import COLUMNS
+from kube_cli.batch_headers import COLUMNS
 from kube_cli.db import Registry
 from kube_cli.errors import KubeError
 from kube_cli.i18n import _

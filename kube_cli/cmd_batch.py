@@ -54,10 +54,10 @@ def import_(
       kube import palu-2021-roster.xlsx
       kube import bantuan.csv --kind aid --dry-run
     """
-    from kube_cli import batch
+    from kube_cli import batch, batch_headers
 
     try:
-        overrides = batch.parse_maps(maps or [])
+        overrides = batch_headers.parse_maps(maps or [])
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--map") from None
     with state(ctx).open(write=not dry_run) as reg, output.RowProgress(_("Reading")) as bar:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kube_cli import batch
+from kube_cli import batch, batch_fast
 from kube_cli.db import open_registry
 from kube_cli.errors import KubeError
 from tests.conftest import copy_registry
@@ -60,7 +60,7 @@ def _odd(rows: list[list[str]]) -> list[list[str]]:
 def _import(db: Path, path: Path, *, fast: bool, monkeypatch: pytest.MonkeyPatch) -> batch.ImportResult | str:
     with monkeypatch.context() as patch:
         if not fast:
-            patch.setattr(batch._FastMembers, "eligible", staticmethod(lambda *_args: False))
+            patch.setattr(batch_fast.FastMembers, "eligible", staticmethod(lambda *_args: False))
         with open_registry(db, "petugas-uji") as registry:
             try:
                 return batch.import_file(registry, path, path.name)
