@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from kube_cli import output
+from kube_cli import output, output_progress
 from kube_cli.cmd_options import FormatOpt, ShowNikOpt, state
 from kube_cli.i18n import _
 from kube_cli.output import Format
@@ -60,7 +60,7 @@ def import_(
         overrides = batch_headers.parse_maps(maps or [])
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--map") from None
-    with state(ctx).open(write=not dry_run) as reg, output.RowProgress(_("Reading")) as bar:
+    with state(ctx).open(write=not dry_run) as reg, output_progress.RowProgress(_("Reading")) as bar:
         result = batch.import_file(
             reg, file, str(file), kind, dry_run=dry_run, replace=replace, sheet=sheet, warn=output.warn, progress=bar,
             include_hidden=include_hidden, overrides=overrides,

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from kube_cli import output
+from kube_cli import output, output_details
 from kube_cli.cmd_options import (
     CodeArg,
     FormatOpt,
@@ -103,7 +103,7 @@ def group_show(ctx: typer.Context, code: CodeArg, show_nik: ShowNikOpt = False, 
 
     with state(ctx).open() as reg:
         group = registry.group_show(reg, code, show_nik=show_nik)
-    output.emit_group(group, fmt, MEMBER_COLUMNS)
+    output_details.emit_group(group, fmt, MEMBER_COLUMNS)
 
 
 @group_app.command("edit")
@@ -211,7 +211,7 @@ def member_show(ctx: typer.Context, member: MemberArg, show_nik: ShowNikOpt = Fa
 
     with state(ctx).open() as reg:
         record = lookup.member_show(reg, member, show_nik=show_nik)
-    output.emit_member(record, fmt)
+    output_details.emit_member(record, fmt)
 
 
 @member_app.command("edit")

@@ -95,9 +95,9 @@ ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (kept in the audit
 
 def _no_pager(value: bool) -> None:
     if value:
-        from kube_cli import output
+        from kube_cli import output_terminal
 
-        output.no_pager()
+        output_terminal.no_pager()
 
 
 NoPagerOpt = Annotated[

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kube_cli import output
+from kube_cli import output, output_reports
 from kube_cli.cmd_options import KecamatanOpt, NoPagerOpt, ReportFormatOpt, state
 from kube_cli.i18n import _
 from kube_cli.output import ReportFormat
@@ -53,13 +53,13 @@ def report(
             rows = reports.breakdown(reg, [d.value for d in by], filters)
         else:
             data = reports.summary(reg, filters)
-    scope = output.scope_title(filters.year, filters.kecamatan)
+    scope = output_reports.scope_title(filters.year, filters.kecamatan)
     if omset_min:
-        output.emit_omset(rows, fmt, omset_year, threshold, scope)
+        output_reports.emit_omset(rows, fmt, omset_year, threshold, scope)
     elif by:
-        output.emit_breakdown(rows, [d.value for d in by], fmt, scope)
+        output_reports.emit_breakdown(rows, [d.value for d in by], fmt, scope)
     else:
-        output.emit_summary(data, fmt, _("KUBE report") + scope)
+        output_reports.emit_summary(data, fmt, _("KUBE report") + scope)
 
 
 ChartDimension = StrEnum("ChartDimension", {d: d for d in CHARTED})
@@ -71,7 +71,7 @@ def report_briefing(
     year: YearReportOpt = None,
     kecamatan: KecamatanOpt = None,
     omset_min: Annotated[str | None, typer.Option("--omset-min", help="Name the groups whose yearly revenue is at least this (default: 25 juta).")] = None,
-    fmt: Annotated[output.BriefingFormat, typer.Option("--format", "-f", help="Output format.")] = output.BriefingFormat.text,
+    fmt: Annotated[output_reports.BriefingFormat, typer.Option("--format", "-f", help="Output format.")] = output_reports.BriefingFormat.text,
 ) -> None:  # fmt: skip
     """A paragraph for the press, in Bahasa Indonesia, built only from the registry.
 
@@ -84,8 +84,8 @@ def report_briefing(
 
     with state(ctx).open() as reg:
         result = briefing.build(reg, year, kecamatan, omset_min)
-    output.emit_briefing(result, fmt)
-    output.warn_briefing(result["warnings"])
+    output_reports.emit_briefing(result, fmt)
+    output_reports.warn_briefing(result["warnings"])
 
 
 @report_app.command("chart")
@@ -111,4 +111,4 @@ def report_chart(
     if out:
         output.say(_("Chart written to {path}").format(path=charts.write_chart(chart, out)))
     else:
-        output.emit_bar_chart(chart, charts.axis_label(by.value))
+        output_reports.emit_bar_chart(chart, charts.axis_label(by.value))

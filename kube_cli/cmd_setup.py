@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from kube_cli import output
+from kube_cli import output, output_reports
 from kube_cli.cmd_options import FormatOpt, NoPagerOpt, state
 from kube_cli.i18n import _
 from kube_cli.output import Format
@@ -40,10 +40,10 @@ def demo(ctx: typer.Context) -> None:
     from kube_cli import setup
 
     data, omset, due = setup.demo(state(ctx).officer_name)
-    output.emit_summary(data, "table", _("KUBE report — sample registry (fictional people, real kelurahan)"))
-    output.emit_omset(omset[2], "table", omset[0], omset[1], "")
+    output_reports.emit_summary(data, "table", _("KUBE report — sample registry (fictional people, real kelurahan)"))
+    output_reports.emit_omset(omset[2], "table", omset[0], omset[1], "")
     output.emit_line("")
-    output.emit_due(due[:DEMO_DUE], "table", _("Due for a visit today: the {shown} most urgent of {n} (`kube due`)").format(
+    output_reports.emit_due(due[:DEMO_DUE], "table", _("Due for a visit today: the {shown} most urgent of {n} (`kube due`)").format(
         shown=min(DEMO_DUE, len(due)), n=len(due)), total=len(due))  # fmt: skip
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from kube_cli import output
+from kube_cli import output, output_cells, output_reports
 from kube_cli.cmd_options import CodeArg, FormatOpt, KecamatanOpt, NoteOpt, OptionalCodeArg, YearOpt, YesOpt, state
 from kube_cli.i18n import _, format_date
 from kube_cli.output import Format
@@ -42,7 +42,7 @@ def visit_record(
     with state(ctx).open(write=True) as reg:
         row = visits.visit_record(reg, code, business, date, bookkeeping, members_present, note, omset, period, replace)
     output.emit_record(row, fmt, _("Recorded visit {id} to {group_code} on {date}: business {business}.").format(
-        **{**row, "date": format_date(row["date"]), "business": output.business_word(row["business"])}))  # fmt: skip
+        **{**row, "date": format_date(row["date"]), "business": output_cells.business_word(row["business"])}))  # fmt: skip
 
 
 @visit_app.command("list")
@@ -111,4 +111,4 @@ def due(
     with state(ctx).open() as reg:
         scope = worklist.make_scope(reg, days, kecamatan, officer, as_of)
         rows = worklist.due(reg, scope)
-    output.emit_due(rows, fmt, _("Groups due for a visit on {date}").format(date=format_date(scope.as_of.isoformat())))
+    output_reports.emit_due(rows, fmt, _("Groups due for a visit on {date}").format(date=format_date(scope.as_of.isoformat())))  # fmt: skip

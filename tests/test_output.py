@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from kube_cli import output
+from kube_cli import output_tables
 
 ROWS = [
     {"code": "PALU-001", "name": "KUBE [bold]Maju[/bold]", "members": 5, "aid_total": 20_000_000},
@@ -17,13 +17,13 @@ COLUMNS = ("code", "name", "members", "aid_total")
 
 def test_the_terminal_table_shows_markup_as_typed_and_money_in_rupiah() -> None:
     console = Console(file=io.StringIO(), width=120, force_terminal=True, no_color=True)
-    console.print(output.rich_table(ROWS, COLUMNS, "Groups", {"code": "Total", "aid_total": 20_750_000}))
+    console.print(output_tables.rich_table(ROWS, COLUMNS, "Groups", {"code": "Total", "aid_total": 20_750_000}))
     text = console.file.getvalue()
     assert "KUBE [bold]Maju[/bold]" in text and "Rp20.000.000" in text and "Rp20.750.000" in text
 
 
 def test_the_plain_table_aligns_columns_and_right_aligns_numbers() -> None:
-    lines = output.plain_table(ROWS, COLUMNS, totals={"code": "Total", "members": 17}).splitlines()
+    lines = output_tables.plain_table(ROWS, COLUMNS, totals={"code": "Total", "members": 17}).splitlines()
     assert lines[0].split() == ["Code", "Name", "Members", "Aid"]
     assert set(lines[1]) == {"-", " "}
     first, second = lines[2], lines[3]
