@@ -17,7 +17,6 @@ from typing import Any
 
 from kube_cli.batch_fast import FastMembers
 from kube_cli.batch_headers import (
-    COLUMNS,
     CONCEPTS,
     IGNORED,
     KINDS,
@@ -30,44 +29,18 @@ from kube_cli.batch_headers import (
     map_headers,
     score,
 )
-from kube_cli.batch_parse import (
-    Reader,
-    memo,
-    nik_cell,
-    optional,
-    present_count,
-    roster_group_key,
-    text_parser,
-    visit_date,
-)
+from kube_cli.batch_parse import Reader, kind_parsers, roster_group_key
 from kube_cli.batch_read import header_key, open_table
 from kube_cli.batch_result import MAX_PROBLEMS, ImportResult, Problems, _Collected
+from kube_cli.batch_staging import GROUP_ROWS, MEMBER_ROWS, REVENUE_ROWS, ROSTER_MEMBER, Staged, columns_of
+from kube_cli.batch_staging import KINDS as STAGED_KINDS
 from kube_cli.db import Registry
 from kube_cli.errors import KubeError, Problem
 from kube_cli.i18n import _
 from kube_cli.places import Kelurahan
-from kube_cli.records import current_group
-from kube_cli.registry import parse_code
-from kube_cli.vocab import (
-    mask_nik,
-    nik_gender,
-    parse_aid_kind,
-    parse_amount,
-    parse_bool,
-    parse_business,
-    parse_date,
-    parse_desil,
-    parse_gender,
-    parse_kk,
-    parse_period,
-    parse_phone,
-    parse_role,
-    parse_stage,
-    parse_status,
-    parse_year,
-)
+from kube_cli.records import KELURAHAN, Field, current_group
+from kube_cli.vocab import mask_nik, nik_gender, parse_amount, parse_year
 
-MEMBER_CELLS = ("member_name", "nik", "role", "gender", "pkh_graduate")
 WIDE_SCALE = 16  # staged wide-sheet rows are keyed line * 16 + month
 NO_RECORD = frozenset({"", "0", "-", "–", "—", "0,00", "0.00"})  # a wide sheet's month without revenue
 ZEROED_NIKS = 5  # this many NIKs all ending in 0: the mark of a number-formatted column (1 in 100,000 by chance)
@@ -90,31 +63,10 @@ class Stager:
         self._codes: dict[tuple[str, str], str | KubeError] = {}  # rows without codes: (name, kelurahan) -> code
         self._by_place: dict[tuple[str, str], list[str]] | None = None
         self.mapping_ketua = reader.mapping.ketua
-        r = reader
-        code = memo(lambda t, lb: parse_code(t, lb))
-        group = {"code": code, "name": text_parser(), "usaha": r.usaha, "year": memo(optional(parse_year)),
-                 "status": memo(optional(parse_status)), "stage": memo(optional(parse_stage))}  # fmt: skip
-        member = {"nik": nik_cell, "name": text_parser(), "role": memo(optional(parse_role)),
-                  "gender": memo(optional(parse_gender)), "pkh_graduate": memo(optional(parse_bool)),
-                  "kk": optional(parse_kk), "phone": optional(parse_phone),
-                  "desil": memo(optional(parse_desil))}  # fmt: skip
-        money = {"group_code": code, "amount": memo(parse_amount), "note": text_parser(False, 2000)}
-        self.parsers: dict[str, Callable[[str, str], Any]] = {
-            "groups": group,
-            "members": {"group_code": code, **member},
-            "roster": {"nik": nik_cell, "member_name": text_parser(), **{k: v for k, v in member.items() if k not in
-                                                               ("nik", "name") and k in COLUMNS["roster"]}},
-            "aid": {**money, "date": memo(parse_date), "kind": memo(parse_aid_kind), "source": text_parser(False)},
-            "revenue": {**money, "period": memo(parse_period)},
-            "visits": {"group_code": code, "date": memo(visit_date), "officer": text_parser(False, 100),
-                       "business": memo(parse_business), "bookkeeping": memo(optional(parse_bool)),
-                       "members_present": memo(optional(present_count)), "note": text_parser(False, 2000)},
-        }[kind]  # fmt: skip
-        # a roster repeats its group's columns on every member's row: parse them once per run
-        self.group_parsers = {"group_code": code, "group_name": text_parser(), "usaha": r.usaha,
-                              "year": memo(optional(parse_year)), "status": group["status"],
-                              "stage": group["stage"]}  # fmt: skip
+        self._staged_columns: dict[str, list[tuple[Field, str]]] = {}
+        self.parsers, self.group_parsers = kind_parsers(kind, reader)
         self._group_key: tuple[str, ...] | None = None
+        self._wide_row = REVENUE_ROWS.builder(("line", "code", "period", "amount", "note", "year"))
         self._group_values: tuple[dict[str, Any] | None, Kelurahan | None, list[Problem]] = (None, None, [])
 
     def add(self, line: int, row: dict[str, Any] | str) -> None:
@@ -137,7 +89,7 @@ class Stager:
         if reader.mapping.months:
             self._wide(line, row, texts)
             return
-        if self.kind == "roster" and not any(texts.get(c) for c in MEMBER_CELLS):
+        if self.kind == "roster" and not any(texts.get(c) for c in ROSTER_MEMBER):
             self._group_only(line, texts)  # a group without members: one row, its member cells empty
             return
         values = reader.parse(line, texts, self.parsers)
@@ -168,8 +120,7 @@ class Stager:
         group, place = self._roster_group(line, texts)
         if group is None or place is None:
             return
-        key = (group["group_code"], group["group_name"], place.kode, group["usaha"], group["year"], group["status"],
-               group["stage"])  # fmt: skip
+        key = self._group_row(group, place)
         if key != self._last_group:
             self.buffers["gs"].append((line, *key))
             self._last_group = key
@@ -204,7 +155,8 @@ class Stager:
                 reader.problems.add(line, error.problem)
                 continue
             key = line * WIDE_SCALE + month  # a staged row per month: the line and the month in one key
-            self.buffers["sr"].append((key, values["group_code"], f"{year:04d}-{month:02d}", year, amount, ""))
+            self.buffers["sr"].append(self._wide_row((key, values["group_code"], f"{year:04d}-{month:02d}", amount, "",
+                                                      year)))  # fmt: skip
             self.staged += 1
 
     def _fill_code(self, line: int, texts: dict[str, str]) -> bool:
@@ -319,30 +271,33 @@ class Stager:
         return False
 
     def _stage(self, line: int, v: dict[str, Any], place: Kelurahan | None) -> None:
-        pkh = None if v.get("pkh_graduate") is None else int(v["pkh_graduate"])
-        if self.kind == "groups":
-            self.buffers["gs"].append((line, v["code"], v["name"], place.kode, v["usaha"], v["year"], v["status"],
-                                       v["stage"]))  # fmt: skip
-        elif self.kind == "roster":
-            group = (v["group_code"], v["group_name"], place.kode, v["usaha"], v["year"], v["status"], v["stage"])
+        kind = self.kind
+        if kind == "visits" and not v["officer"]:
+            v["officer"] = self.officer
+        if kind == "roster":
+            group = self._group_row(v, place)
             if group != self._last_group:  # a group's rows usually follow each other: stage it once
                 self.buffers["gs"].append((line, *group))
                 self._last_group = group
-            self.buffers["sm"].append((line, v["group_code"], v["nik"], v["member_name"], v["role"], v["gender"], pkh,
-                                       v.get("kk"), v.get("phone"), v.get("desil")))  # fmt: skip
-        elif self.kind == "members":
-            self.buffers["sm"].append((line, v["group_code"], v["nik"], v["name"], v["role"], v["gender"], pkh,
-                                       v["kk"], v["phone"], v["desil"]))  # fmt: skip
-        elif self.kind == "visits":
-            books = int(bool(v["bookkeeping"]))
-            self.buffers["sv"].append((line, v["group_code"], v["date"], v["officer"] or self.officer, v["business"],
-                                       books, v["members_present"], v["note"]))  # fmt: skip
-        elif self.kind == "aid":
-            self.buffers["sa"].append((line, v["group_code"], v["date"], v["kind"], v["amount"], v["source"],
-                                       v["note"]))  # fmt: skip
-        else:
-            self.buffers["sr"].append((line, v["group_code"], v["period"], int(v["period"][:4]), v["amount"],
-                                       v["note"]))  # fmt: skip
+        for staged in STAGED_KINDS[kind] if kind != "roster" else (MEMBER_ROWS,):
+            code = v["code"] if kind == "groups" else v["group_code"]
+            values = [place.kode if f.lookup == KELURAHAN else v[c] for f, c in self._columns(staged)]
+            if staged is REVENUE_ROWS:
+                values.append(int(v["period"][:4]))  # the year of its period (yearly or monthly)
+            self.buffers[staged.table].append((line, code, *values))
+
+    def _group_row(self, v: dict[str, Any], place: Kelurahan) -> tuple[Any, ...]:
+        """A roster row's group as staged, without its line."""
+        return (v["group_code"], *(place.kode if f.lookup == KELURAHAN else v[c] for f, c in self._columns(GROUP_ROWS)))
+
+    def _columns(self, staged: Staged) -> list[tuple[Field, str]]:
+        """Each field of a staged table with the column of this kind of file that holds it."""
+        found = self._staged_columns.get(staged.table)
+        if found is None:
+            found = self._staged_columns[staged.table] = list(
+                zip(staged.fields, columns_of(self.kind, staged), strict=True)
+            )
+        return found
 
     def flush_when_full(self) -> None:
         if self.staged >= CHUNK:

@@ -15,10 +15,21 @@ from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from kube_cli.batch_result import Counts, Problems
+from kube_cli.batch_staging import (
+    AID_ROWS,
+    GROUP_ROWS,
+    MEMBER_ROWS,
+    REVENUE_ROWS,
+    STAGED,
+    VISIT_ROWS,
+    Staged,
+    kind_column,
+)
 from kube_cli.db import now
 from kube_cli.errors import Problem
 from kube_cli.i18n import _
-from kube_cli.vocab import format_rupiah, mask_nik, nik_gender_sql
+from kube_cli.records import GROUPS
+from kube_cli.vocab import format_rupiah, mask_nik
 
 
 def sql_uuid(line: str) -> str:
@@ -42,34 +53,17 @@ def uuid_time() -> str:
     return f"{ms[:8]}-{ms[8:]}-7"
 
 
-STAGING = """
-CREATE TEMP TABLE gs (line INTEGER PRIMARY KEY, code TEXT COLLATE NOCASE, name TEXT, kel TEXT, usaha_id INTEGER,
-                      year INTEGER, status TEXT, stage TEXT);
-CREATE TEMP TABLE sm (line INTEGER PRIMARY KEY, code TEXT COLLATE NOCASE, nik TEXT, name TEXT, role TEXT,
-                      gender TEXT, pkh INTEGER, kk TEXT, phone TEXT, desil INTEGER);
-CREATE TEMP TABLE sv (line INTEGER PRIMARY KEY, code TEXT COLLATE NOCASE, date TEXT, officer TEXT, business TEXT,
-                      bookkeeping INTEGER, members_present INTEGER, note TEXT);
-CREATE TEMP TABLE sa (line INTEGER PRIMARY KEY, code TEXT COLLATE NOCASE, date TEXT, kind TEXT, amount INTEGER,
-                      source TEXT, note TEXT);
-CREATE TEMP TABLE sr (line INTEGER PRIMARY KEY, code TEXT COLLATE NOCASE, period TEXT, year INTEGER,
-                      amount INTEGER, note TEXT);
-"""
-INDEXES = """
-CREATE TEMP TABLE gf (line INTEGER PRIMARY KEY, code TEXT COLLATE NOCASE UNIQUE, name TEXT, kel TEXT,
-                      usaha_id INTEGER, year INTEGER, status TEXT, stage TEXT);
-INSERT INTO gf SELECT * FROM gs WHERE line IN (SELECT min(line) FROM gs GROUP BY code);
-CREATE INDEX temp.gs_code ON gs(code);
-CREATE INDEX temp.sm_nik ON sm(nik);
-CREATE INDEX temp.sm_code ON sm(code);
-CREATE INDEX temp.sr_code ON sr(code, period);
-CREATE TEMP TABLE sk (line INTEGER PRIMARY KEY, code TEXT COLLATE NOCASE);
-"""
-GROUP_DIFFERS = ("(f.name != x.name OR f.kel != x.kelurahan_kode OR f.usaha_id != x.usaha_id "
-                 "OR f.year != x.year OR f.status != x.status OR f.stage != x.stage)")  # fmt: skip
-MEMBER_DIFFERS = ("(g.code != s.code OR s.name != m.name OR s.role != m.role OR s.gender != m.gender "
-                  "OR s.pkh != m.pkh_graduate OR (s.kk IS NOT NULL AND s.kk IS NOT m.kk) "
-                  "OR (s.phone IS NOT NULL AND s.phone IS NOT m.phone) "
-                  "OR (s.desil IS NOT NULL AND s.desil IS NOT m.desil))")  # fmt: skip
+INDEXES = (
+    GROUP_ROWS.create("gf", unique_code=True),  # the first row of each group: what is compared and written
+    "INSERT INTO gf SELECT * FROM gs WHERE line IN (SELECT min(line) FROM gs GROUP BY code)",
+    "CREATE INDEX temp.gs_code ON gs(code)",
+    "CREATE INDEX temp.sm_nik ON sm(nik)",
+    "CREATE INDEX temp.sm_code ON sm(code)",
+    "CREATE INDEX temp.sr_code ON sr(code, period)",
+    "CREATE TEMP TABLE sk (line INTEGER PRIMARY KEY, code TEXT COLLATE NOCASE)",
+)
+GROUP_DIFFERS = f"({GROUP_ROWS.differs('f', 'x')})"
+MEMBER_DIFFERS = f"(g.code != s.code OR {MEMBER_ROWS.differs('s', 'm')})"
 REVENUE_DIFFERS = "(x.amount != r.amount OR (r.note != '' AND r.note != x.note))"
 REVENUE_CLASH = ("((length(r.period) = 4 AND x.year = r.year AND x.period != r.period) "
                  "OR (length(r.period) = 7 AND x.period = substr(r.period, 1, 4)))")  # fmt: skip
@@ -174,9 +168,8 @@ def rebuilt_indexes(conn: sqlite3.Connection, added: dict[str, int]) -> Iterator
 
 
 def create_staging(conn: sqlite3.Connection) -> None:
-    for statement in STAGING.split(";"):
-        if statement.strip():
-            conn.execute(statement)
+    for staged in STAGED.values():
+        conn.execute(staged.create())
 
 
 def drop_staging(conn: sqlite3.Connection) -> None:
@@ -205,9 +198,8 @@ class Checker:
 
     def check(self) -> None:
         """Every check: the file's rows against each other, then against the registry."""
-        for statement in INDEXES.split(";"):
-            if statement.strip():
-                self.conn.execute(statement)
+        for statement in INDEXES:
+            self.conn.execute(statement)
         self._checks(file=True)
 
     def recheck(self) -> None:
@@ -231,27 +223,29 @@ class Checker:
 
     def _check_groups(self, file: bool) -> None:
         code = "code" if self.kind == "groups" else "group_code"
-        name = "name" if self.kind == "groups" else "group_name"
         if file:  # the file's rows against each other: the same in the write
+            compared = [f for f in GROUP_ROWS.fields if f.name != GROUP_ROWS.key]
+            pairs_sql = ", ".join(f"g.{f.column}, f.{f.column}" for f in compared)
             for line, value, first, *pairs in self.rows(
-                "SELECT g.line, g.code, f.line, g.name, f.name, g.kel, f.kel, g.usaha_id, f.usaha_id, g.year, f.year "
-                "FROM gs g JOIN gf f ON f.code = g.code WHERE g.line > f.line ORDER BY g.line"
+                f"SELECT g.line, g.code, f.line, {pairs_sql} FROM gs g JOIN gf f ON f.code = g.code "
+                "WHERE g.line > f.line ORDER BY g.line"
             ):
                 if self.kind == "groups":
                     self.add(line, code, value, _("appears again (first on line {line})").format(line=first))
                     continue
-                for column, (mine, theirs) in zip((name, "kelurahan", "usaha", "year"),
-                                                  zip(pairs[::2], pairs[1::2], strict=True), strict=True):  # fmt: skip
+                for f, mine, theirs in zip(compared, pairs[::2], pairs[1::2], strict=True):
                     if mine != theirs:
+                        column = kind_column(self.kind, GROUPS, f.name)
                         self.add(line, column, self._shown(column, mine), _(
                             "differs from line {line} for group {code} ('{other}'); a group's rows must agree").format(
                             line=first, code=value, other=self._shown(column, theirs)))  # fmt: skip
         if not self.replace:
-            for line, value in self.rows(
-                f"SELECT f.line, f.code FROM gf f JOIN groups x ON x.code = f.code WHERE {GROUP_DIFFERS}"
+            for line, value, *pairs in self.rows(
+                f"SELECT f.line, f.code, {GROUP_ROWS.pairs('f', 'x')} FROM gf f JOIN groups x ON x.code = f.code "
+                f"WHERE {GROUP_DIFFERS}"
             ):
-                self.add(line, code, value, _("is already registered with other details (name, kelurahan, usaha, "
-                                              "year, status or stage)"), _("use --replace to update the group"))  # fmt: skip
+                self.add(line, code, value, _("is already registered with other details ({fields})").format(
+                    fields=_labels(GROUP_ROWS.differing(pairs))), _("use --replace to update the group"))  # fmt: skip
 
     def _shown(self, column: str, value: Any) -> str:
         """A staged value as the officer wrote it: a kelurahan or usaha by its name."""
@@ -279,16 +273,18 @@ class Checker:
                 self.add(line, "nik", mask_nik(nik), _("appears again (first on line {line}); a NIK is in one group "
                                                        "at a time").format(line=first))  # fmt: skip
         if not self.replace:
-            for line, nik, code, holder in self.rows(
-                "SELECT s.line, s.nik, s.code, g.code FROM sm s JOIN members m ON m.nik = s.nik "
-                f"AND m.removed_at IS NULL JOIN groups g ON g.id = m.group_id WHERE {MEMBER_DIFFERS} ORDER BY s.line"
+            for line, nik, code, holder, *pairs in self.rows(
+                f"SELECT s.line, s.nik, s.code, g.code, {MEMBER_ROWS.pairs('s', 'm')} FROM sm s JOIN members m "
+                f"ON m.nik = s.nik AND m.removed_at IS NULL JOIN groups g ON g.id = m.group_id WHERE {MEMBER_DIFFERS} "
+                "ORDER BY s.line"
             ):
                 if holder.casefold() != code.casefold():
                     self.add(line, "nik", mask_nik(nik), _("already belongs to group {code}").format(code=holder),
                              _("use --replace to move the member to {code}").format(code=code))  # fmt: skip
                 else:
-                    self.add(line, "nik", mask_nik(nik), _("is already in group {code} with other details (name, "
-                             "role, gender, PKH, No. KK, phone or desil)").format(code=code), _("use --replace to update the member"))  # fmt: skip
+                    self.add(line, "nik", mask_nik(nik), _("is already in group {code} with other details ({fields})")
+                             .format(code=code, fields=_labels(MEMBER_ROWS.differing(pairs))),
+                             _("use --replace to update the member"))  # fmt: skip
         self.conn.execute("DELETE FROM sk")  # who is ketua depends on the registry's roles: found again
         self.conn.execute(
             "INSERT INTO sk SELECT s.line, s.code FROM sm s WHERE coalesce(s.role, (SELECT m.role FROM members m "
@@ -400,7 +396,7 @@ class Checker:
         if self.kind == "aid":
             self.conn.execute("DROP TABLE IF EXISTS temp.san")  # counted again in the write, if need be
             self.conn.execute(
-                "CREATE TEMP TABLE san AS SELECT a.line, g.id AS gid, a.date, a.kind, a.amount, a.source, a.note, "
+                f"CREATE TEMP TABLE san AS SELECT a.line, g.id AS gid, {_each('a', AID_ROWS.columns)}, "
                 "row_number() OVER (PARTITION BY g.id, a.date, a.kind, a.amount ORDER BY a.line) AS n "
                 "FROM sa a JOIN groups g ON g.code = a.code"
             )
@@ -410,9 +406,9 @@ class Checker:
         if self.kind == "visits":
             self.conn.execute("DROP TABLE IF EXISTS temp.svn")  # counted again in the write, if need be
             self.conn.execute(
-                "CREATE TEMP TABLE svn AS SELECT v.line, g.id AS gid, v.date, v.officer, v.business, v.bookkeeping, "
-                "v.members_present, v.note, row_number() OVER (PARTITION BY g.id, v.date, v.officer, v.business "
-                "ORDER BY v.line) AS n FROM sv v JOIN groups g ON g.code = v.code"
+                f"CREATE TEMP TABLE svn AS SELECT v.line, g.id AS gid, {_each('v', VISIT_ROWS.columns)}, "
+                "row_number() OVER (PARTITION BY g.id, v.date, v.officer, v.business ORDER BY v.line) AS n "
+                "FROM sv v JOIN groups g ON g.code = v.code"
             )
             total = one("SELECT count(*) FROM svn")
             added = one(f"SELECT count(*) FROM svn WHERE {self._visit_new}")
@@ -457,10 +453,7 @@ class Checker:
 
     def _check_references(self) -> None:
         """What the foreign keys would check of the written groups, for all of them at once."""
-        (wrong,) = self.conn.execute(
-            "SELECT count(*) FROM gf WHERE kel NOT IN (SELECT kode FROM wilayah) "
-            "OR usaha_id NOT IN (SELECT id FROM usaha)"
-        ).fetchone()
+        (wrong,) = self.conn.execute(f"SELECT count(*) FROM gf WHERE {GROUP_ROWS.unknown_references()}").fetchone()
         if wrong:  # the lookups found these in the registry: a bug, and nothing is written
             raise sqlite3.IntegrityError(f"FOREIGN KEY constraint failed ({wrong} staged groups)")
 
@@ -470,17 +463,13 @@ class Checker:
         run = self.conn.execute
         if self.kind in ("groups", "roster"):
             if self.replace:
-                run("UPDATE groups SET name = f.name, kelurahan_kode = f.kel, usaha_id = f.usaha_id, "
-                    "year = coalesce(f.year, groups.year), status = coalesce(f.status, groups.status), "
-                    "stage = coalesce(f.stage, groups.stage), "
-                    f"updated_at = :now FROM gf f, groups x WHERE x.id = groups.id AND x.code = f.code "
-                    f"AND {GROUP_DIFFERS}", params)  # fmt: skip
+                run(f"UPDATE groups SET {GROUP_ROWS.updates('f', 'groups')}, updated_at = :now FROM gf f, groups x "
+                    f"WHERE x.id = groups.id AND x.code = f.code AND {GROUP_DIFFERS}", params)  # fmt: skip
             count = "(SELECT count(*) FROM sm s WHERE s.code = f.code)" if self._counted else "0"
-            run("INSERT INTO groups (uuid, code, name, kelurahan_kode, usaha_id, year, status, note, stage, created_at, "
-                f"updated_at, member_count) SELECT {sql_uuid('f.line')}, f.code, f.name, f.kel, f.usaha_id, "
-                "coalesce(f.year, :year), coalesce(f.status, 'aktif'), '', coalesce(f.stage, 'penumbuhan'), :now, :now, "
-                f"{count} FROM gf f WHERE NOT EXISTS (SELECT 1 FROM groups x WHERE x.code = f.code) ORDER BY f.line",
-                params)  # fmt: skip
+            columns, values = _new(GROUP_ROWS, "f")
+            run(f"INSERT INTO groups (uuid, code, {columns}, created_at, updated_at, member_count) "
+                f"SELECT {sql_uuid('f.line')}, f.code, {values}, :now, :now, {count} FROM gf f "
+                "WHERE NOT EXISTS (SELECT 1 FROM groups x WHERE x.code = f.code) ORDER BY f.line", params)  # fmt: skip
         if self.kind in ("members", "roster"):
             if self.replace:
                 run("UPDATE members SET role = 'anggota', updated_at = :now WHERE id IN "
@@ -490,41 +479,55 @@ class Checker:
                     "AND members.removed_at IS NULL AND members.role = 'ketua' AND s.role != 'ketua'"
                 )
                 self._update_members(params)
-            run("INSERT INTO members (uuid, group_id, nik, name, role, gender, pkh_graduate, kk, phone, desil, "
-                f"created_at, updated_at) SELECT {sql_uuid('s.line')}, g.id, s.nik, s.name, coalesce(s.role, 'anggota'), "
-                f"coalesce(s.gender, {nik_gender_sql('s.nik')}), "
-                "coalesce(s.pkh, 0), s.kk, s.phone, s.desil, :now, :now FROM sm s JOIN groups g ON g.code = s.code "
+            columns, values = _new(MEMBER_ROWS, "s")
+            run(f"INSERT INTO members (uuid, group_id, {columns}, created_at, updated_at) "
+                f"SELECT {sql_uuid('s.line')}, g.id, {values}, :now, :now FROM sm s JOIN groups g ON g.code = s.code "
                 "WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.nik = s.nik AND m.removed_at IS NULL) "
                 "ORDER BY s.line", params)  # fmt: skip
         if self.kind == "revenue":
             if self.replace:
                 run("DELETE FROM revenue WHERE id IN (SELECT x.id FROM sr r JOIN groups g ON g.code = r.code "
                     f"JOIN revenue x ON x.group_id = g.id WHERE {REVENUE_CLASH})")  # fmt: skip
-            run("INSERT INTO revenue (uuid, group_id, period, year, amount, note, created_at, updated_at) "
-                f"SELECT {sql_uuid('r.line')}, g.id, r.period, r.year, r.amount, r.note, :now, :now FROM sr r "
+            columns, values = _new(REVENUE_ROWS, "r")
+            run(f"INSERT INTO revenue (uuid, group_id, {columns}, created_at, updated_at) "
+                f"SELECT {sql_uuid('r.line')}, g.id, {values}, :now, :now FROM sr r "
                 "JOIN groups g ON g.code = r.code WHERE true ORDER BY r.line "
                 "ON CONFLICT (group_id, period) DO UPDATE SET amount = excluded.amount, "
                 "note = CASE WHEN excluded.note != '' THEN excluded.note ELSE revenue.note END, "
                 "updated_at = excluded.updated_at WHERE revenue.amount != excluded.amount "
                 "OR (excluded.note != '' AND excluded.note != revenue.note)", params)  # fmt: skip
         if self.kind == "aid":
-            run("INSERT INTO aid (uuid, group_id, date, kind, amount, source, note, created_at, updated_at) "
-                f"SELECT {sql_uuid('line')}, gid, date, kind, amount, source, note, :now, :now FROM san "
-                f"WHERE {self._aid_new} ORDER BY line", params)  # fmt: skip
+            columns, values = _new(AID_ROWS, "san")
+            run(f"INSERT INTO aid (uuid, group_id, {columns}, created_at, updated_at) "
+                f"SELECT {sql_uuid('line')}, gid, {values}, :now, :now FROM san WHERE {self._aid_new} ORDER BY line",
+                params)  # fmt: skip
         if self.kind == "visits":
-            run("INSERT INTO visits (uuid, group_id, date, officer, business, bookkeeping, members_present, note, "
-                f"created_at, updated_at) SELECT {sql_uuid('line')}, gid, date, officer, business, bookkeeping, "
-                f"members_present, note, :now, :now FROM svn WHERE {self._visit_new} ORDER BY line", params)  # fmt: skip
+            columns, values = _new(VISIT_ROWS, "svn")
+            run(f"INSERT INTO visits (uuid, group_id, {columns}, created_at, updated_at) "
+                f"SELECT {sql_uuid('line')}, gid, {values}, :now, :now FROM svn WHERE {self._visit_new} ORDER BY line",
+                params)  # fmt: skip
 
     def _update_members(self, params: dict[str, Any]) -> None:
         """With --replace: move members to the file's group and take the file's details."""
         self.conn.execute(
-            "UPDATE members SET group_id = u.gid, name = u.name, role = coalesce(u.role, members.role), "
-            "gender = coalesce(u.gender, members.gender), pkh_graduate = coalesce(u.pkh, members.pkh_graduate), "
-            "kk = coalesce(u.kk, members.kk), phone = coalesce(u.phone, members.phone), "
-            "desil = coalesce(u.desil, members.desil), updated_at = :now FROM (SELECT m.id AS mid, t.id AS gid, s.name, "
-            "s.role, s.gender, s.pkh, s.kk, s.phone, s.desil FROM sm s "
+            f"UPDATE members SET group_id = u.gid, {MEMBER_ROWS.updates('u', 'members')}, updated_at = :now "
+            f"FROM (SELECT m.id AS mid, t.id AS gid, {_each('s', MEMBER_ROWS.columns)} FROM sm s "
             "JOIN members m ON m.nik = s.nik AND m.removed_at IS NULL JOIN groups g ON g.id = m.group_id "
             f"JOIN groups t ON t.code = s.code WHERE {MEMBER_DIFFERS}) AS u WHERE members.id = u.mid",
             params,
         )
+
+
+def _labels(fields: list[Any]) -> str:
+    """The fields that differ, by the words the officer reads (``Tahun, Tahap``)."""
+    return ", ".join(_(f.label) for f in fields)
+
+
+def _each(alias: str, columns: tuple[str, ...]) -> str:
+    return ", ".join(f"{alias}.{c}" for c in columns)
+
+
+def _new(staged: Staged, alias: str) -> tuple[str, str]:
+    """The column list and the values of the records a staged table adds (its derived columns as staged)."""
+    pairs = [*staged.new_values(alias), *((c, f"{alias}.{c}") for c, _t in staged.derived)]
+    return ", ".join(c for c, _v in pairs), ", ".join(v for _c, v in pairs)

@@ -10,6 +10,7 @@ import operator
 import re
 from typing import TYPE_CHECKING, Any
 
+from kube_cli.batch_staging import GROUP_ROWS, MEMBER_ROWS
 from kube_cli.errors import KubeError
 from kube_cli.vocab import PROVINCES
 
@@ -29,6 +30,9 @@ FAST_KINDS = ("roster", "members")
 # The columns the fast path checks; a file with any other (No. KK, phone, desil, status, stage) takes the
 # exact path for every row.
 FAST_COLUMNS = frozenset({*_GROUP_COLUMNS, "nik", "name", "member_name", "role", "gender", "pkh_graduate"})
+# the staged rows the fast path makes, from the values it checks; the other staged columns are empty
+_group = GROUP_ROWS.builder(("line", "code", "name", "kelurahan_kode", "usaha_id", "year"))
+_member = MEMBER_ROWS.builder(("line", "code", "nik", "name", "role", "gender", "pkh_graduate"))
 
 
 def _texts_doubtful(values: list[Any], max_len: int = 200) -> set[int] | None:
@@ -128,15 +132,13 @@ class FastMembers:
                     rest.append((line, row))
                     continue
                 if group != stager._last_group:
-                    gs.append((line, *group, None, None))  # status and stage: not in the file (see eligible)
+                    gs.append((line, *group))
                     stager._last_group = group
                 code = group[0]
             else:
                 code = codes[i]
             pkh = pkhs[i]
-            sm.append(
-                (line, code, nik, names[i], roles[i], gender, None if pkh is None else int(pkh), None, None, None)
-            )
+            sm.append(_member((line, code, nik, names[i], roles[i], gender, None if pkh is None else int(pkh))))
             stager.niks += 1
             if nik[-1] != "0":
                 stager.niks_not_0 += 1
@@ -161,4 +163,5 @@ class FastMembers:
             place = reader.kelurahan(texts["kelurahan"], texts["kecamatan"])
         except KubeError:
             return None
-        return (values["group_code"], values["group_name"], place.kode, values["usaha"], values["year"])
+        staged = (None, values["group_code"], values["group_name"], place.kode, values["usaha"], values["year"])
+        return _group(staged)[1:]  # the other columns are not in the file (see eligible)

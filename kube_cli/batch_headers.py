@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from kube_cli.batch_read import header_key
+from kube_cli.batch_staging import roster_columns
 from kube_cli.errors import KubeError
 from kube_cli.i18n import _
 from kube_cli.records import RECORDS, header_names
@@ -21,8 +22,9 @@ from kube_cli.vocab import (
 KINDS = ("groups", "members", "aid", "revenue", "roster", "visits")
 COLUMNS: dict[str, tuple[str, ...]] = {
     **{kind: record.exported for kind, record in RECORDS.items()},
-    "roster": ("group_code", "group_name", "kelurahan", "kecamatan", "usaha", "year", "member_name", "nik",
-               "role", "gender", "pkh_graduate", "status", "stage", "kk", "phone", "desil"),
+    # the order roster files have had; a field added to groups or members comes after
+    "roster": roster_columns(("group_code", "group_name", "kelurahan", "kecamatan", "usaha", "year", "member_name",
+                              "nik", "role", "gender", "pkh_graduate", "status", "stage", "kk", "phone", "desil")),
 }  # fmt: skip
 REQUIRED: dict[str, tuple[str, ...]] = {
     "groups": ("code", "name", "kelurahan", "usaha"),

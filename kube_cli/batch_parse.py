@@ -10,14 +10,15 @@ from typing import Any
 
 from kube_cli.batch_headers import COLUMNS, ID_COLUMNS, NEUTRALISED, Mapping, cell_text
 from kube_cli.batch_result import Problems
+from kube_cli.batch_staging import GROUP_ROWS, MEMBER_ROWS, ROSTER_GROUP, Staged, kind_column
+from kube_cli.batch_staging import KINDS as STAGED_KINDS
 from kube_cli.db import Registry
 from kube_cli.errors import KubeError
 from kube_cli.i18n import _
 from kube_cli.places import Kelurahan, Places, Usaha
-from kube_cli.vocab import (
-    clean_text,
-    parse_nik,
-)
+from kube_cli.records import CODE_CELL, KELURAHAN, OPTIONAL, REQUIRED, USAHA, Cell
+
+Parser = Callable[[str, str], Any]
 
 
 class Reader:
@@ -104,8 +105,7 @@ class Reader:
         return found.id
 
 
-roster_group_key = operator.itemgetter("group_code", "group_name", "kelurahan", "kecamatan", "usaha", "year",
-                                        "status", "stage")  # fmt: skip
+roster_group_key = operator.itemgetter(*ROSTER_GROUP)  # a roster row's group, as the file gives it
 
 
 def same_place(kecamatan: str, place: Kelurahan) -> bool:
@@ -143,29 +143,31 @@ def memo(parser: Callable[[str, str], Any]) -> Callable[[str, str], Any]:
     return parse
 
 
-def text_parser(required: bool = True, max_len: int = 200) -> Callable[[str, str], str]:
-    return lambda text, label: clean_text(text, label, required=required, max_len=max_len)
+def required(parser: Callable[[str, str], Any]) -> Callable[[str, str], Any]:
+    def parse(text: str, label: str) -> Any:
+        if not text:
+            raise KubeError(label, "", _("must not be empty"))
+        return parser(text, label)
+
+    return parse
 
 
-def visit_date(text: str, label: str) -> str:
-    from kube_cli.visits import parse_visit_date
-
-    if not text:
-        raise KubeError(label, "", _("must not be empty"))
-    return parse_visit_date(text, field=label)
+def cell_parser(cell: Cell) -> Callable[[str, str], Any]:
+    """A field's cell parser as the import calls it: an empty cell as the field says, remembered when few."""
+    parse = {OPTIONAL: optional, REQUIRED: required}.get(cell.empty, lambda p: p)(cell.parse)
+    return memo(parse) if cell.few else parse
 
 
-def present_count(text: str, label: str) -> int:
-    value = text[:-2] if text.endswith(".0") else text
-    if not (value.isascii() and value.isdigit()):
-        raise KubeError(label, text, _("is not a number of members"))
-    return int(value)
+def kind_parsers(kind: str, reader: Reader) -> tuple[dict[str, Parser], dict[str, Parser]]:
+    """Each column of a ``kind`` of file with its parser, in the record's order after the group's code;
+    for a roster, the member's columns, and apart its group's (parsed once for the rows that repeat them).
+    A kelurahan is looked up with the kecamatan beside it (``Reader.kelurahan``)."""
+    code = cell_parser(CODE_CELL)
 
+    def of(staged: Staged) -> dict[str, Parser]:
+        return {kind_column(kind, staged.record, f.name): reader.usaha if f.lookup == USAHA else cell_parser(f.cell)
+                for f in staged.fields if f.lookup != KELURAHAN and (f.cell or f.lookup)}  # fmt: skip
 
-def nik_cell(text: str, label: str) -> str:
-    if not text:
-        raise KubeError(label, "", _("must not be empty"))
-    return parse_nik(text, label)
-
-
-# --- the fast path: a chunk of member rows checked column by column ----------------------------
+    if kind == "roster":
+        return of(MEMBER_ROWS), {"group_code": code, **of(GROUP_ROWS)}
+    return {"code" if kind == "groups" else "group_code": code, **of(STAGED_KINDS[kind][0])}, {}

@@ -18,17 +18,77 @@ Two facets of each record live side by side:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from kube_cli.i18n import N_
-from kube_cli.vocab import mask_nik, mask_phone
+from kube_cli.vocab import (
+    clean_text,
+    mask_nik,
+    mask_phone,
+    nik_gender_sql,
+    parse_aid_kind,
+    parse_amount,
+    parse_bool,
+    parse_business,
+    parse_code,
+    parse_count,
+    parse_date,
+    parse_desil,
+    parse_gender,
+    parse_kk,
+    parse_nik,
+    parse_past_date,
+    parse_period,
+    parse_phone,
+    parse_role,
+    parse_stage,
+    parse_status,
+    parse_year,
+)
 
 # How a person reads a value: each kind is drawn one way by ``output`` (Rupiah, ya/tidak, a date,
 # a masked NIK) and kept as it is in JSON and CSV.
 TEXT, NUMBER, MONEY, FLAG, DATE, NIK, CODE, TIME = "text", "number", "money", "flag", "date", "nik", "code", "time"
 PHONE = "phone"  # a phone number: masked but its last 4 digits, as a NIK is
+
+
+# What an empty cell of an imported file gives: nothing (a new record takes its default, --replace keeps
+# what is recorded), the parser's own answer ('' for optional text, or its refusal), or "must not be empty".
+OPTIONAL, PARSED, REQUIRED = "optional", "parsed", "required"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """How ``kube import`` reads a field from a file's cell."""
+
+    parse: Callable[[str, str], Any]  # (text, the column's label) -> the value; refuses with KubeError
+    empty: str = OPTIONAL
+    few: bool = True  # few distinct values in a file: each is parsed once and remembered
+
+
+def text(max_len: int = 200) -> Callable[[str, str], str]:
+    """A free-text cell: trimmed, control characters refused, at most ``max_len`` characters."""
+    return partial(_text, max_len=max_len)
+
+
+def _text(value: str, label: str, max_len: int) -> str:
+    return clean_text(value, label, required=False, max_len=max_len)
+
+
+def _not_after_today(value: str, label: str) -> str:
+    from kube_cli.db import local_today  # where the officer is (db's clock, which the golden run fixes)
+
+    return parse_past_date(value, label, local_today())
+
+
+NAME, NOTE = Cell(text(), REQUIRED, few=False), Cell(text(2000), PARSED, few=False)
+CODE_CELL = Cell(parse_code, PARSED)
+# The fields `kube import` looks up instead of parsing: a kelurahan (with the kecamatan beside it) and a
+# kind of business, by any of their names; the registry's key is staged.
+KELURAHAN, USAHA = "kelurahan", "usaha"
 
 
 @dataclass(frozen=True)
@@ -45,6 +105,14 @@ class Field:
     type: str = "TEXT"  # its SQL type where it is copied (`kube publish`)
     doc: str = ""  # what it means, for the published data's metadata (English, as Datasette shows it)
     headers: tuple[str, ...] = ()  # other names an office file gives it (matched as `kube import` matches)
+    cell: Cell | None = None  # how `kube import` reads it (an exported field without one is looked up or derived)
+    stored: str = ""  # the column `kube import` fills, where it is not the name (a looked-up key)
+    lookup: str = ""  # KELURAHAN or USAHA: the value names a place or a business, and its key is stored
+    otherwise: str = ""  # SQL for a new record's empty cell, where the column's default is not it
+
+    @property
+    def column(self) -> str:
+        return self.stored or self.name
 
 
 @dataclass(frozen=True)
@@ -150,18 +218,22 @@ _CREATED = (Column("created_at"), Column("updated_at"))
 GROUPS = Record(
     "groups", "groups", "g", f"groups g {place_joins('g')} JOIN usaha u ON u.id = g.usaha_id",
     fields=(
-        Field("code", N_("Code"), show=CODE, doc="Group code", headers=("group code", "kode", "kode kube", "kode kelompok")),
-        Field("name", N_("Name"), doc="Group name", headers=("nama",)),
+        Field("code", N_("Code"), show=CODE, doc="Group code", headers=("group code", "kode", "kode kube", "kode kelompok"),
+              cell=CODE_CELL),
+        Field("name", N_("Name"), doc="Group name", headers=("nama",), cell=NAME),
         Field("kelurahan", N_("Kelurahan"), "kel.nama", doc="Kelurahan/desa",
-              headers=("desa", "kelurahan/desa", "kelurahan desa", "desa/kelurahan", "desa kelurahan", "kel/desa", "kel")),
+              headers=("desa", "kelurahan/desa", "kelurahan desa", "desa/kelurahan", "desa kelurahan", "kel/desa", "kel"),
+              lookup=KELURAHAN, stored="kelurahan_kode"),
         Field("kecamatan", N_("Kecamatan"), "kec.nama", doc="Kecamatan"),
-        Field("usaha", N_("Usaha"), "u.name", doc="Business type (jenis usaha)", headers=("jenis usaha",)),
-        Field("year", N_("Year"), type="INTEGER", doc="Year registered", headers=("tahun",)),
-        Field("status", N_("Status"), doc="aktif or nonaktif"),
+        Field("usaha", N_("Usaha"), "u.name", doc="Business type (jenis usaha)", headers=("jenis usaha",), lookup=USAHA,
+              stored="usaha_id"),
+        Field("year", N_("Year"), type="INTEGER", doc="Year registered", headers=("tahun",), cell=Cell(parse_year),
+              otherwise=":year"),
+        Field("status", N_("Status"), doc="aktif or nonaktif", cell=Cell(parse_status)),
         Field("members", N_("Members"), "g.member_count", show=NUMBER, exported=False, type="INTEGER",
               doc="Current members"),
         Field("stage", N_("Stage"), doc="penumbuhan, pengembangan or mandiri (Permensos 2/2019)",
-              headers=("tahap", "tahapan")),
+              headers=("tahap", "tahapan"), cell=Cell(parse_stage)),
         Field("note", N_("Note"), listed=False, exported=False, public=False),
         Field("kelurahan_kode", N_("Kelurahan code"), listed=False, exported=False,
               doc="Kemendagri code of the kelurahan"),
@@ -183,16 +255,20 @@ MEMBERS = Record(
     "members", "members", "m", "members m JOIN groups g ON g.id = m.group_id",
     fields=(
         Field("id", N_("ID"), show=NUMBER, exported=False, public=False),
-        Field("nik", N_("NIK"), show=NIK, public=False, headers=("nik ketua", "nik anggota")),
-        Field("name", N_("Name"), public=False),
-        Field("group_code", N_("Group"), "g.code", show=CODE),
-        Field("role", N_("Role"), headers=("jabatan",)),
-        Field("gender", N_("Gender"), headers=("jenis kelamin", "jk", "l/p")),
-        Field("pkh_graduate", N_("PKH graduate"), show=FLAG, headers=("graduasi pkh", "pkh")),
-        Field("kk", N_("No. KK"), show=NIK, public=False, headers=("no kk", "nomor kk", "nomor kartu keluarga")),
+        Field("nik", N_("NIK"), show=NIK, public=False, headers=("nik ketua", "nik anggota"),
+              cell=Cell(parse_nik, REQUIRED, few=False)),
+        Field("name", N_("Name"), public=False, cell=NAME),
+        Field("group_code", N_("Group"), "g.code", show=CODE, cell=CODE_CELL),
+        Field("role", N_("Role"), headers=("jabatan",), cell=Cell(parse_role)),
+        Field("gender", N_("Gender"), headers=("jenis kelamin", "jk", "l/p"), cell=Cell(parse_gender),
+              otherwise=nik_gender_sql("{row}.nik")),
+        Field("pkh_graduate", N_("PKH graduate"), show=FLAG, headers=("graduasi pkh", "pkh"), cell=Cell(parse_bool)),
+        Field("kk", N_("No. KK"), show=NIK, public=False, headers=("no kk", "nomor kk", "nomor kartu keluarga"),
+              cell=Cell(parse_kk, few=False)),
         Field("phone", N_("Phone"), show=PHONE, public=False,
-              headers=("no hp", "hp", "telepon", "telp", "no telp", "no telepon", "nomor hp", "no wa")),
-        Field("desil", N_("Desil"), show=NUMBER, public=False, type="INTEGER"),
+              headers=("no hp", "hp", "telepon", "telp", "no telp", "no telepon", "nomor hp", "no wa"),
+              cell=Cell(parse_phone, few=False)),
+        Field("desil", N_("Desil"), show=NUMBER, public=False, type="INTEGER", cell=Cell(parse_desil)),
         Field("group_id", N_("Group"), listed=False, exported=False, public=False),
     ),
     columns=(
@@ -207,15 +283,17 @@ AID = Record(
     "aid", "aid", "a", "aid a JOIN groups g ON g.id = a.group_id",
     fields=(
         Field("id", N_("ID"), show=NUMBER, exported=False, public=False),
-        Field("group_code", N_("Group"), "g.code", show=CODE, doc="Group code"),
-        Field("date", N_("Date"), show=DATE, doc="Date given", headers=("tanggal",)),
+        Field("group_code", N_("Group"), "g.code", show=CODE, doc="Group code", cell=CODE_CELL),
+        Field("date", N_("Date"), show=DATE, doc="Date given", headers=("tanggal",), cell=Cell(parse_date, PARSED)),
         Field("year", N_("Year"), "CAST(substr(a.date, 1, 4) AS INTEGER)", listed=False, exported=False,
               type="INTEGER", doc="Year"),
-        Field("kind", N_("Kind"), doc="peralatan, modal, pelatihan or lainnya", headers=("jenis bantuan",)),
+        Field("kind", N_("Kind"), doc="peralatan, modal, pelatihan or lainnya", headers=("jenis bantuan",),
+              cell=Cell(parse_aid_kind, PARSED)),
         Field("amount", N_("Amount"), show=MONEY, type="INTEGER", doc="Amount in Rupiah (IDR), whole",
-              headers=("nilai", "jumlah", "omset", "omzet", "nilai bantuan", "jumlah bantuan", "besar bantuan")),
-        Field("source", N_("Source"), doc="Who gave it", headers=("sumber",)),
-        Field("note", N_("Note"), public=False, headers=("keterangan", "catatan")),
+              headers=("nilai", "jumlah", "omset", "omzet", "nilai bantuan", "jumlah bantuan", "besar bantuan"),
+              cell=Cell(parse_amount, PARSED)),
+        Field("source", N_("Source"), doc="Who gave it", headers=("sumber",), cell=Cell(text(), PARSED, few=False)),
+        Field("note", N_("Note"), public=False, headers=("keterangan", "catatan"), cell=NOTE),
         Field("void", N_("Void"), "a.voided_at IS NOT NULL", show=FLAG, exported=False, public=False),
     ),
     columns=(
@@ -228,11 +306,13 @@ AID = Record(
 REVENUE = Record(
     "revenue", "revenue", "r", "revenue r JOIN groups g ON g.id = r.group_id",
     fields=(
-        Field("group_code", N_("Group"), "g.code", show=CODE, doc="Group code"),
-        Field("period", N_("Period"), doc="Year (YYYY) or month (YYYY-MM)", headers=("periode",)),
+        Field("group_code", N_("Group"), "g.code", show=CODE, doc="Group code", cell=CODE_CELL),
+        Field("period", N_("Period"), doc="Year (YYYY) or month (YYYY-MM)", headers=("periode",),
+              cell=Cell(parse_period, PARSED)),
         Field("year", N_("Year"), listed=False, exported=False, type="INTEGER", doc="Year"),
-        Field("amount", N_("Amount"), show=MONEY, type="INTEGER", doc="Revenue in Rupiah (IDR), whole"),
-        Field("note", N_("Note"), public=False),
+        Field("amount", N_("Amount"), show=MONEY, type="INTEGER", doc="Revenue in Rupiah (IDR), whole",
+              cell=Cell(parse_amount, PARSED)),
+        Field("note", N_("Note"), public=False, cell=NOTE),
     ),
     columns=(
         Column("group", "group_id", ref="groups"), Column("period"), Column("year"), Column("amount"),
@@ -244,14 +324,16 @@ VISITS = Record(
     "visits", "visits", "v", "visits v JOIN groups g ON g.id = v.group_id",
     fields=(
         Field("id", N_("ID"), show=NUMBER, exported=False, public=False),
-        Field("group_code", N_("Group"), "g.code", show=CODE),
-        Field("date", N_("Date"), show=DATE),
-        Field("officer", N_("Officer"), public=False, headers=("petugas", "pendamping", "nama pendamping")),
-        Field("business", N_("Business"), headers=("kondisi usaha", "status usaha", "keadaan usaha")),
-        Field("bookkeeping", N_("Books"), show=FLAG, headers=("pembukuan", "ada pembukuan")),
+        Field("group_code", N_("Group"), "g.code", show=CODE, cell=CODE_CELL),
+        Field("date", N_("Date"), show=DATE, cell=Cell(_not_after_today, REQUIRED)),
+        Field("officer", N_("Officer"), public=False, headers=("petugas", "pendamping", "nama pendamping"),
+              cell=Cell(text(100), PARSED, few=False)),
+        Field("business", N_("Business"), headers=("kondisi usaha", "status usaha", "keadaan usaha"),
+              cell=Cell(parse_business, PARSED)),
+        Field("bookkeeping", N_("Books"), show=FLAG, headers=("pembukuan", "ada pembukuan"), cell=Cell(parse_bool)),
         Field("members_present", N_("Present"), show=NUMBER, type="INTEGER",
-              headers=("anggota hadir", "jumlah hadir", "hadir")),
-        Field("note", N_("Note"), public=False),
+              headers=("anggota hadir", "jumlah hadir", "hadir"), cell=Cell(parse_count)),
+        Field("note", N_("Note"), public=False, cell=NOTE),
     ),
     columns=(
         Column("group", "group_id", ref="groups"), Column("date"), Column("officer"), Column("business"),

@@ -23,6 +23,7 @@ from kube_cli.vocab import (
     name_key,
     nik_gender,
     parse_bool,
+    parse_code,
     parse_desil,
     parse_gender,
     parse_kk,
@@ -36,7 +37,6 @@ from kube_cli.vocab import (
 
 MIN_MEMBERS, MAX_MEMBERS = 5, 20  # Permensos 2/2019: a KUBE has 5 to 20 members
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
-_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,31}$")
 
 GROUP_SELECT = GROUPS.select()
 GROUP_KEYS = GROUPS.keys()
@@ -73,13 +73,6 @@ def size_warning(members: int) -> str:
 
 
 # --- groups ---------------------------------------------------------------------------------
-
-
-def parse_code(text: str, field: str = "code") -> str:
-    value = clean_text(text, field, max_len=32)
-    if not _CODE.match(value):
-        raise KubeError(field, value, _("may hold only letters, digits and . _ / -"))
-    return value
 
 
 def get_group(registry: Registry, code: str, field: str = "code") -> dict[str, Any]:

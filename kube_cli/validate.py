@@ -99,7 +99,7 @@ class _Checker:
 
 def group(record: dict[str, Any], what: tuple[str, str], known_usaha: set[str]) -> list[Problem]:
     """A group as ``group add`` takes it; its kelurahan is checked against the region by merge."""
-    from kube_cli.registry import parse_code
+    from kube_cli.vocab import parse_code
 
     check = _Checker(what, record)
     check.parsed("code", parse_code)

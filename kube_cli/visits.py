@@ -17,7 +17,16 @@ from kube_cli.errors import Conflict, KubeError, NotFound
 from kube_cli.i18n import _
 from kube_cli.records import VISITS, present
 from kube_cli.registry import get_group
-from kube_cli.vocab import clean_text, parse_amount, parse_business, parse_date, parse_period, parse_year
+from kube_cli.vocab import (
+    clean_text,
+    parse_amount,
+    parse_business,
+    parse_count,
+    parse_date,
+    parse_past_date,
+    parse_period,
+    parse_year,
+)
 
 VISIT_SELECT = VISITS.select()
 VISIT_KEYS = VISITS.keys()
@@ -29,26 +38,18 @@ def parse_visit_date(text: str | None, today: Date | None = None, field: str = "
     today = today or local_today()
     if text is None:
         return today.isoformat()
-    value = parse_date(text, field)
-    if value > today.isoformat():
-        raise KubeError(field, str(text).strip(), _("is in the future (today is {today})").format(
-            today=today.isoformat()), _("record a visit on the day it was made, or after"))  # fmt: skip
-    return value
+    return parse_past_date(text, field, today)
 
 
 def parse_members_present(text: str | int | None, group: dict[str, Any], field: str = "members-present") -> int | None:
     """How many members were at the visit: a whole number, at most the group's current members."""
     if text is None or str(text).strip() == "":
         return None
-    value = str(text).strip()
-    if value.endswith(".0"):
-        value = value[:-2]
-    if not (value.isascii() and value.isdigit()):
-        raise KubeError(field, value, _("is not a number of members"))
-    if int(value) > group["members"]:
-        raise KubeError(field, value, _("is more than the {n} current members of group {code}").format(
+    value = parse_count(text, field)
+    if value > group["members"]:
+        raise KubeError(field, str(value), _("is more than the {n} current members of group {code}").format(
             n=group["members"], code=group["code"]), _("add the missing members first"))  # fmt: skip
-    return int(value)
+    return value
 
 
 def _visit_row(registry: Registry, visit_id: int) -> dict[str, Any]:

@@ -469,3 +469,33 @@ def parse_business(text: str, field: str = "business") -> str:
     """Whether a group's business runs, as a visit finds it: running, stalled or stopped (also in
     Indonesian: berjalan, macet, berhenti …)."""
     return _choice_or_suggest(text, field, BUSINESS_STATES, _BUSINESS_WORDS)
+
+
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,31}$")
+
+
+def parse_code(text: str, field: str = "code") -> str:
+    """A group's code (Kode KUBE): letters, digits and ``. _ / -``, at most 32."""
+    value = clean_text(text, field, max_len=32)
+    if not _CODE.match(value):
+        raise KubeError(field, value, _("may hold only letters, digits and . _ / -"))
+    return value
+
+
+def parse_count(text: str | int, field: str = "members-present") -> int:
+    """A whole number of members (``3``; a spreadsheet's ``3.0`` too)."""
+    value = str(text).strip()
+    if value.endswith(".0"):
+        value = value[:-2]
+    if not (value.isascii() and value.isdigit()):
+        raise KubeError(field, value, _("is not a number of members"))
+    return int(value)
+
+
+def parse_past_date(text: str, field: str, today: date) -> str:
+    """A date that is not after ``today`` (a visit is recorded on its day, or after)."""
+    value = parse_date(text, field)
+    if value > today.isoformat():
+        raise KubeError(field, str(text).strip(), _("is in the future (today is {today})").format(
+            today=today.isoformat()), _("record a visit on the day it was made, or after"))  # fmt: skip
+    return value
