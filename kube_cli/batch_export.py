@@ -21,7 +21,7 @@ from kube_cli.batch_headers import COLUMNS
 from kube_cli.db import Registry
 from kube_cli.errors import KubeError
 from kube_cli.i18n import _
-from kube_cli.records import MEMBERS, RECORDS, current_group, current_member, place_joins, present
+from kube_cli.records import MEMBERS, RECORDS, current_group, current_member, current_visit, place_joins, present
 from kube_cli.safetext import neutralise  # the one rule, shared with every `--format csv` output
 
 # What each kind exports, besides its columns: which records, in which order.
@@ -30,7 +30,7 @@ _WHERE = {
     "members": f"WHERE {current_member('m')} ORDER BY g.code, m.id",
     "aid": "WHERE a.voided_at IS NULL ORDER BY g.code, a.date, a.id",
     "revenue": "ORDER BY g.code, r.period",
-    "visits": f"WHERE v.removed_at IS NULL AND {current_group('g')} ORDER BY g.code, v.date, v.id",
+    "visits": f"WHERE {current_visit('v')} AND {current_group('g')} ORDER BY g.code, v.date, v.id",
 }
 _SQL = {kind: f"{RECORDS[kind].values_sql(COLUMNS[kind])} {where}" for kind, where in _WHERE.items()}
 # the sheet offices keep: a row per member, the group's columns repeated; a group without members, one row

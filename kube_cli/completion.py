@@ -45,9 +45,11 @@ def _like(incomplete: str) -> str:
 
 
 def kelurahan(ctx: Any, incomplete: str) -> Values:
+    from kube_cli.records import kecamatan_join  # here: completing a command imports only what it uses
+
     return [(name, f"{kec}" if kec else "") for name, kec in _rows(ctx, (
-        "SELECT k.nama, c.nama FROM wilayah k LEFT JOIN wilayah c ON c.kode = k.parent "
-        "WHERE k.level = 'kelurahan_desa' AND k.nama LIKE ? ESCAPE '\\' ORDER BY k.nama LIMIT ?"),
+        f"SELECT kel.nama, kec.nama FROM wilayah kel {kecamatan_join('LEFT JOIN')} "
+        "WHERE kel.level = 'kelurahan_desa' AND kel.nama LIKE ? ESCAPE '\\' ORDER BY kel.nama LIMIT ?"),
         _like(incomplete), LIMIT)]  # fmt: skip
 
 
@@ -74,9 +76,11 @@ def group_code(ctx: Any, incomplete: str) -> Values:
 
 def member(ctx: Any, incomplete: str) -> Values:
     """Current members by id (the NIK is not offered: completion shows on screen)."""
+    from kube_cli.records import current_member
+
     return [(str(id_), f"{name} ({code})") for id_, name, code in _rows(ctx, (
         "SELECT m.id, m.name, g.code FROM members m JOIN groups g ON g.id = m.group_id "
-        "WHERE m.removed_at IS NULL AND CAST(m.id AS TEXT) LIKE ? ORDER BY m.id LIMIT ?"), _like(incomplete), LIMIT)]  # fmt: skip
+        f"WHERE {current_member('m')} AND CAST(m.id AS TEXT) LIKE ? ORDER BY m.id LIMIT ?"), _like(incomplete), LIMIT)]  # fmt: skip
 
 
 def _fixed(words: tuple[str, ...]) -> Callable[[Any, str], Values]:

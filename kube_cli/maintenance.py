@@ -16,7 +16,7 @@ from kube_cli import fileio, plausibility
 from kube_cli.db import Registry, connect, copy_database, copy_into, make_private, open_registry
 from kube_cli.errors import KubeError, damage
 from kube_cli.i18n import _
-from kube_cli.records import CURRENT_MEMBER, current_member
+from kube_cli.records import CURRENT_MEMBER, CURRENT_VISIT, current_ketua, current_member, monthly, yearly
 from kube_cli.registry import MAX_MEMBERS, MIN_MEMBERS, size_warning
 from kube_cli.vocab import format_rupiah, mask_nik
 
@@ -280,14 +280,14 @@ def make_wal(path: Path) -> None:
 
 # Each visited group's maintained ``visit_summary`` row beside a recount from its visits (either side
 # missing or different), as the ``kube due`` of today reads it.
-_VISITS_RECOUNTED = """
+_VISITS_RECOUNTED = f"""
     SELECT group_id, date, business, officer, second, bad FROM (
         SELECT group_id, date, business, officer,
                lead(date) OVER (PARTITION BY group_id ORDER BY date DESC, id DESC) AS second,
                max(CASE WHEN business != 'running' OR bookkeeping = 0 THEN date END) OVER (PARTITION BY group_id)
                    AS bad,
                row_number() OVER (PARTITION BY group_id ORDER BY date DESC, id DESC) AS n
-        FROM visits WHERE removed_at IS NULL) WHERE n = 1"""
+        FROM visits WHERE {CURRENT_VISIT}) WHERE n = 1"""
 _SUMMARISED = "SELECT group_id, last_date, business, officer, second_date, bad_date FROM visit_summary"
 VISIT_SUMMARY_RECOUNT = (
     f"SELECT g.code FROM groups g WHERE g.id IN (SELECT group_id FROM ({_VISITS_RECOUNTED} EXCEPT {_SUMMARISED}) "
@@ -413,7 +413,7 @@ def _rules(conn: sqlite3.Connection) -> list[dict[str, str]]:
                               f"{table} {rowid}"))  # fmt: skip
     for code, year in conn.execute(
         "SELECT g.code, r.year FROM revenue r JOIN groups g ON g.id = r.group_id GROUP BY r.group_id, r.year "
-        "HAVING sum(length(r.period) = 4) > 0 AND sum(length(r.period) = 7) > 0 ORDER BY g.code, r.year"
+        f"HAVING sum({yearly('r')}) > 0 AND sum({monthly('r')}) > 0 ORDER BY g.code, r.year"
     ):
         found.append(_problem("error", "revenue_yearly_and_monthly", _("revenue: {year} has both a yearly record and monthly records").format(year=year),
                               code))  # fmt: skip
@@ -425,7 +425,7 @@ def _rules(conn: sqlite3.Connection) -> list[dict[str, str]]:
             codes=codes.replace(",", ", ")), mask_nik(nik)))  # fmt: skip
     for code, ketua in conn.execute(
         "SELECT g.code, count(*) FROM members m JOIN groups g ON g.id = m.group_id "
-        f"WHERE {current_member('m')} AND m.role = 'ketua' GROUP BY g.id HAVING count(*) > 1 ORDER BY g.code"
+        f"WHERE {current_ketua('m')} GROUP BY g.id HAVING count(*) > 1 ORDER BY g.code"
     ):
         found.append(
             _problem("error", "ketua_count", _("{n} members are ketua; a group has one").format(n=ketua), code)

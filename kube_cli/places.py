@@ -14,6 +14,7 @@ from typing import Any
 from kube_cli.db import Registry, new_uuid, now
 from kube_cli.errors import Conflict, KubeError
 from kube_cli.i18n import _
+from kube_cli.records import kecamatan_join
 from kube_cli.vocab import clean_text, closest, did_you_mean, name_key
 
 _CODE = re.compile(r"^\d{2}(\.\d{2}){2}\.\d{4}$")
@@ -65,8 +66,7 @@ class Places:
 
     def _kelurahan_rows(self, where: str, params: tuple[Any, ...]) -> list[Kelurahan]:
         sql = (
-            "SELECT kel.kode, kel.nama, kec.nama, kec.kode FROM wilayah kel "
-            "JOIN wilayah kec ON kec.kode = kel.parent "
+            f"SELECT kel.kode, kel.nama, kec.nama, kec.kode FROM wilayah kel {kecamatan_join()} "
             f"WHERE kel.level = 'kelurahan_desa' AND {where} ORDER BY kel.kode"
         )
         return [Kelurahan(*row) for row in self.registry.conn.execute(sql, params)]
@@ -179,10 +179,10 @@ class Places:
         raise KubeError(field, value, _("is not a known business type"), hint)
 
 
-WILAYAH_SELECT = """
+WILAYAH_SELECT = f"""
 SELECT kel.kode AS kode, kel.nama AS kelurahan, kec.nama AS kecamatan, kab.nama AS kabupaten_kota,
        (SELECT count(*) FROM groups g WHERE g.kelurahan_kode = kel.kode AND g.status = 'aktif') AS groups
-FROM wilayah kel JOIN wilayah kec ON kec.kode = kel.parent JOIN wilayah kab ON kab.kode = kec.parent
+FROM wilayah kel {kecamatan_join()} JOIN wilayah kab ON kab.kode = kec.parent
 """
 
 

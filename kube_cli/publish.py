@@ -20,7 +20,7 @@ from kube_cli import fileio
 from kube_cli.db import Registry, now
 from kube_cli.errors import KubeError
 from kube_cli.i18n import _
-from kube_cli.records import AID, GROUPS, RECORDS, REVENUE, Record, current_group
+from kube_cli.records import AID, GROUPS, RECORDS, REVENUE, Record, current_group, kecamatan_join
 
 DB_NAME = "kube-public.db"
 METADATA_NAME = "metadata.json"
@@ -71,7 +71,7 @@ FROM active_group_totals;
 COPIES = {
     "places": (
         "SELECT kel.kode, kel.nama, kec.kode, kec.nama, kab.nama FROM wilayah kel "
-        "JOIN wilayah kec ON kec.kode = kel.parent LEFT JOIN wilayah kab ON kab.kode = kec.parent "
+        f"{kecamatan_join()} LEFT JOIN wilayah kab ON kab.kode = kec.parent "
         "WHERE kel.kode IN (SELECT kelurahan_kode FROM groups) ORDER BY kel.kode"
     ),
     "usaha": (

@@ -213,6 +213,38 @@ def place_joins(alias: str = "g") -> str:
     return PLACE_JOINS.format(alias=alias)
 
 
+def current_visit(alias: str = "v") -> str:
+    return f"{alias}.{CURRENT_VISIT}"
+
+
+def kecamatan_join(join: str = "JOIN") -> str:
+    """The kecamatan (``kec``) of the kelurahan ``kel`` the query already has; ``join`` may be ``LEFT JOIN``."""
+    return f"{join} wilayah kec ON kec.kode = kel.parent"
+
+
+def place_joins_on(column: str) -> str:
+    """``place_joins`` for the kelurahan code in ``column`` (a subquery's, not a group's ``kelurahan_kode``)."""
+    return f"JOIN wilayah kel ON kel.kode = {column} {kecamatan_join()}"
+
+
+# One ketua per group: what the unique index ``members_one_ketua`` covers (its WHERE, word for word,
+# so that a query with it can use the index).
+CURRENT_KETUA = f"role = 'ketua' AND {CURRENT_MEMBER}"
+
+
+def current_ketua(alias: str = "m") -> str:
+    return f"{alias}.role = 'ketua' AND {current_member(alias)}"
+
+
+# A year's revenue is its yearly record (period ``2021``) or the sum of its months (``2021-03``), never both.
+def yearly(alias: str = "r") -> str:
+    return f"length({alias}.period) = 4"
+
+
+def monthly(alias: str = "r") -> str:
+    return f"length({alias}.period) = 7"
+
+
 _CREATED = (Column("created_at"), Column("updated_at"))
 
 GROUPS = Record(

@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
+from kube_cli import records
 from kube_cli.db import Registry, new_uuid, now
 from kube_cli.errors import Conflict, KubeError, NotFound, Problem
 from kube_cli.i18n import _
@@ -78,9 +79,9 @@ def size_warning(members: int) -> str:
 def get_group(registry: Registry, code: str, field: str = "code") -> dict[str, Any]:
     """A group (not removed) by its code, ignoring case; a generated code also as read aloud."""
     typed = code.strip()
-    rows = registry.query(GROUP_SELECT + " WHERE g.code = ? AND g.removed_at IS NULL", (typed,))
+    rows = registry.query(GROUP_SELECT + f" WHERE g.code = ? AND {records.current_group('g')}", (typed,))
     if not rows and (canonical := generated_code(typed)) and canonical != typed:
-        rows = registry.query(GROUP_SELECT + " WHERE g.code = ? AND g.removed_at IS NULL", (canonical,))
+        rows = registry.query(GROUP_SELECT + f" WHERE g.code = ? AND {records.current_group('g')}", (canonical,))
     if not rows:
         removed = registry.conn.execute("SELECT removed_at FROM groups WHERE code IN (?, ?) AND removed_at IS NOT NULL",
                                         (typed, generated_code(typed) or typed)).fetchone()  # fmt: skip
@@ -135,7 +136,8 @@ def _check_name_free(registry: Registry, name: str, kelurahan_kode: str, kelurah
     """No other group of this name (ignoring case and spaces) in this kelurahan."""
     key = name_key(name)
     for other_code, other_name in registry.conn.execute(
-        "SELECT code, name FROM groups WHERE kelurahan_kode = ? AND removed_at IS NULL ORDER BY id", (kelurahan_kode,)
+        f"SELECT code, name FROM groups WHERE kelurahan_kode = ? AND {records.CURRENT_GROUP} ORDER BY id",
+        (kelurahan_kode,),
     ):
         if name_key(other_name) == key:
             raise Conflict("name", name, _("{kelurahan} already has a group of this name: {code}").format(
@@ -167,7 +169,7 @@ def group_list(
     if stage:
         where.append("g.stage = ?")
         params.append(parse_stage(stage))
-    sql = GROUP_SELECT + " WHERE " + " AND ".join(["g.removed_at IS NULL", *where]) + " ORDER BY g.code"
+    sql = GROUP_SELECT + " WHERE " + " AND ".join([records.current_group("g"), *where]) + " ORDER BY g.code"
     return [public_group(row) for row in registry.query(sql, params)]
 
 
@@ -268,7 +270,7 @@ def group_remove(registry: Registry, code: str, reason: str) -> dict[str, Any]:
 def _check_removable(registry: Registry, row: dict[str, Any]) -> None:
     conn, problems = registry.conn, []
     names = [n for (n,) in conn.execute(
-        "SELECT name FROM members WHERE group_id = ? AND removed_at IS NULL ORDER BY id", (row["id"],))]  # fmt: skip
+        f"SELECT name FROM members WHERE group_id = ? AND {records.CURRENT_MEMBER} ORDER BY id", (row["id"],))]  # fmt: skip
     if names:
         problems.append(Problem("code", row["code"], _("has {n} current members: {names}").format(
             n=len(names), names=_some(names)), _("move or remove them first (`kube member list {code}`)").format(
@@ -310,7 +312,7 @@ def find_member(registry: Registry, text: str, field: str = "member") -> dict[st
         where, params, shown = "m.nik = ?", (value,), mask_nik(value)
     else:
         where, params, shown = "m.id = ?", (int(value),), value
-    rows = registry.query(MEMBER_SELECT + f" WHERE {where} AND m.removed_at IS NULL", params)
+    rows = registry.query(MEMBER_SELECT + f" WHERE {where} AND {records.current_member('m')}", params)
     if not rows:
         raise NotFound(field, shown, _("no current member with this NIK or id"), _("see `kube member list`"))
     return rows[0]
@@ -336,7 +338,7 @@ def _check_ketua(registry: Registry, group_id: int, group_code: str, role: str, 
     if role != "ketua":
         return
     row = registry.conn.execute(
-        "SELECT name FROM members WHERE group_id = ? AND role = 'ketua' AND removed_at IS NULL AND id != ?",
+        f"SELECT name FROM members WHERE group_id = ? AND {records.CURRENT_KETUA} AND id != ?",
         (group_id, member_id),
     ).fetchone()
     if row:
@@ -344,11 +346,18 @@ def _check_ketua(registry: Registry, group_id: int, group_code: str, role: str, 
             code=group_code, name=row[0]), _("change that member's role first"))  # fmt: skip
 
 
-def _check_nik_free(registry: Registry, nik: str, group_id: int) -> None:
-    holder = registry.conn.execute(
-        "SELECT g.code, g.id FROM members m JOIN groups g ON g.id = m.group_id WHERE m.nik = ? AND m.removed_at IS NULL",
+def _nik_holder(registry: Registry, nik: str) -> tuple[str, int, int] | None:
+    """The current member with this NIK, as ``(group code, group id, member id)``: one group per NIK,
+    the rule the unique index ``members_current_nik`` holds."""
+    return registry.conn.execute(
+        "SELECT g.code, g.id, m.id FROM members m JOIN groups g ON g.id = m.group_id "
+        f"WHERE m.nik = ? AND {records.current_member('m')}",
         (nik,),
     ).fetchone()
+
+
+def _check_nik_free(registry: Registry, nik: str, group_id: int) -> None:
+    holder = _nik_holder(registry, nik)
     if holder and holder[1] == group_id:
         raise Conflict("nik", mask_nik(nik), _("is already a member of group {code}").format(code=holder[0]))
     if holder:
@@ -358,13 +367,10 @@ def _check_nik_free(registry: Registry, nik: str, group_id: int) -> None:
 
 def _check_nik_not_held(registry: Registry, nik: str) -> None:
     """A corrected NIK must not be another current member's."""
-    holder = registry.conn.execute(
-        "SELECT g.code, m.id FROM members m JOIN groups g ON g.id = m.group_id WHERE m.nik = ? AND m.removed_at IS NULL",
-        (nik,),
-    ).fetchone()
+    holder = _nik_holder(registry, nik)
     if holder:
         raise Conflict("nik", mask_nik(nik), _("is the NIK of another current member: id {id} in group {code}").format(
-            id=holder[1], code=holder[0]))  # fmt: skip
+            id=holder[2], code=holder[0]))  # fmt: skip
 
 
 def _check_gender(nik: str, gender: str | None) -> str:
@@ -430,7 +436,7 @@ def member_list(
     group: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Current members (of one group: by ``code``, or the ``group`` row a caller already has)."""
-    where, params = ["m.removed_at IS NULL"], []
+    where, params = [records.current_member("m")], []
     if code or group:
         group = group or get_group(registry, code or "")
         code = group["code"]

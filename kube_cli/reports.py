@@ -177,7 +177,7 @@ def summary(registry: Registry, f: Filters) -> dict[str, Any]:
         for kec, kel, groups, members in conn.execute(
             "SELECT kec.nama, kel.nama, x.groups, x.members FROM (SELECT g.kelurahan_kode AS kode, count(*) AS groups, "
             f"sum(g.member_count) AS members FROM groups g WHERE {where} GROUP BY g.kelurahan_kode) x "
-            "JOIN wilayah kel ON kel.kode = x.kode JOIN wilayah kec ON kec.kode = kel.parent "
+            f"{records.place_joins_on('x.kode')} "
             "ORDER BY kec.nama, kel.nama",
             params,
         )
@@ -218,8 +218,7 @@ def omset_at_least(registry: Registry, f: Filters, minimum: str) -> tuple[int | 
     rows = registry.query(
         "SELECT g.code AS code, g.name AS name, kel.nama AS kelurahan, kec.nama AS kecamatan, u.name AS usaha, "
         "r.year AS year, sum(r.amount) AS revenue "
-        "FROM revenue r JOIN groups g ON g.id = r.group_id JOIN wilayah kel ON kel.kode = g.kelurahan_kode "
-        "JOIN wilayah kec ON kec.kode = kel.parent JOIN usaha u ON u.id = g.usaha_id "
+        f"FROM revenue r JOIN groups g ON g.id = r.group_id {records.place_joins('g')} JOIN usaha u ON u.id = g.usaha_id "
         f"WHERE r.year = ? AND {where} GROUP BY g.id HAVING sum(r.amount) >= ? ORDER BY revenue DESC, g.code",
         [year, *params, threshold],
     )

@@ -15,7 +15,7 @@ from kube_cli import money
 from kube_cli.db import Registry, local_today, new_uuid, now
 from kube_cli.errors import Conflict, KubeError, NotFound
 from kube_cli.i18n import _
-from kube_cli.records import VISITS, present
+from kube_cli.records import VISITS, current_visit, present
 from kube_cli.registry import get_group
 from kube_cli.vocab import (
     clean_text,
@@ -30,7 +30,7 @@ from kube_cli.vocab import (
 
 VISIT_SELECT = VISITS.select()
 VISIT_KEYS = VISITS.keys()
-CURRENT = "v.removed_at IS NULL"
+CURRENT = current_visit("v")
 
 
 def parse_visit_date(text: str | None, today: Date | None = None, field: str = "date") -> str:

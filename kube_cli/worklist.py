@@ -31,6 +31,7 @@ from kube_cli.db import Registry, local_today
 from kube_cli.errors import KubeError
 from kube_cli.i18n import N_, _
 from kube_cli.places import Places
+from kube_cli.records import CURRENT_KETUA, CURRENT_VISIT, current_ketua
 from kube_cli.registry import MIN_MEMBERS
 from kube_cli.vocab import clean_text, parse_date
 
@@ -98,12 +99,10 @@ def due_sql(scope: Scope, summary: bool = True) -> str:
         where.append("(l.officer IS NULL OR l.officer = :officer COLLATE NOCASE)")
     if local:
         no_revenue = "NOT EXISTS (SELECT 1 FROM revenue r WHERE r.group_id = g.id AND r.year = :last_year)"
-        no_ketua = (
-            "NOT EXISTS (SELECT 1 FROM members m WHERE m.group_id = g.id AND m.role = 'ketua' AND m.removed_at IS NULL)"
-        )
+        no_ketua = f"NOT EXISTS (SELECT 1 FROM members m WHERE m.group_id = g.id AND {current_ketua('m')})"
     else:
         no_revenue = "g.id NOT IN (SELECT group_id FROM revenue WHERE year = :last_year)"
-        no_ketua = "g.id NOT IN (SELECT group_id FROM members WHERE role = 'ketua' AND removed_at IS NULL)"
+        no_ketua = f"g.id NOT IN (SELECT group_id FROM members WHERE {CURRENT_KETUA})"
     if summary:
         visits = ("(SELECT group_id, last_date, business, officer, second_date >= :window AS review_visits, "
                   "coalesce(bad_date < :window, 1) AS all_good FROM visit_summary)")  # fmt: skip
@@ -112,7 +111,7 @@ def due_sql(scope: Scope, summary: bool = True) -> str:
         visits = (f"(SELECT group_id, substr(max(date || printf('%012d', id)), 1, 10) AS last_date, business, officer, "
                   f"count(*) FILTER (WHERE date >= :window) >= :review_visits AS review_visits, "
                   f"count(*) FILTER (WHERE date >= :window AND (business != 'running' OR bookkeeping = 0)) = 0 "
-                  f"AS all_good FROM visits WHERE removed_at IS NULL AND date <= :as_of{only} GROUP BY group_id)")  # fmt: skip
+                  f"AS all_good FROM visits WHERE {CURRENT_VISIT} AND date <= :as_of{only} GROUP BY group_id)")  # fmt: skip
     # Each group's facts are worked out once, in a subquery that LIMIT keeps from being merged into the
     # outer query (which would look up the ketua and revenue lists twice) and that streams its rows
     # (a co-routine, nothing stored); the outer query keeps the due ones, the cheap reasons first.
@@ -145,7 +144,7 @@ def place_names(registry: Registry, kelurahan: set[str]) -> dict[str, str]:
 
 def summary_holds(registry: Registry, scope: Scope) -> bool:
     """Whether ``visit_summary`` answers for ``scope``'s day: no current visit is dated after it."""
-    (latest,) = registry.conn.execute("SELECT max(date) FROM visits WHERE removed_at IS NULL").fetchone()
+    (latest,) = registry.conn.execute(f"SELECT max(date) FROM visits WHERE {CURRENT_VISIT}").fetchone()
     return latest is None or latest <= scope.as_of.isoformat()
 
 
