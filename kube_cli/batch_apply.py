@@ -28,7 +28,7 @@ from kube_cli.batch_staging import (
 from kube_cli.db import now
 from kube_cli.errors import Problem
 from kube_cli.i18n import _
-from kube_cli.records import GROUPS
+from kube_cli.records import CURRENT_GROUP, CURRENT_MEMBER, GROUPS, current_ketua, current_member, monthly, yearly
 from kube_cli.vocab import format_rupiah, mask_nik
 
 
@@ -65,8 +65,9 @@ INDEXES = (
 GROUP_DIFFERS = f"({GROUP_ROWS.differs('f', 'x')})"
 MEMBER_DIFFERS = f"(g.code != s.code OR {MEMBER_ROWS.differs('s', 'm')})"
 REVENUE_DIFFERS = "(x.amount != r.amount OR (r.note != '' AND r.note != x.note))"
-REVENUE_CLASH = ("((length(r.period) = 4 AND x.year = r.year AND x.period != r.period) "
-                 "OR (length(r.period) = 7 AND x.period = substr(r.period, 1, 4)))")  # fmt: skip
+# a year is a yearly record or the sum of its months: a staged one of either kind against the other
+REVENUE_CLASH = (f"(({yearly('r')} AND x.year = r.year AND x.period != r.period) "
+                 f"OR ({monthly('r')} AND x.period = substr(r.period, 1, 4)))")  # fmt: skip
 
 
 @contextmanager
@@ -120,7 +121,7 @@ def counted_once(conn: sqlite3.Connection, *, counted_new_groups: bool = False) 
     yield
     conn.execute(
         "UPDATE groups SET member_count = member_count + n FROM (SELECT group_id, count(*) AS n FROM members "
-        "WHERE id > :last AND removed_at IS NULL GROUP BY group_id) AS new WHERE groups.id = new.group_id "
+        f"WHERE id > :last AND {CURRENT_MEMBER} GROUP BY group_id) AS new WHERE groups.id = new.group_id "
         "AND (:groups < 0 OR groups.id <= :groups)",
         {"last": last, "groups": groups},
     )
@@ -275,7 +276,7 @@ class Checker:
         if not self.replace:
             for line, nik, code, holder, *pairs in self.rows(
                 f"SELECT s.line, s.nik, s.code, g.code, {MEMBER_ROWS.pairs('s', 'm')} FROM sm s JOIN members m "
-                f"ON m.nik = s.nik AND m.removed_at IS NULL JOIN groups g ON g.id = m.group_id WHERE {MEMBER_DIFFERS} "
+                f"ON m.nik = s.nik AND {current_member()} JOIN groups g ON g.id = m.group_id WHERE {MEMBER_DIFFERS} "
                 "ORDER BY s.line"
             ):
                 if holder.casefold() != code.casefold():
@@ -288,7 +289,7 @@ class Checker:
         self.conn.execute("DELETE FROM sk")  # who is ketua depends on the registry's roles: found again
         self.conn.execute(
             "INSERT INTO sk SELECT s.line, s.code FROM sm s WHERE coalesce(s.role, (SELECT m.role FROM members m "
-            "WHERE m.nik = s.nik AND m.removed_at IS NULL), 'anggota') = 'ketua'"
+            f"WHERE m.nik = s.nik AND {current_member()}), 'anggota') = 'ketua'"
         )
         for line, code, first in self.rows(
             "SELECT k.line, k.code, f.line FROM sk k JOIN (SELECT code, min(line) AS line FROM sk GROUP BY code) f "
@@ -306,13 +307,13 @@ class Checker:
         """Current ketua of groups that the file gives a ketua, who are not in the file themselves."""
         return (
             f"SELECT {columns} FROM (SELECT code, min(line) AS line FROM sk GROUP BY code) f "
-            "JOIN groups g ON g.code = f.code JOIN members m ON m.group_id = g.id AND m.role = 'ketua' "
-            "AND m.removed_at IS NULL WHERE m.nik NOT IN (SELECT nik FROM sm)"
+            f"JOIN groups g ON g.code = f.code JOIN members m ON m.group_id = g.id AND {current_ketua()} "
+            "WHERE m.nik NOT IN (SELECT nik FROM sm)"
         )
 
     def _check_known_groups(self, table: str) -> None:
         for line, code in self.rows(
-            f"SELECT line, code FROM {table} WHERE code NOT IN (SELECT code FROM groups WHERE removed_at IS NULL) ORDER BY line"
+            f"SELECT line, code FROM {table} WHERE code NOT IN (SELECT code FROM groups WHERE {CURRENT_GROUP}) ORDER BY line"
         ):
             self.add(
                 line, "group_code", code, _("no such group"), _("import the groups first, or see `kube group list`")
@@ -343,7 +344,7 @@ class Checker:
                 )
             for line, period, code, first in self.rows(
                 "SELECT r.line, r.period, r.code, y.line FROM sr r JOIN sr y ON y.code = r.code "
-                "AND y.period = substr(r.period, 1, 4) WHERE length(r.period) = 7 ORDER BY r.line"
+                f"AND y.period = substr(r.period, 1, 4) WHERE {monthly('r')} ORDER BY r.line"
             ):
                 self.add(line, "period", period, _("group {code} also has the whole year on line {line}: a year is a "
                                                    "yearly record or the sum of its months").format(code=code, line=first))  # fmt: skip
@@ -379,8 +380,8 @@ class Checker:
         if self.kind in ("members", "roster"):
             total = one("SELECT count(*) FROM sm")
             added = one("SELECT count(*) FROM sm s WHERE NOT EXISTS "
-                        "(SELECT 1 FROM members m WHERE m.nik = s.nik AND m.removed_at IS NULL)")  # fmt: skip
-            changed = one("SELECT count(*) FROM sm s JOIN members m ON m.nik = s.nik AND m.removed_at IS NULL "
+                        f"(SELECT 1 FROM members m WHERE m.nik = s.nik AND {current_member()})")  # fmt: skip
+            changed = one(f"SELECT count(*) FROM sm s JOIN members m ON m.nik = s.nik AND {current_member()} "
                           f"JOIN groups g ON g.id = m.group_id WHERE {MEMBER_DIFFERS}")  # fmt: skip
             demoted = one(self._other_ketua_sql("count(*)"))
             result["members"] = Counts(added, changed + demoted, total - added - changed)
@@ -476,13 +477,13 @@ class Checker:
                     f"({self._other_ketua_sql('m.id')})", params)  # fmt: skip
                 run(
                     "UPDATE members SET role = 'anggota' FROM sm s WHERE members.nik = s.nik "
-                    "AND members.removed_at IS NULL AND members.role = 'ketua' AND s.role != 'ketua'"
+                    f"AND {current_ketua('members')} AND s.role != 'ketua'"
                 )
                 self._update_members(params)
             columns, values = _new(MEMBER_ROWS, "s")
             run(f"INSERT INTO members (uuid, group_id, {columns}, created_at, updated_at) "
                 f"SELECT {sql_uuid('s.line')}, g.id, {values}, :now, :now FROM sm s JOIN groups g ON g.code = s.code "
-                "WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.nik = s.nik AND m.removed_at IS NULL) "
+                f"WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.nik = s.nik AND {current_member()}) "
                 "ORDER BY s.line", params)  # fmt: skip
         if self.kind == "revenue":
             if self.replace:
@@ -512,7 +513,7 @@ class Checker:
         self.conn.execute(
             f"UPDATE members SET group_id = u.gid, {MEMBER_ROWS.updates('u', 'members')}, updated_at = :now "
             f"FROM (SELECT m.id AS mid, t.id AS gid, {_each('s', MEMBER_ROWS.columns)} FROM sm s "
-            "JOIN members m ON m.nik = s.nik AND m.removed_at IS NULL JOIN groups g ON g.id = m.group_id "
+            f"JOIN members m ON m.nik = s.nik AND {current_member()} JOIN groups g ON g.id = m.group_id "
             f"JOIN groups t ON t.code = s.code WHERE {MEMBER_DIFFERS}) AS u WHERE members.id = u.mid",
             params,
         )
