@@ -2,7 +2,7 @@
 """XLSX roster throughput: kube's streaming reader against the openpyxl read-only path it replaced.
 
 Both run in one run, in alternating fresh processes on the same file: ``read`` is the rows alone
-(``kube_cli.sheets.XlsxBook.rows`` vs openpyxl ``iter_rows(values_only=True)``); ``import`` is a whole
+(``kube_cli.sheets_xlsx.XlsxBook.rows`` vs openpyxl ``iter_rows(values_only=True)``); ``import`` is a whole
 ``kube import`` into a fresh registry, once with the new reader and once with openpyxl's plugged into
 the same place (the rest of the import is the same code). Peak memory is each process's max RSS.
 
@@ -29,15 +29,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 OPENPYXL_BOOK = '''
 from openpyxl import load_workbook
-from kube_cli import sheets
+from kube_cli import sheets, sheets_rows
 
-class OpenpyxlBook(sheets.Book):
+class OpenpyxlBook(sheets_rows.Book):
     """Today's path before this change: read-only openpyxl, values only (no hidden rows)."""
     format = "xlsx"
     def __init__(self, path, name):
         super().__init__(path, name)
         self.book = load_workbook(path, read_only=True, data_only=True)
-        self.sheets = [sheets.Sheet(ws.title, True) for ws in self.book.worksheets]
+        self.sheets = [sheets_rows.Sheet(ws.title, True) for ws in self.book.worksheets]
     def rows(self, index):
         for line, cells in enumerate(self.book.worksheets[index].iter_rows(values_only=True), start=1):
             yield line, list(cells), False

@@ -233,7 +233,7 @@ def cell_text(value: Any, column: str, label: str) -> str:
         if column in ID_COLUMNS:  # CONTRACT: a NIK or No. KK that arrives as a number is refused, whatever the format
             raise _number_trap(label, f"{value:.6g}" if isinstance(value, float) else mask_nik(str(value)), column)
         if column in SERIAL_COLUMNS and SERIAL_MIN <= value < SERIAL_MAX:
-            from kube_cli.sheets import excel_date  # an Excel serial (44428) in a date column: the day it counts
+            from kube_cli.sheets_xlsx import excel_date  # an Excel serial (44428) in a date column: the day it counts
 
             return cell_text(excel_date(value), column, label)
         if isinstance(value, float) and value.is_integer():

@@ -99,7 +99,7 @@ SHEETED = ("xlsx", "xls", "ods")
 def detect_format(path: Path, name: str, head: bytes) -> str:
     """The format from the content first (a zip is XLSX or ODS, OLE2 is XLS, ``<`` an HTML table,
     ``[`` JSON, ``{`` NDJSON), then the name."""
-    from kube_cli.sheets import looks_like_html
+    from kube_cli.sheets_xls import looks_like_html
 
     suffix = path.suffix.lower()
     if head.startswith(b"PK\x03\x04"):

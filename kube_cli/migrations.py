@@ -175,7 +175,7 @@ def _maintain_member_counts(db: Database) -> None:
 def _add_merge_history(db: Database) -> None:
     """What ``kube merge`` needs to tell "changed since they last met": content hashes of the
     versions shown at merges (``merge_seen``), and every earlier version of a record, kept by
-    triggers as it is changed (``record_history``; references as UUIDs, in ``kube_cli.merge``'s
+    triggers as it is changed (``record_history``; references as UUIDs, in ``kube_cli.merge_sides``'s
     column order), and revenue records replaced away (content ``deleted``). A row parked by a merge
     (code, period or removed_at starting ``~``) is skipped."""
     db.executescript(

@@ -247,8 +247,8 @@ def test_an_excel_2003_xml_file_is_refused_with_the_fix(kube, tmp_path: Path, un
 def test_a_damaged_xls_that_loops_xlrd_is_refused_in_time(kube, tmp_path: Path, unchanged, monkeypatch) -> None:
     """damaged_loop.xls is recap_first.xls with bytes flipped (a byte-flip run found it): its sector
     chain sends xlrd round for ever, so reading an .xls has a time limit."""
-    import kube_cli.sheets
+    import kube_cli.sheets_xls
 
-    monkeypatch.setattr(kube_cli.sheets, "XLS_SECONDS", 2)
+    monkeypatch.setattr(kube_cli.sheets_xls, "XLS_SECONDS", 2)
     with unchanged():
         one_line(kube("import", str(copy("damaged_loop.xls", tmp_path)), code=1), "not a readable XLS file")

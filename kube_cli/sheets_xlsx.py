@@ -1,0 +1,281 @@
+"""XLSX: the workbook, shared strings and styles, then each worksheet's rows as they stream (the
+``<dimension>`` a sheet claims is not trusted; hidden rows carry ``hidden``)."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from xml.parsers import expat
+
+from kube_cli.i18n import _
+from kube_cli.sheets_rows import CHUNK, MAX_CELL, MAX_COLUMNS, Bomb, Sheet, SheetRow, too_long
+from kube_cli.sheets_zip import DAMAGED, ZipBook, expat_parser, iso_datetime, refuse_dtd
+
+MAX_SHARED = 5_000_000  # distinct strings; a 1M-member roster has about 2M
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_MAIN_STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main}"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_REL_STRICT = "http://purl.oclc.org/ooxml/officeDocument/relationships}id"
+_DATE_FORMATS = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 30, 36, 45, 46, 47, 50, 57})
+_COLUMN = re.compile(r"[A-Z]+")
+_EPOCH = datetime(1899, 12, 30)
+_EPOCH_1904 = datetime(1904, 1, 1)
+
+
+def _local(name: str) -> str:
+    return name.rpartition("}")[2]
+
+
+def is_date_format(code: str) -> bool:
+    """Whether a number format shows a date: a d, m or y outside quotes, brackets and escapes."""
+    bare = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.', "", code).lower()
+    return bool(re.search(r"[dy]|m(?!.*[s])", bare)) and not re.fullmatch(r"[#0.,%\s-]*", bare)
+
+
+def excel_date(serial: float, date1904: bool = False) -> datetime:
+    return (_EPOCH_1904 if date1904 else _EPOCH) + timedelta(days=serial)
+
+
+class XlsxBook(ZipBook):
+    format = "xlsx"
+
+    def __init__(self, path: Path, name: str) -> None:
+        super().__init__(path, name)
+        try:
+            self._read_workbook()
+        except BaseException:
+            self.zip.close()
+            raise
+        self.strings: list[str] | None = None
+        self.date_styles: set[int] | None = None
+
+    def _read_workbook(self) -> None:
+        if "xl/workbook.xml" not in self.members:
+            raise self.refuse(_("is not a readable XLSX file (it has no workbook)"))
+        targets: dict[str, str] = {}
+        sheets: list[tuple[str, bool, str]] = []
+        flags = {"date1904": False}
+
+        def rel(name: str, attrs: dict[str, str]) -> None:
+            if _local(name) == "Relationship":
+                target = attrs.get("Target", "")
+                targets[attrs.get("Id", "")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+
+        def sheet(name: str, attrs: dict[str, str]) -> None:
+            local = _local(name)
+            if local == "sheet":
+                rid = attrs.get(_REL) or attrs.get(_REL_STRICT) or ""
+                sheets.append((attrs.get("name", ""), attrs.get("state", "visible") == "visible", rid))
+            elif local == "workbookPr" and attrs.get("date1904", "0") in ("1", "true"):
+                flags["date1904"] = True
+
+        if "xl/_rels/workbook.xml.rels" in self.members:
+            parser = expat_parser()
+            parser.StartElementHandler = rel
+            self.parse("xl/_rels/workbook.xml.rels", parser)
+        parser = expat_parser()
+        parser.StartElementHandler = sheet
+        self.parse("xl/workbook.xml", parser)
+        self.date1904 = flags["date1904"]
+        self.parts: list[str] = []
+        for name, visible, rid in sheets:
+            part = targets.get(rid, "")
+            if part not in self.members:
+                continue  # a chart sheet or a dangling link: nothing to read
+            self.sheets.append(Sheet(name, visible))
+            self.parts.append(part)
+        if not self.sheets:
+            raise self.refuse(_("is not a readable XLSX file (it has no worksheet)"))
+
+    def _shared_strings(self) -> list[str]:
+        if self.strings is not None:
+            return self.strings
+        strings: list[str] = []
+        part = next((m for m in ("xl/sharedStrings.xml", "xl/sharedstrings.xml") if m in self.members), None)
+        if part is not None:
+            state = {"in_t": False, "skip": 0, "size": 0}
+            buffer: list[str] = []
+
+            def start(name: str, _attrs: Any) -> None:
+                local = _local(name)
+                if local == "t" and not state["skip"]:
+                    state["in_t"] = True
+                elif local == "rPh":  # phonetic guide text is not the cell's text
+                    state["skip"] += 1
+                elif local == "si":
+                    buffer.clear()
+                    state["size"] = 0
+
+            def end(name: str) -> None:
+                local = _local(name)
+                if local == "t":
+                    state["in_t"] = False
+                elif local == "rPh":
+                    state["skip"] -= 1
+                elif local == "si":
+                    if len(strings) >= MAX_SHARED:
+                        raise Bomb(_("holds more than {n} distinct texts").format(n=MAX_SHARED))
+                    strings.append("".join(buffer))
+
+            def data(text: str) -> None:
+                if state["in_t"]:
+                    state["size"] += len(text)
+                    if state["size"] > MAX_CELL:
+                        raise too_long()
+                    buffer.append(text)
+
+            parser = expat_parser()
+            parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, data
+            self.parse(part, parser)
+        self.strings = strings
+        return strings
+
+    def _date_styles(self) -> set[int]:
+        if self.date_styles is not None:
+            return self.date_styles
+        formats: dict[int, str] = {}
+        xfs: list[int] = []
+        state = {"in_xfs": False}
+        if "xl/styles.xml" in self.members:
+
+            def start(name: str, attrs: dict[str, str]) -> None:
+                local = _local(name)
+                if local == "numFmt":
+                    with contextlib.suppress(ValueError):
+                        formats[int(attrs.get("numFmtId", "-1"))] = attrs.get("formatCode", "")
+                elif local == "cellXfs":
+                    state["in_xfs"] = True
+                elif local == "xf" and state["in_xfs"]:
+                    try:
+                        xfs.append(int(attrs.get("numFmtId", "0")))
+                    except ValueError:
+                        xfs.append(0)
+
+            def end(name: str) -> None:
+                if _local(name) == "cellXfs":
+                    state["in_xfs"] = False
+
+            parser = expat_parser()
+            parser.StartElementHandler, parser.EndElementHandler = start, end
+            self.parse("xl/styles.xml", parser)
+        self.date_styles = {
+            index for index, fmt in enumerate(xfs)
+            if (fmt in _DATE_FORMATS and fmt not in formats) or (fmt in formats and is_date_format(formats[fmt]))
+        }  # fmt: skip
+        return self.date_styles
+
+    def rows(self, index: int) -> Iterator[SheetRow]:
+        """The sheet's rows as they stream; the ``<dimension>`` the file claims is not trusted."""
+        strings = self._shared_strings()
+        dates = self._date_styles()
+        date1904 = self.date1904
+        part = self.parts[index]
+        self.total = self.members[part].compress_size
+        self.done = 0
+        ready: list[SheetRow] = []
+        # the row being read: [line, cells, hidden]; the cell: [column, type, style, text parts, size]
+        row: list[Any] = [0, [], False]
+        cell: list[Any] = [0, "n", -1, [], 0]
+        state = {"text": False, "line": 0, "col": 0}
+
+        def start(name: str, attrs: dict[str, str]) -> None:
+            local = name[name.rfind("}") + 1 :]
+            if local == "c":
+                ref = attrs.get("r")
+                if ref:
+                    letters = _COLUMN.match(ref)
+                    column = 0
+                    for ch in letters.group() if letters else "":
+                        column = column * 26 + ord(ch) - 64
+                    column -= 1
+                else:
+                    column = state["col"]
+                state["col"] = column + 1
+                cell[0], cell[1], cell[3], cell[4] = column, attrs.get("t", "n"), [], 0
+                style = attrs.get("s")
+                cell[2] = int(style) if style and style.isdigit() else -1
+            elif local == "v" or (local == "t" and cell[1] == "inlineStr"):
+                state["text"] = True
+            elif local == "row":
+                number = attrs.get("r")
+                line = int(number) if number and number.isdigit() else state["line"] + 1
+                state["line"], state["col"] = line, 0
+                row[0], row[1] = line, []
+                row[2] = attrs.get("hidden", "0") in ("1", "true")
+            elif local == "rPh":
+                state["text"] = False
+
+        def end(name: str) -> None:
+            local = name[name.rfind("}") + 1 :]
+            if local == "c":
+                state["text"] = False
+                column = cell[0]
+                if column >= MAX_COLUMNS or not cell[3]:
+                    return
+                text = "".join(cell[3])
+                kind = cell[1]
+                value: Any
+                if kind == "s":
+                    try:
+                        value = strings[int(text)]
+                    except (ValueError, IndexError):
+                        raise Bomb(_("refers to a text it does not hold")) from None
+                elif kind in ("str", "inlineStr"):
+                    value = text
+                elif kind == "b":
+                    value = text.strip() in ("1", "true")
+                elif kind == "e":
+                    value = text  # #N/A, #REF!: shown as the sheet shows them
+                elif kind == "d":
+                    value = iso_datetime(text)
+                else:
+                    try:
+                        value = float(text) if ("." in text or "E" in text or "e" in text) else int(text)
+                    except ValueError:
+                        value = text
+                    if cell[2] in dates and isinstance(value, int | float) and 0 <= value < 2_958_466:
+                        value = excel_date(value, date1904)
+                    elif isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+                        value = int(value)
+                cells = row[1]
+                if column > len(cells):
+                    cells.extend([None] * (column - len(cells)))
+                if column == len(cells):
+                    cells.append(value)
+                else:
+                    cells[column] = value
+            elif local == "v" or local == "t":
+                state["text"] = False
+            elif local == "row":
+                ready.append((row[0], row[1], row[2]))
+
+        def data(text: str) -> None:
+            if state["text"]:
+                cell[4] += len(text)
+                if cell[4] > MAX_CELL:
+                    raise too_long()
+                cell[3].append(text)
+
+        parser = expat_parser()
+        parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, data
+        parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = refuse_dtd
+        try:
+            with self.zip.open(self.members[part]) as stream:
+                while chunk := stream.read(CHUNK):
+                    parser.Parse(chunk, False)
+                    left = getattr(stream, "_compress_left", None)  # progress in the archive's bytes
+                    self.done = self.total - left if isinstance(left, int) else self.done + len(chunk)
+                    yield from ready
+                    ready.clear()
+                parser.Parse(b"", True)
+                yield from ready
+        except Bomb as error:
+            raise self.refuse(_("is refused: {part} {reason}").format(part=part, reason=error)) from None
+        except (expat.ExpatError, *DAMAGED) as error:
+            raise self.refuse(
+                _("is not a readable XLSX file ({part}: {error})").format(part=part, error=error)
+            ) from None
