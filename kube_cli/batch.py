@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kube_cli.batch_fast import FastMembers
 from kube_cli.batch_headers import (
@@ -40,6 +40,9 @@ from kube_cli.i18n import _
 from kube_cli.places import Kelurahan
 from kube_cli.records import KELURAHAN, Field, current_group
 from kube_cli.vocab import mask_nik, nik_gender, parse_amount, parse_year
+
+if TYPE_CHECKING:
+    from kube_cli.batch_apply import Checker
 
 WIDE_SCALE = 16  # staged wide-sheet rows are keyed line * 16 + month
 NO_RECORD = frozenset({"", "0", "-", "–", "—", "0,00", "0.00"})  # a wide sheet's month without revenue
@@ -328,36 +331,15 @@ def import_file(
         fits=lambda headers: fits(headers, overrides), include_hidden=include_hidden,
     )  # fmt: skip
     try:
-        headers = table.header
-        chosen = kind.strip().lower() if kind else detect_kind(headers, overrides)
-        if chosen is None:
-            raise KubeError("file", name, _("does not say what it holds: its columns fit no kind"),
-                            _("give --kind groups, members, aid, revenue, roster or visits"))  # fmt: skip
-        mapping = map_headers(headers, chosen, name, overrides)
-        if mapping.months:
-            mapping.year = _title_year(table.title)
-        result = ImportResult(name, chosen, dry_run)
-        result.warnings.extend(table.notes)
-        if mapping.unknown:
-            result.warnings.append(_("{name}: ignoring unknown column(s) {columns}").format(
-                name=name, columns=", ".join(f"'{c}'" for c in mapping.unknown)))  # fmt: skip
-        if warn:
-            for text in result.warnings:
-                warn(text)
-        problems = Problems(name)
-        conn = registry.conn
+        mapping, result = _mapping(table, kind, name, dry_run, overrides, warn)
+        chosen, problems, conn = mapping.kind, Problems(name), registry.conn
         # Reading, staging and checking hold no write lock (other officers' commands carry on); the
         # registry's write lock is taken for the apply only, which re-checks if the registry changed.
         with batch_apply.staging(conn):
             with batch_apply.snapshot(conn) as seen:
                 stager = Stager(Reader(registry, mapping, problems), conn, chosen)
                 _stage_rows(table, stager, warn, progress)
-                if table.format == "csv" and stager.niks >= ZEROED_NIKS and not stager.niks_not_0:
-                    raise KubeError(
-                        mapping.labels["nik"], _("all {n} end in 0").format(n=stager.niks),
-                        _("the column was formatted as a number, which turned each NIK's last digit into 0"),
-                        _("format the NIK column as Text, type the NIKs again, and import again"),
-                    )  # fmt: skip
+                _check_niks_not_zeroed(table, stager)
                 _report_skipped(table, result, warn)
                 if mapping.months:
                     problems.decode = lambda key: key // WIDE_SCALE
@@ -368,16 +350,7 @@ def import_file(
                 result.counts = checker.counts()
                 _collect_warnings(result, checker.warnings())
             if not dry_run and any(c.added or c.changed for c in result.counts.values()):
-                with batch_apply.keys_checked_in_bulk(conn), registry.atomic():
-                    if batch_apply.data_version(conn) != seen:  # another command wrote since the check
-                        checker.recheck()
-                        if problems.count:
-                            raise problems.error()
-                        result.counts = checker.counts()
-                    checker.apply()
-                    registry.audit("import", Path(name).name, {
-                        "file": name, "kind": chosen, "replace": replace,
-                        **{k: vars(c) for k, c in result.counts.items()}})  # fmt: skip
+                _write(registry, checker, result, seen, replace)
         if warn:
             for text in result.plausibility:
                 warn(text)
@@ -386,6 +359,55 @@ def import_file(
         return result
     finally:
         table.close()
+
+
+def _mapping(table: Any, kind: str | None, name: str, dry_run: bool, overrides: dict[str, str] | None,
+             warn: Callable[[str], None] | None) -> tuple[Mapping, ImportResult]:  # fmt: skip
+    """What the file holds and which header fills which column; the warnings about its columns."""
+    headers = table.header
+    chosen = kind.strip().lower() if kind else detect_kind(headers, overrides)
+    if chosen is None:
+        raise KubeError("file", name, _("does not say what it holds: its columns fit no kind"),
+                        _("give --kind groups, members, aid, revenue, roster or visits"))  # fmt: skip
+    mapping = map_headers(headers, chosen, name, overrides)
+    if mapping.months:
+        mapping.year = _title_year(table.title)
+    result = ImportResult(name, chosen, dry_run)
+    result.warnings.extend(table.notes)
+    if mapping.unknown:
+        result.warnings.append(_("{name}: ignoring unknown column(s) {columns}").format(
+            name=name, columns=", ".join(f"'{c}'" for c in mapping.unknown)))  # fmt: skip
+    if warn:
+        for text in result.warnings:
+            warn(text)
+    return mapping, result
+
+
+def _check_niks_not_zeroed(table: Any, stager: Stager) -> None:
+    """A CSV whose NIKs all end in 0 came from a column a spreadsheet formatted as a number."""
+    if table.format == "csv" and stager.niks >= ZEROED_NIKS and not stager.niks_not_0:
+        raise KubeError(
+            stager.reader.labels["nik"], _("all {n} end in 0").format(n=stager.niks),
+            _("the column was formatted as a number, which turned each NIK's last digit into 0"),
+            _("format the NIK column as Text, type the NIKs again, and import again"),
+        )  # fmt: skip
+
+
+def _write(registry: Registry, checker: Checker, result: ImportResult, seen: int, replace: bool) -> None:
+    """The one write transaction: checked again first if another command wrote since, then the audit entry."""
+    from kube_cli import batch_apply
+
+    conn = registry.conn
+    with batch_apply.keys_checked_in_bulk(conn), registry.atomic():
+        if batch_apply.data_version(conn) != seen:  # another command wrote since the check
+            checker.recheck()
+            if checker.problems.count:
+                raise checker.problems.error()
+            result.counts = checker.counts()
+        checker.apply()
+        registry.audit("import", Path(result.file).name, {
+            "file": result.file, "kind": result.kind, "replace": replace,
+            **{k: vars(c) for k, c in result.counts.items()}})  # fmt: skip
 
 
 FAST_CHUNK = 2000

@@ -56,7 +56,6 @@ def record_hash(record: dict[str, Any] | list[Any]) -> str:
 
 
 def _legacy_hash(table: str, record: dict[str, Any]) -> str | None:
-    order = LEGACY_ORDER[table]
     order = LEGACY_ORDER.get(table, ())
     return record_hash([record[c] for c in order]) if order and all(c in record for c in order) else None
 

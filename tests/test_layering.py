@@ -113,3 +113,14 @@ def test_each_rule_variant_says_what_the_rule_says(palu: Path) -> None:
     with closing(sqlite3.connect(palu)) as conn:
         (index,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'members_one_ketua'").fetchone()
     assert " ".join(index.split()).endswith(f"WHERE {records.CURRENT_KETUA}")  # so queries with it use the index
+
+
+# --- sizes -------------------------------------------------------------------------------------------
+
+# Issue 12: modules no larger than when it was filed; the largest then was merge.py, 608 lines.
+LARGEST_MODULE = 608
+
+
+def test_no_module_is_larger_than_the_largest_when_issue_12_was_filed() -> None:
+    sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in PACKAGE.glob("*.py")}
+    assert {name: n for name, n in sizes.items() if n > LARGEST_MODULE} == {}
