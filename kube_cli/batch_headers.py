@@ -36,15 +36,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 }
 # A header (as header_key reads it) → what it means; which column that is depends on the kind. The names
 # are the record descriptions' (kube_cli/records.py).
-CONCEPTS = {
-    **{header_key(name): concept for concept, names in header_names().items() for name in names},
-    # CONTRACT headers of the member and group fields that the record descriptions add (kk, phone, desil,
-    # stage): they fill those columns once a kind has them, and till then are ignored with the warning
-    **dict.fromkeys(("kk", "nokk", "nomorkk", "nomorkartukeluarga"), "kk"),
-    **dict.fromkeys(("phone", "nohp", "hp", "telepon", "telp", "notelp", "notelepon", "nomorhp", "nowa"), "phone"),
-    "desil": "desil",
-    **dict.fromkeys(("stage", "tahap", "tahapan"), "stage"),
-}
+CONCEPTS = {header_key(name): concept for concept, names in header_names().items() for name in names}
 IGNORED = frozenset({"no", "nomor", "nourut", "urut"})  # the numbering column of office sheets
 WIDE_MONTHS = 3  # this many month columns make a revenue sheet wide
 _EXCEL_NUMBER = re.compile(r"^\d+(?:[.,]\d+)?[eE][+]?\d+$")

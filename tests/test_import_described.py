@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.test_cli_import import ROSTER_HEADER, errors, nik, roster_rows, write
@@ -70,16 +72,22 @@ def _kube_with_a_program_column(tmp_path: Path) -> Path:
     return copy
 
 
-def test_a_column_added_in_the_descriptions_is_imported_shown_exported_and_reported(tmp_path: Path) -> None:
-    copy = _kube_with_a_program_column(tmp_path)
-    env = {**os.environ, "PYTHONPATH": str(copy), "KUBE_DB": str(tmp_path / "p.db"), "KUBE_LANG": "en"}
+def _runner(root: Path, db: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """``kube`` as run from ``root``'s kube_cli, on the registry ``db``."""
+    env = {**os.environ, "PYTHONPATH": str(root), "KUBE_DB": str(db), "KUBE_LANG": "en"}
 
     def kube(*args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(
-            [sys.executable, "-m", "kube_cli", *args], env=env, cwd=copy, capture_output=True, text=True
-        )
+        done = subprocess.run([sys.executable, "-m", "kube_cli", *args], env=env, cwd=root, capture_output=True,
+                              text=True)  # fmt: skip
         assert done.returncode == code, (args, done.stdout, done.stderr)
         return done
+
+    return kube
+
+
+def test_a_column_added_in_the_descriptions_is_imported_shown_exported_and_reported(tmp_path: Path) -> None:
+    copy = _kube_with_a_program_column(tmp_path)
+    kube = _runner(copy, tmp_path / "p.db")
 
     kube("init")
     groups = write(tmp_path / "g.csv", ["code,name,kelurahan,usaha,program",
@@ -100,3 +108,15 @@ def test_a_column_added_in_the_descriptions_is_imported_shown_exported_and_repor
     report = json.loads(kube("report", "--by", "program", "--format", "json").stdout)
     by = {row["program"]: row["groups"] for row in report}
     assert by == {"PKH": 1, "BPNT": 1, "Rehabilitasi": 1}, report
+
+    # a laptop still on the kube before the column merges as it is; what it adds has no program
+    older = _runner(ROOT, tmp_path / "older.db")
+    older("init")
+    older("import", str(write(tmp_path / "o.csv", ["code,name,kelurahan,usaha", "K-9,KUBE Sembilan,Lasoani,Warung"])))
+    kube("merge", str(tmp_path / "older.db"), "--yes")
+    assert json.loads(kube("group", "show", "K-9", "--format", "json").stdout)["program"] is None
+    assert json.loads(kube("group", "show", "K-1", "--format", "json").stdout)["program"] == "PKH"
+    kube("publish", str(tmp_path / "public"))
+    with sqlite3.connect(tmp_path / "public" / "kube-public.db") as public:
+        published = dict(public.execute("SELECT code, program FROM groups").fetchall())
+    assert published == {"K-1": "PKH", "K-2": "BPNT", "K-3": "Rehabilitasi", "K-9": None}
