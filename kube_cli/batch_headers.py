@@ -154,34 +154,65 @@ def map_headers(headers: list[str], kind: str, name: str, overrides: dict[str, s
     wide = len(set(months.values())) >= WIDE_MONTHS
     for raw in headers:
         key = header_key(raw)
-        if wide and raw in months:
+        if wide and _beside_the_months(raw, key, months, by_header, labels):
             continue
-        if wide and key in CONCEPTS and CONCEPTS[key] in ("amount", "year"):
-            if CONCEPTS[key] == "year":  # the year of the months, when the title does not say it
-                by_header[raw] = "year"
-                labels["year"] = str(raw).strip()
-            continue  # Jumlah / Total beside the months: their sum, not a record
-        if overrides and key in overrides:
-            column = column_for(overrides[key], kind)
-            if column is None:
-                raise KubeError(
-                    "--map",
-                    str(raw).strip(),
-                    _("names a field that {kind} files do not have").format(kind=kind),
-                    _("the columns of {kind}: {all}").format(kind=kind, all=", ".join(COLUMNS[kind])),
-                )
-        elif not key or key in IGNORED:
+        if not (overrides and key in overrides) and (not key or key in IGNORED):
             continue
-        else:
-            column = column_for(CONCEPTS[key], kind) if key in CONCEPTS else None
+        column = _column_of(raw, key, kind, overrides)
         if column is None:
             unknown.append(str(raw).strip())
             continue
         if column in labels:
-            raise KubeError("header", str(raw).strip(), _("means the same column as '{other}' ({column})").format(
-                other=labels[column], column=column), _("keep one of them"))  # fmt: skip
+            raise KubeError(
+                "header",
+                str(raw).strip(),
+                _("means the same column as '{other}' ({column})").format(other=labels[column], column=column),
+                _("keep one of them"),
+            )
         by_header[raw] = column
         labels[column] = str(raw).strip()
+    _require_columns(kind, name, labels, wide)
+    for column in COLUMNS[kind]:
+        labels.setdefault(column, column)
+    mapping = Mapping(kind, by_header, labels, unknown)
+    if wide:
+        mapping.months = {raw: month for raw, month in months.items() if month}
+    nik_header = next((h for h, c in by_header.items() if c == "nik"), "")
+    mapping.ketua = header_key(nik_header) == "nikketua" and "role" not in by_header.values()
+    return mapping
+
+
+def _beside_the_months(
+    raw: Any, key: str, months: dict[Any, Any], by_header: dict[str, str], labels: dict[str, str]
+) -> bool:
+    """In a wide revenue sheet: whether a header is a month or their Jumlah / Total (their sum, not a
+    record) or Tahun, which it notes as the year of the months, for when the title does not say it."""
+    if raw in months:
+        return True
+    concept = CONCEPTS.get(key)
+    if concept == "year":
+        by_header[raw] = "year"
+        labels["year"] = str(raw).strip()
+    return concept in ("amount", "year")
+
+
+def _column_of(raw: Any, key: str, kind: str, overrides: dict[str, str] | None) -> str | None:
+    """The column of ``kind`` a header fills, by its ``--map`` or its name; None if it fills none.
+    A ``--map`` naming a field that ``kind`` lacks is refused."""
+    concept = _concept(key, overrides)
+    column = column_for(concept, kind) if concept else None
+    if column is None and overrides and key in overrides:
+        raise KubeError(
+            "--map",
+            str(raw).strip(),
+            _("names a field that {kind} files do not have").format(kind=kind),
+            _("the columns of {kind}: {all}").format(kind=kind, all=", ".join(COLUMNS[kind])),
+        )
+    return column
+
+
+def _require_columns(kind: str, name: str, labels: dict[str, str], wide: bool) -> None:
+    """Refuse a file that lacks a required column, after the ways a file may do without one."""
     missing = [c for c in REQUIRED[kind] if c not in labels]
     if wide:
         missing = [c for c in missing if c not in ("period", "amount")]
@@ -192,19 +223,13 @@ def map_headers(headers: list[str], kind: str, name: str, overrides: dict[str, s
         missing.remove(code)  # rows without codes match a group by name and kelurahan, or get a new code
     if missing:
         raise KubeError(
-            "file", name, _("lacks the required column(s) {columns} for {kind}").format(
-                columns=", ".join(missing), kind=kind),
-            _("the columns of {kind}: {all}; or name a column with --map \"HEADER=FIELD\"").format(
-                kind=kind, all=", ".join(COLUMNS[kind])),
-        )  # fmt: skip
-    for column in COLUMNS[kind]:
-        labels.setdefault(column, column)
-    mapping = Mapping(kind, by_header, labels, unknown)
-    if wide:
-        mapping.months = {raw: month for raw, month in months.items() if month}
-    nik_header = next((h for h, c in by_header.items() if c == "nik"), "")
-    mapping.ketua = header_key(nik_header) == "nikketua" and "role" not in by_header.values()
-    return mapping
+            "file",
+            name,
+            _("lacks the required column(s) {columns} for {kind}").format(columns=", ".join(missing), kind=kind),
+            _('the columns of {kind}: {all}; or name a column with --map "HEADER=FIELD"').format(
+                kind=kind, all=", ".join(COLUMNS[kind])
+            ),
+        )
 
 
 # --- cells ------------------------------------------------------------------------------------

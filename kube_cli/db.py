@@ -190,6 +190,34 @@ def _discard_if_untouched(path: Path) -> None:
         remove_registry_files(path)
 
 
+def _create_if_missing(path: Path, officer: str, create: bool, wilayah: str | Scope | None) -> tuple[bool, list[Path]]:
+    """Make a missing registry (and its folders) when ``create`` says so, else refuse it; returns whether
+    this call created it and the folders it made. An existing one is tidied of killed kubes' copies."""
+    if path.exists():
+        fileio.clean_leftovers(path.parent)  # copies left by kubes that were killed
+        return False, []
+    if not create:
+        raise MissingRegistry("registry", str(path), _("does not exist"), _("run `kube init` first, or pass --db"))
+    with fileio.refused_as(path, "registry"):
+        made = fileio.make_folders(path.parent)
+    try:
+        return _create_registry(path, officer, wilayah or DEFAULT_WILAYAH), made
+    except BaseException:
+        fileio.remove_folders(made)
+        raise
+
+
+def _connect_or_refuse(path: Path, made: list[Path]) -> sqlite3.Connection:
+    """The connection to the registry; one that cannot be opened is refused, the folders just made removed."""
+    try:
+        return connect(path)
+    except sqlite3.Error as error:
+        fileio.remove_folders(made)
+        if refused := fileio.refusal(error, path):
+            raise refused from None
+        raise KubeError("registry", str(path), _("cannot be opened: {error}").format(error=error)) from None
+
+
 @contextmanager
 def open_registry(
     path: Path, officer: str, *, create: bool = False, wilayah: str | Scope | None = None
@@ -200,26 +228,8 @@ def open_registry(
     refused. When this call created the file (or its folders) and the command then fails, they are
     removed: a refused command leaves nothing behind.
     """
-    created, made = False, []
-    if not path.exists():
-        if not create:
-            raise MissingRegistry("registry", str(path), _("does not exist"), _("run `kube init` first, or pass --db"))
-        with fileio.refused_as(path, "registry"):
-            made = fileio.make_folders(path.parent)
-        try:
-            created = _create_registry(path, officer, wilayah or DEFAULT_WILAYAH)
-        except BaseException:
-            fileio.remove_folders(made)
-            raise
-    else:
-        fileio.clean_leftovers(path.parent)  # copies left by kubes that were killed
-    try:
-        conn = connect(path)
-    except sqlite3.Error as error:
-        fileio.remove_folders(made)
-        if refused := fileio.refusal(error, path):
-            raise refused from None
-        raise KubeError("registry", str(path), _("cannot be opened: {error}").format(error=error)) from None
+    created, made = _create_if_missing(path, officer, create, wilayah)
+    conn = _connect_or_refuse(path, made)
     registry = Registry(conn, path, officer, file_id(path))
     try:
         from kube_cli import migrations

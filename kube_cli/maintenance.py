@@ -407,22 +407,31 @@ def _is_utf8(data: bytes) -> bool:
 
 def _rules(conn: sqlite3.Connection) -> list[dict[str, str]]:
     """The registry's own rules, errors then warnings."""
+    found = _record_errors(conn) + _total_errors(conn) + _group_warnings(conn)
+    # implausible amounts, the same aid twice, NIKs born on no calendar day, shared No. KK
+    found += [_problem("warning", f.code, f.problem, f.target) for f in plausibility.registry_findings(conn)]
+    return found
+
+
+def _record_errors(conn: sqlite3.Connection) -> list[dict[str, str]]:
+    """Records that break a rule: a missing parent, a year both yearly and monthly, a NIK in two groups,
+    two ketua in a group."""
     found: list[dict[str, str]] = []
     for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check"):
-        found.append(_problem("error", "foreign_key", _("foreign key: points to a missing {parent} row").format(parent=parent),
-                              f"{table} {rowid}"))  # fmt: skip
+        problem = _("foreign key: points to a missing {parent} row").format(parent=parent)
+        found.append(_problem("error", "foreign_key", problem, f"{table} {rowid}"))
     for code, year in conn.execute(
         "SELECT g.code, r.year FROM revenue r JOIN groups g ON g.id = r.group_id GROUP BY r.group_id, r.year "
         f"HAVING sum({yearly('r')}) > 0 AND sum({monthly('r')}) > 0 ORDER BY g.code, r.year"
     ):
-        found.append(_problem("error", "revenue_yearly_and_monthly", _("revenue: {year} has both a yearly record and monthly records").format(year=year),
-                              code))  # fmt: skip
+        problem = _("revenue: {year} has both a yearly record and monthly records").format(year=year)
+        found.append(_problem("error", "revenue_yearly_and_monthly", problem, code))
     for nik, codes in conn.execute(
         "SELECT m.nik, group_concat(DISTINCT g.code) FROM members m JOIN groups g ON g.id = m.group_id "
         f"WHERE {current_member('m')} GROUP BY m.nik HAVING count(DISTINCT m.group_id) > 1 ORDER BY m.nik"
     ):
-        found.append(_problem("error", "nik_in_two_groups", _("NIK is current in more than one group: {codes}").format(
-            codes=codes.replace(",", ", ")), mask_nik(nik)))  # fmt: skip
+        problem = _("NIK is current in more than one group: {codes}").format(codes=codes.replace(",", ", "))
+        found.append(_problem("error", "nik_in_two_groups", problem, mask_nik(nik)))
     for code, ketua in conn.execute(
         "SELECT g.code, count(*) FROM members m JOIN groups g ON g.id = m.group_id "
         f"WHERE {current_ketua('m')} GROUP BY g.id HAVING count(*) > 1 ORDER BY g.code"
@@ -430,22 +439,38 @@ def _rules(conn: sqlite3.Connection) -> list[dict[str, str]]:
         found.append(
             _problem("error", "ketua_count", _("{n} members are ketua; a group has one").format(n=ketua), code)
         )
+    return found
+
+
+def _total_errors(conn: sqlite3.Connection) -> list[dict[str, str]]:
+    """Maintained totals (member counts, visit summaries, aid and revenue totals) that differ from a recount."""
+    found: list[dict[str, str]] = []
     for code, stored, counted in conn.execute(
         "SELECT g.code, g.member_count, (SELECT count(*) FROM members m WHERE m.group_id = g.id "
         f"AND {current_member('m')}) AS counted FROM groups g WHERE g.member_count != counted ORDER BY g.code"
     ):
-        found.append(_problem("error", "member_count", _("member count is {stored}, a recount gives {counted}").format(
-            stored=stored, counted=counted), code))  # fmt: skip
+        problem = _("member count is {stored}, a recount gives {counted}").format(stored=stored, counted=counted)
+        found.append(_problem("error", "member_count", problem, code))
     for (code,) in conn.execute(VISIT_SUMMARY_RECOUNT):
-        found.append(_problem("error", "visit_summary", _("the summary of its visits differs from a recount of "
-                                                          "them"), code))  # fmt: skip
+        found.append(
+            _problem("error", "visit_summary", _("the summary of its visits differs from a recount of them"), code)
+        )
     for code, year, *totals in [*conn.execute(MONEY_RECOUNT), *conn.execute(GROUP_MONEY_RECOUNT)]:
         for what, stored, counted in zip((_("aid"), _("revenue")), totals[::2], totals[1::2], strict=True):
-            if stored != counted:
-                text = (_("{what} total for {year} is {stored}, a recount gives {counted}") if year is not None
-                        else _("{what} total of all years is {stored}, a recount gives {counted}"))  # fmt: skip
-                found.append(_problem("error", "money_total", text.format(
-                    what=what, year=year, stored=format_rupiah(stored), counted=format_rupiah(counted)), code))  # fmt: skip
+            if stored == counted:
+                continue
+            if year is not None:
+                text = _("{what} total for {year} is {stored}, a recount gives {counted}")
+            else:
+                text = _("{what} total of all years is {stored}, a recount gives {counted}")
+            problem = text.format(what=what, year=year, stored=format_rupiah(stored), counted=format_rupiah(counted))
+            found.append(_problem("error", "money_total", problem, code))
+    return found
+
+
+def _group_warnings(conn: sqlite3.Connection) -> list[dict[str, str]]:
+    """Active groups without a ketua, or with fewer or more members than a group may have."""
+    found: list[dict[str, str]] = []
     for code, members, ketua in conn.execute(
         "SELECT g.code, count(m.id), coalesce(sum(m.role = 'ketua'), 0) FROM groups g "
         f"LEFT JOIN members m ON m.group_id = g.id AND {current_member('m')} "
@@ -455,6 +480,4 @@ def _rules(conn: sqlite3.Connection) -> list[dict[str, str]]:
             found.append(_problem("warning", "no_ketua", _("no ketua"), code))
         if members < MIN_MEMBERS or members > MAX_MEMBERS:
             found.append(_problem("warning", "group_size", size_warning(members), code))
-    # implausible amounts, the same aid twice, NIKs born on no calendar day, shared No. KK
-    found += [_problem("warning", f.code, f.problem, f.target) for f in plausibility.registry_findings(conn)]
     return found

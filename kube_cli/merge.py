@@ -249,21 +249,7 @@ def merge(
     kept = keep(registry) if keep is not None and not dry_run else None
     try:
         with registry.atomic():
-            plan = plan_merge(registry, other_conn, prefer)
-            changes = planned_changes(plan) if dry_run else []
-            if plan.conflicts:
-                refused = MergeRefused.many(plan.conflicts)
-                refused.changes = changes
-                raise refused
-            summary = plan_summary(registry, plan, other_path, dry_run)
-            if dry_run:
-                summary["changes"] = changes
-            if not dry_run:
-                try:
-                    write_plan(registry, plan, other_path.name, summary, prefer)
-                except sqlite3.IntegrityError as error:
-                    raise KubeError("other", str(other_path), _("cannot be merged: {error}").format(error=error),
-                                    _("run `kube check` on both registries")) from None  # fmt: skip
+            summary = _merge_in(registry, other_conn, other_path, dry_run, prefer)
     except BaseException:
         if kept is not None:
             kept.unlink(missing_ok=True)
@@ -274,4 +260,30 @@ def merge(
         summary["kept"] = str(kept)
     elif kept is not None:
         kept.unlink(missing_ok=True)
+    return summary
+
+
+def _merge_in(
+    registry: Registry, other_conn: sqlite3.Connection, other_path: Path, dry_run: bool, prefer: str | None
+) -> dict[str, Any]:
+    """Inside the merge's transaction: plan it, refuse its conflicts, and write it unless a dry run."""
+    plan = plan_merge(registry, other_conn, prefer)
+    changes = planned_changes(plan) if dry_run else []
+    if plan.conflicts:
+        refused = MergeRefused.many(plan.conflicts)
+        refused.changes = changes
+        raise refused
+    summary = plan_summary(registry, plan, other_path, dry_run)
+    if dry_run:
+        summary["changes"] = changes
+        return summary
+    try:
+        write_plan(registry, plan, other_path.name, summary, prefer)
+    except sqlite3.IntegrityError as error:
+        raise KubeError(
+            "other",
+            str(other_path),
+            _("cannot be merged: {error}").format(error=error),
+            _("run `kube check` on both registries"),
+        ) from None
     return summary

@@ -426,6 +426,34 @@ def upgrade(registry: Registry, *, wilayah: str | Scope, fresh: bool) -> None:
     an old registry at once take turns (the second finds it done), and a crash half-way leaves the
     old schema, whole.
     """
+    pending, scope = _ready_to_upgrade(registry, wilayah, fresh)
+    if not pending:
+        return
+    from sqlite_utils import Database
+
+    conn = registry.conn
+    with registry.atomic():
+        if _checked_version(registry) == SCHEMA_VERSION:
+            return  # another kube upgraded it while this one waited for the lock
+        if not fresh:
+            from kube_cli.registry_files import copy_before_upgrade
+
+            copy_before_upgrade(registry.path)
+        _migration_set().apply(Database(conn, execute_plugins=False))
+        if scope is not None:
+            from kube_cli import regions
+
+            regions.load_scope(conn, scope)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    if not fresh:
+        from kube_cli.registry_files import make_private
+
+        make_private(registry.path)  # a registry that an older kube (or a copy) left readable by others
+
+
+def _ready_to_upgrade(registry: Registry, wilayah: str | Scope, fresh: bool) -> tuple[bool, Scope | None]:
+    """Whether ``registry`` needs an upgrade, decided by reading it only (a file that is not a kube
+    registry is refused as it is), and a fresh one's scope; the journal is switched to WAL."""
     import sqlite3
 
     from kube_cli import fileio
@@ -434,7 +462,7 @@ def upgrade(registry: Registry, *, wilayah: str | Scope, fresh: bool) -> None:
     try:
         version = _checked_version(registry)
         if version == SCHEMA_VERSION:
-            return
+            return False, None
         if not fresh:
             _check_is_kube(registry, version)
         scope = None
@@ -450,23 +478,7 @@ def upgrade(registry: Registry, *, wilayah: str | Scope, fresh: bool) -> None:
         raise KubeError(
             "registry", str(registry.path), _("is not a kube registry ({error})").format(error=error)
         ) from None
-    from sqlite_utils import Database
-
-    with registry.atomic():
-        if _checked_version(registry) == SCHEMA_VERSION:
-            return  # another kube upgraded it while this one waited for the lock
-        if not fresh:
-            from kube_cli.registry_files import copy_before_upgrade
-
-            copy_before_upgrade(registry.path)
-        _migration_set().apply(Database(conn, execute_plugins=False))
-        if scope is not None:
-            regions.load_scope(conn, scope)
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    if not fresh:
-        from kube_cli.registry_files import make_private
-
-        make_private(registry.path)  # a registry that an older kube (or a copy) left readable by others
+    return True, scope
 
 
 def _checked_version(registry: Registry) -> int:

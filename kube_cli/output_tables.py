@@ -134,26 +134,10 @@ def stream_table(
     if totals:
         grid.append([cell(c, totals.get(c)) for c in columns])
     kept = _fit(grid, columns, width, overhead=2, edge=0)
-    widths = {i: max(len(cells[i]) for cells in grid) for i in kept}
-    texts = [i for i in kept if columns[i] not in WHOLE]
-    for i in texts:  # a text column asks for what 9 in 10 of its cells need; the longest wrap
-        lengths = sorted(len(cells[i]) for cells in grid[1:])
-        widths[i] = max(len(grid[0][i]), lengths[len(lengths) * 9 // 10] if lengths else 0)
-    text_room = width - sum(widths[i] for i in kept if columns[i] in WHOLE) - 2 * (len(kept) - 1)
-    for i in sorted(texts, key=lambda i: widths[i]):  # share what is left; narrow columns keep their width
-        widths[i] = min(widths[i], max(1, text_room // len(texts)))
-        text_room -= widths[i]
-        texts.remove(i)
+    widths = _stream_widths(grid, columns, kept, width)
 
     def lines(cells: Sequence[str]) -> Iterator[str]:
-        parts = {i: [cells[i]] if columns[i] in WHOLE or len(cells[i]) <= widths[i] else
-                 textwrap.wrap(cells[i], widths[i]) or [""] for i in kept}  # fmt: skip
-        for n in range(max(len(p) for p in parts.values())):
-            out = []
-            for i in kept:
-                piece = parts[i][n] if n < len(parts[i]) else ""
-                out.append(piece.rjust(widths[i]) if columns[i] in NUMBERS else piece.ljust(widths[i]))
-            yield "  ".join(out).rstrip() + "\n"
+        return _wrapped_lines(cells, columns, kept, widths)
 
     rule = "  ".join("─" * widths[i] for i in kept) + "\n"
     if title:
@@ -169,6 +153,39 @@ def stream_table(
         yield from lines(grid[-1])
     if note := _dropped_caption(columns, kept, caption):
         yield "".join(textwrap.fill(line, width) + "\n" for line in note.splitlines())
+
+
+def _stream_widths(grid: list[list[str]], columns: Sequence[str], kept: list[int], width: int) -> dict[int, int]:
+    """The width of each kept column, from the heading and the first rows in ``grid``."""
+    widths = {i: max(len(cells[i]) for cells in grid) for i in kept}
+    texts = [i for i in kept if columns[i] not in WHOLE]
+    for i in texts:  # a text column asks for what 9 in 10 of its cells need; the longest wrap
+        lengths = sorted(len(cells[i]) for cells in grid[1:])
+        widths[i] = max(len(grid[0][i]), lengths[len(lengths) * 9 // 10] if lengths else 0)
+    text_room = width - sum(widths[i] for i in kept if columns[i] in WHOLE) - 2 * (len(kept) - 1)
+    for i in sorted(texts, key=lambda i: widths[i]):  # share what is left; narrow columns keep their width
+        widths[i] = min(widths[i], max(1, text_room // len(texts)))
+        text_room -= widths[i]
+        texts.remove(i)
+    return widths
+
+
+def _wrapped_lines(
+    cells: Sequence[str], columns: Sequence[str], kept: list[int], widths: dict[int, int]
+) -> Iterator[str]:
+    """One row as lines: a text longer than its column wraps, a whole value (a number, a NIK) stays whole."""
+    import textwrap
+
+    parts: dict[int, list[str]] = {}
+    for i in kept:
+        fits = columns[i] in WHOLE or len(cells[i]) <= widths[i]
+        parts[i] = [cells[i]] if fits else textwrap.wrap(cells[i], widths[i]) or [""]
+    for n in range(max(len(p) for p in parts.values())):
+        out = []
+        for i in kept:
+            piece = parts[i][n] if n < len(parts[i]) else ""
+            out.append(piece.rjust(widths[i]) if columns[i] in NUMBERS else piece.ljust(widths[i]))
+        yield "  ".join(out).rstrip() + "\n"
 
 
 def table_text(

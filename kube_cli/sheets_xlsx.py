@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -170,98 +170,13 @@ class XlsxBook(ZipBook):
 
     def rows(self, index: int) -> Iterator[SheetRow]:
         """The sheet's rows as they stream; the ``<dimension>`` the file claims is not trusted."""
-        strings = self._shared_strings()
-        dates = self._date_styles()
-        date1904 = self.date1904
+        sheet = _Worksheet(self._shared_strings(), self._date_styles(), self.date1904)
         part = self.parts[index]
         self.total = self.members[part].compress_size
         self.done = 0
-        ready: list[SheetRow] = []
-        # the row being read: [line, cells, hidden]; the cell: [column, type, style, text parts, size]
-        row: list[Any] = [0, [], False]
-        cell: list[Any] = [0, "n", -1, [], 0]
-        state = {"text": False, "line": 0, "col": 0}
-
-        def start(name: str, attrs: dict[str, str]) -> None:
-            local = name[name.rfind("}") + 1 :]
-            if local == "c":
-                ref = attrs.get("r")
-                if ref:
-                    letters = _COLUMN.match(ref)
-                    column = 0
-                    for ch in letters.group() if letters else "":
-                        column = column * 26 + ord(ch) - 64
-                    column -= 1
-                else:
-                    column = state["col"]
-                state["col"] = column + 1
-                cell[0], cell[1], cell[3], cell[4] = column, attrs.get("t", "n"), [], 0
-                style = attrs.get("s")
-                cell[2] = int(style) if style and style.isdigit() else -1
-            elif local == "v" or (local == "t" and cell[1] == "inlineStr"):
-                state["text"] = True
-            elif local == "row":
-                number = attrs.get("r")
-                line = int(number) if number and number.isdigit() else state["line"] + 1
-                state["line"], state["col"] = line, 0
-                row[0], row[1] = line, []
-                row[2] = attrs.get("hidden", "0") in ("1", "true")
-            elif local == "rPh":
-                state["text"] = False
-
-        def end(name: str) -> None:
-            local = name[name.rfind("}") + 1 :]
-            if local == "c":
-                state["text"] = False
-                column = cell[0]
-                if column >= MAX_COLUMNS or not cell[3]:
-                    return
-                text = "".join(cell[3])
-                kind = cell[1]
-                value: Any
-                if kind == "s":
-                    try:
-                        value = strings[int(text)]
-                    except (ValueError, IndexError):
-                        raise Bomb(_("refers to a text it does not hold")) from None
-                elif kind in ("str", "inlineStr"):
-                    value = text
-                elif kind == "b":
-                    value = text.strip() in ("1", "true")
-                elif kind == "e":
-                    value = text  # #N/A, #REF!: shown as the sheet shows them
-                elif kind == "d":
-                    value = iso_datetime(text)
-                else:
-                    try:
-                        value = float(text) if ("." in text or "E" in text or "e" in text) else int(text)
-                    except ValueError:
-                        value = text
-                    if cell[2] in dates and isinstance(value, int | float) and 0 <= value < 2_958_466:
-                        value = excel_date(value, date1904)
-                    elif isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-                        value = int(value)
-                cells = row[1]
-                if column > len(cells):
-                    cells.extend([None] * (column - len(cells)))
-                if column == len(cells):
-                    cells.append(value)
-                else:
-                    cells[column] = value
-            elif local == "v" or local == "t":
-                state["text"] = False
-            elif local == "row":
-                ready.append((row[0], row[1], row[2]))
-
-        def data(text: str) -> None:
-            if state["text"]:
-                cell[4] += len(text)
-                if cell[4] > MAX_CELL:
-                    raise too_long()
-                cell[3].append(text)
-
         parser = expat_parser()
-        parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, data
+        parser.StartElementHandler, parser.EndElementHandler = sheet.start, sheet.end
+        parser.CharacterDataHandler = sheet.data
         parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = refuse_dtd
         try:
             with self.zip.open(self.members[part]) as stream:
@@ -269,13 +184,148 @@ class XlsxBook(ZipBook):
                     parser.Parse(chunk, False)
                     left = getattr(stream, "_compress_left", None)  # progress in the archive's bytes
                     self.done = self.total - left if isinstance(left, int) else self.done + len(chunk)
-                    yield from ready
-                    ready.clear()
+                    yield from sheet.ready
+                    sheet.ready.clear()
                 parser.Parse(b"", True)
-                yield from ready
+                yield from sheet.ready
         except Bomb as error:
             raise self.refuse(_("is refused: {part} {reason}").format(part=part, reason=error)) from None
         except (expat.ExpatError, *DAMAGED) as error:
             raise self.refuse(
                 _("is not a readable XLSX file ({part}: {error})").format(part=part, error=error)
             ) from None
+
+
+def _column_index(ref: str) -> int:
+    """The column of a cell reference counted from 0: ``A1`` is 0, ``AA7`` is 26."""
+    letters = _COLUMN.match(ref)
+    column = 0
+    for ch in letters.group() if letters else "":
+        column = column * 26 + ord(ch) - 64
+    return column - 1
+
+
+class _Worksheet:
+    """Expat's handlers for one worksheet, one small one per element kind, and the row and cell being
+    read; each finished row goes to ``ready``."""
+
+    def __init__(self, strings: list[str], dates: set[int], date1904: bool) -> None:
+        self.strings = strings
+        self.dates = dates
+        self.date1904 = date1904
+        self.ready: list[SheetRow] = []
+        self.line = 0  # the row being read: the number the spreadsheet shows, its cells, hidden or not
+        self.cells: list[Any] = []
+        self.hidden = False
+        self.next_column = 0
+        self.column = 0  # the cell being read: its column, type, style and text so far
+        self.kind = "n"
+        self.style = -1
+        self.parts: list[str] = []
+        self.size = 0
+        self.in_text = False
+        self._starts: dict[str, Callable[[dict[str, str]], None]] = {
+            "c": self._cell,
+            "v": self._text,
+            "t": self._inline_text,
+            "row": self._row,
+            "rPh": self._phonetic,
+        }
+        self._ends: dict[str, Callable[[], None]] = {
+            "c": self._cell_end,
+            "v": self._text_end,
+            "t": self._text_end,
+            "row": self._row_end,
+        }
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        handler = self._starts.get(name[name.rfind("}") + 1 :])
+        if handler is not None:
+            handler(attrs)
+
+    def end(self, name: str) -> None:
+        handler = self._ends.get(name[name.rfind("}") + 1 :])
+        if handler is not None:
+            handler()
+
+    def data(self, text: str) -> None:
+        if self.in_text:
+            self.size += len(text)
+            if self.size > MAX_CELL:
+                raise too_long()
+            self.parts.append(text)
+
+    def _row(self, attrs: dict[str, str]) -> None:
+        number = attrs.get("r")
+        self.line = int(number) if number and number.isdigit() else self.line + 1
+        self.next_column = 0
+        self.cells = []
+        self.hidden = attrs.get("hidden", "0") in ("1", "true")
+
+    def _cell(self, attrs: dict[str, str]) -> None:
+        ref = attrs.get("r")
+        self.column = _column_index(ref) if ref else self.next_column
+        self.next_column = self.column + 1
+        self.kind = attrs.get("t", "n")
+        style = attrs.get("s")
+        self.style = int(style) if style and style.isdigit() else -1
+        self.parts = []
+        self.size = 0
+
+    def _text(self, _attrs: dict[str, str]) -> None:
+        self.in_text = True
+
+    def _inline_text(self, _attrs: dict[str, str]) -> None:
+        if self.kind == "inlineStr":
+            self.in_text = True
+
+    def _phonetic(self, _attrs: dict[str, str]) -> None:
+        self.in_text = False  # phonetic guide text is not the cell's text
+
+    def _text_end(self) -> None:
+        self.in_text = False
+
+    def _row_end(self) -> None:
+        self.ready.append((self.line, self.cells, self.hidden))
+
+    def _cell_end(self) -> None:
+        self.in_text = False
+        column = self.column
+        if column >= MAX_COLUMNS or not self.parts:
+            return
+        value = self._value("".join(self.parts))
+        cells = self.cells
+        if column > len(cells):
+            cells.extend([None] * (column - len(cells)))
+        if column == len(cells):
+            cells.append(value)
+        else:
+            cells[column] = value
+
+    def _value(self, text: str) -> Any:
+        """The cell's value from its text, by its type (``t``) and, for a number, its style."""
+        kind = self.kind
+        if kind == "s":
+            try:
+                return self.strings[int(text)]
+            except (ValueError, IndexError):
+                raise Bomb(_("refers to a text it does not hold")) from None
+        if kind in ("str", "inlineStr", "e"):
+            return text  # an error (e) such as #N/A or #REF! is shown as the sheet shows it
+        if kind == "b":
+            return text.strip() in ("1", "true")
+        if kind == "d":
+            return iso_datetime(text)
+        return self._number(text)
+
+    def _number(self, text: str) -> Any:
+        value: Any
+        try:
+            value = float(text) if ("." in text or "E" in text or "e" in text) else int(text)
+        except ValueError:
+            return text
+        if self.style in self.dates and 0 <= value < 2_958_466:
+            return excel_date(value, self.date1904)
+        if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+            return int(value)
+        return value
