@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from kube_cli import __version__, i18n, output, typer_compat
+from kube_cli import __version__, i18n, typer_compat
 from kube_cli.cmd_options import AppState
 from kube_cli.errors import ExitCode, KubeError, damage, damaged_registry
 from kube_cli.i18n import N_, _
@@ -248,6 +248,8 @@ class KubeGroup(TyperGroup):
             raise _translated(error) from None
 
     def invoke(self, ctx: typer.Context) -> Any:
+        from kube_cli import output  # here, not at the top: `kube --help` is drawn without it
+
         try:
             _check_arguments(getattr(self, "argv", []))
             return super().invoke(ctx)
@@ -292,6 +294,8 @@ class KubeGroup(TyperGroup):
 
     @staticmethod
     def _internal(ctx: typer.Context, error: Exception) -> None:
+        from kube_cli import output
+
         # --debug is in ctx.params even when the error came before the root callback set ctx.obj
         # (say, while a command's module was being imported)
         if (isinstance(ctx.obj, AppState) and ctx.obj.debug) or ctx.params.get("debug"):
@@ -322,6 +326,8 @@ class Lang(StrEnum):
 
 def _version(value: bool) -> None:
     if value:
+        from kube_cli import output
+
         output.emit_line(f"kube {__version__}")
         raise typer.Exit()
 

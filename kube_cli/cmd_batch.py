@@ -11,8 +11,8 @@ import typer
 
 from kube_cli import output, output_progress
 from kube_cli.cmd_options import FormatOpt, ShowNikOpt, state
+from kube_cli.formats import Format
 from kube_cli.i18n import _
-from kube_cli.output import Format
 
 
 class ExportKind(StrEnum):

@@ -23,8 +23,8 @@ from kube_cli.cmd_options import (
     YesOpt,
     state,
 )
+from kube_cli.formats import Format
 from kube_cli.i18n import _
-from kube_cli.output import Format
 from kube_cli.records import GROUPS, MEMBERS
 
 group_app = typer.Typer(help="Register and change KUBE (groups).", no_args_is_help=True)

@@ -9,8 +9,8 @@ import typer
 from kube_cli import output
 from kube_cli.cmd_options import FormatOpt, NoPagerOpt, YesOpt, go_back, state
 from kube_cli.errors import ExitCode
+from kube_cli.formats import Format
 from kube_cli.i18n import _
-from kube_cli.output import Format
 
 CHECK_COLUMNS = ("severity", "code", "problem", "target")
 

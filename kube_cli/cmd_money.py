@@ -18,8 +18,8 @@ from kube_cli.cmd_options import (
     YesOpt,
     state,
 )
+from kube_cli.formats import Format
 from kube_cli.i18n import _, format_date
-from kube_cli.output import Format
 from kube_cli.records import AID, REVENUE
 from kube_cli.vocab import format_rupiah
 

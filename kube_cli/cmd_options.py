@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kube_cli.output import Format, ReportFormat
+from kube_cli.formats import Format, ReportFormat
 
 if TYPE_CHECKING:
     from kube_cli.db import Registry

@@ -8,8 +8,8 @@ import typer
 
 from kube_cli import output
 from kube_cli.cmd_options import FormatOpt, KecamatanOpt, NoPagerOpt, state
+from kube_cli.formats import Format
 from kube_cli.i18n import _
-from kube_cli.output import Format
 
 WILAYAH_COLUMNS = ("kode", "kelurahan", "kecamatan", "kabupaten_kota", "groups")
 usaha_app = typer.Typer(help="The business types (jenis usaha) and their aliases.", no_args_is_help=True)

@@ -9,8 +9,8 @@ import typer
 
 from kube_cli import output, output_reports
 from kube_cli.cmd_options import KecamatanOpt, NoPagerOpt, ReportFormatOpt, state
+from kube_cli.formats import ReportFormat
 from kube_cli.i18n import _
-from kube_cli.output import ReportFormat
 from kube_cli.records import CHARTED, DIMENSIONS
 
 Dimension = StrEnum("Dimension", {d: d for d in DIMENSIONS})

@@ -8,8 +8,8 @@ import typer
 
 from kube_cli import output, output_reports
 from kube_cli.cmd_options import FormatOpt, NoPagerOpt, state
+from kube_cli.formats import Format
 from kube_cli.i18n import _
-from kube_cli.output import Format
 
 DEMO_DUE = 10  # the worklist's most urgent groups the demo shows
 

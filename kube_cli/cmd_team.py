@@ -10,8 +10,8 @@ import typer
 
 from kube_cli import output
 from kube_cli.cmd_options import FormatOpt, YesOpt, go_back, state
+from kube_cli.formats import Format
 from kube_cli.i18n import _
-from kube_cli.output import Format
 
 
 class Side(StrEnum):

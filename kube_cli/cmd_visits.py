@@ -8,8 +8,8 @@ import typer
 
 from kube_cli import output, output_cells, output_reports
 from kube_cli.cmd_options import CodeArg, FormatOpt, KecamatanOpt, NoteOpt, OptionalCodeArg, YearOpt, YesOpt, state
+from kube_cli.formats import Format
 from kube_cli.i18n import _, format_date
-from kube_cli.output import Format
 from kube_cli.records import VISITS
 
 visit_app = typer.Typer(help="Record and list monitoring visits to groups.", no_args_is_help=True)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from enum import StrEnum
 from typing import Any
 
 from kube_cli.i18n import N_, _
@@ -26,19 +25,6 @@ from kube_cli.output_tables import print_table, stream_table, totals_row
 from kube_cli.output_terminal import page, terminal_size
 from kube_cli.output_writers import csv_text, json_text, markdown_text, record_csv_text
 from kube_cli.safetext import mask_digit_runs
-
-
-class Format(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-
-
-class ReportFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-    markdown = "markdown"
 
 
 def _message(text: str) -> str:
