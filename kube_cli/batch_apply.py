@@ -28,7 +28,18 @@ from kube_cli.batch_staging import (
 from kube_cli.db import now
 from kube_cli.errors import Problem
 from kube_cli.i18n import _
-from kube_cli.records import CURRENT_GROUP, CURRENT_MEMBER, GROUPS, current_ketua, current_member, monthly, yearly
+from kube_cli.records import (
+    CURRENT_GROUP,
+    CURRENT_MEMBER,
+    GROUPS,
+    MEMBERS,
+    Field,
+    Record,
+    current_ketua,
+    current_member,
+    monthly,
+    yearly,
+)
 from kube_cli.vocab import format_rupiah, mask_nik
 
 
@@ -201,6 +212,12 @@ class Checker:
         """Every check: the file's rows against each other, then against the registry."""
         for statement in INDEXES:
             self.conn.execute(statement)
+        for column in (f.column for f in GROUP_ROWS.compared):  # a group's detail on a later row than its first
+            if self.conn.execute(f"SELECT 1 FROM gf WHERE {column} IS NULL LIMIT 1").fetchone() and (
+                self.conn.execute(f"SELECT 1 FROM gs WHERE {column} IS NOT NULL LIMIT 1").fetchone()
+            ):
+                self.conn.execute(f"UPDATE gf SET {column} = (SELECT g.{column} FROM gs g WHERE g.code = gf.code "
+                                  f"AND g.{column} IS NOT NULL ORDER BY g.line LIMIT 1) WHERE {column} IS NULL")  # fmt: skip
         self._checks(file=True)
 
     def recheck(self) -> None:
@@ -235,7 +252,7 @@ class Checker:
                     self.add(line, code, value, _("appears again (first on line {line})").format(line=first))
                     continue
                 for f, mine, theirs in zip(compared, pairs[::2], pairs[1::2], strict=True):
-                    if mine != theirs:
+                    if mine is not None and theirs is not None and mine != theirs:  # an empty cell says nothing
                         column = kind_column(self.kind, GROUPS, f.name)
                         self.add(line, column, self._shown(column, mine), _(
                             "differs from line {line} for group {code} ('{other}'); a group's rows must agree").format(
@@ -246,7 +263,11 @@ class Checker:
                 f"WHERE {GROUP_DIFFERS}"
             ):
                 self.add(line, code, value, _("is already registered with other details ({fields})").format(
-                    fields=_labels(GROUP_ROWS.differing(pairs))), _("use --replace to update the group"))  # fmt: skip
+                    fields=self._named(GROUPS, GROUP_ROWS.differing(pairs))), _("use --replace to update the group"))  # fmt: skip
+
+    def _named(self, record: Record, fields: list[Field]) -> str:
+        """The fields that differ, named as the file's headers name them (``tahun, tahap``)."""
+        return ", ".join(self.labels.get(c, c) for c in (kind_column(self.kind, record, f.name) for f in fields))
 
     def _shown(self, column: str, value: Any) -> str:
         """A staged value as the officer wrote it: a kelurahan or usaha by its name."""
@@ -284,7 +305,7 @@ class Checker:
                              _("use --replace to move the member to {code}").format(code=code))  # fmt: skip
                 else:
                     self.add(line, "nik", mask_nik(nik), _("is already in group {code} with other details ({fields})")
-                             .format(code=code, fields=_labels(MEMBER_ROWS.differing(pairs))),
+                             .format(code=code, fields=self._named(MEMBERS, MEMBER_ROWS.differing(pairs))),
                              _("use --replace to update the member"))  # fmt: skip
         self.conn.execute("DELETE FROM sk")  # who is ketua depends on the registry's roles: found again
         self.conn.execute(
@@ -517,11 +538,6 @@ class Checker:
             f"JOIN groups t ON t.code = s.code WHERE {MEMBER_DIFFERS}) AS u WHERE members.id = u.mid",
             params,
         )
-
-
-def _labels(fields: list[Any]) -> str:
-    """The fields that differ, by the words the officer reads (``Tahun, Tahap``)."""
-    return ", ".join(_(f.label) for f in fields)
 
 
 def _each(alias: str, columns: tuple[str, ...]) -> str:

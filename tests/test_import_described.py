@@ -27,7 +27,7 @@ def test_a_changed_group_is_refused_naming_the_details_that_differ(kube, tmp_pat
     path = write(tmp_path / "g.csv", ["code,name,kelurahan,usaha,year,stage", "K-1,KUBE Maju,Lasoani,e-Warong,2022,"])
     with unchanged():
         result = kube("import", str(path), code=1)
-    assert errors(result) == [f"Error: {path}:2: code 'K-1': is already registered with other details (Year); "
+    assert errors(result) == [f"Error: {path}:2: code 'K-1': is already registered with other details (year); "
                               "use --replace to update the group"]  # fmt: skip
 
 
@@ -37,7 +37,7 @@ def test_a_changed_member_is_refused_naming_the_details_that_differ(kube, tmp_pa
     with unchanged():
         result = kube("import", str(path), code=1)
     assert errors(result) == [f"Error: {path}:2: nik '727108******9001': is already in group K-1 with other "
-                              "details (Role, Phone); use --replace to update the member"]  # fmt: skip
+                              "details (role, phone); use --replace to update the member"]  # fmt: skip
     kube("import", str(path), "--replace")
     member = next(m for m in kube.json("member", "list", "K-1", "--show-nik") if m["nik"] == nik(1))
     assert (member["role"], member["phone"], member["name"]) == ("bendahara", "+6281234567890", "Ibu 1")
@@ -49,7 +49,18 @@ def test_the_refusal_reads_in_indonesian_with_the_fields_in_indonesian(kube, tmp
                                       "K-1,KUBE Maju,Lasoani,e-Warong,2021,mandiri"])  # fmt: skip
     monkeypatch.setenv("KUBE_LANG", "id")
     stderr = kube("import", str(path), code=1).stderr
-    assert "sudah terdaftar dengan data lain (Tahap)" in stderr, stderr
+    assert "sudah terdaftar dengan data lain (tahap)" in stderr, stderr
+
+
+def test_a_group_detail_given_on_one_of_its_roster_rows_only_is_taken(kube, tmp_path: Path) -> None:
+    header = ROSTER_HEADER + ",status,stage"
+    rows = [row + (",," if i else ",aktif,penumbuhan") for i, row in enumerate(roster_rows())]
+    rows[2] = rows[2][: -len(",,")] + ",,mandiri"  # the stage on the third row only, the first leaves it empty
+    rows[0] = rows[0].replace(",aktif,penumbuhan", ",aktif,")
+    rows[3] = rows[3].replace(",2021,", ",,")  # the year left empty on a later row: it says nothing either
+    kube("import", str(write(tmp_path / "r.csv", [header, *rows])))
+    group = kube.json("group", "show", "K-1")
+    assert (group["status"], group["stage"], group["year"]) == ("aktif", "mandiri", 2021)
 
 
 def test_a_roster_whose_rows_of_one_group_disagree_on_its_stage_is_refused(kube, tmp_path: Path, unchanged) -> None:
@@ -100,7 +111,7 @@ def test_a_column_added_in_the_descriptions_is_imported_shown_exported_and_repor
     assert exported[0].endswith(",program") and exported[1].endswith(",PKH"), exported[:2]
     assert "0 added; 0 changed; 2 groups unchanged" in kube("import", str(groups)).stderr  # re-import: nothing
     moved = write(tmp_path / "g2.csv", ["code,name,kelurahan,usaha,program", "K-2,KUBE Dua,Talise,Warung,BPNT"])
-    assert "other details (Program)" in kube("import", str(moved), code=1).stderr
+    assert "other details (program)" in kube("import", str(moved), code=1).stderr
     assert "1 groups changed" in kube("import", str(moved), "--replace").stderr
     roster = write(tmp_path / "r.csv", [ROSTER_HEADER + ",program",
                                         *(r + ",Rehabilitasi" for r in roster_rows("K-3", 20, "KUBE Tiga"))])  # fmt: skip
