@@ -15,7 +15,7 @@ import io
 import itertools
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,16 @@ class Table:
     def close(self) -> None:
         for close in self.closers:
             close()
+
+    def column_index(self, raw: str) -> int:
+        """Where the cell of header ``raw`` sits in a row of cells (``body.chunks``, the import's fast path,
+        which reads a CSV's rows as lists instead of ``rows``): the last column of that name, as the row's
+        dict (``rows``) keeps it."""
+        return len(self.header) - 1 - self.header[::-1].index(raw)
+
+    def as_row(self, cells: list[Any]) -> dict[str, Any]:
+        """A row of cells as ``rows`` would have given it."""
+        return dict(zip(self.header, cells, strict=False))
 
 
 def header_key(text: Any) -> str:
@@ -149,6 +159,22 @@ def _csv_rows(reader: Any) -> Iterator[tuple[int, list[str]]]:
         line = reader.line_num + 1
 
 
+def _csv_sheet_rows(reader: Any, name: str, encoding: str) -> Iterator[tuple[int, list[str], bool]]:
+    """``(first physical line, cells, hidden)`` as a sheet's rows (a CSV hides none), with decoding and CSV
+    errors turned into our one-line refusal, in one generator (each layer costs a resume a row)."""
+    line = reader.line_num + 1
+    last = 0  # the line of the last row read: where an error is said to come after
+    try:
+        for cells in reader:
+            last = line
+            yield line, cells, False
+            line = reader.line_num + 1
+    except UnicodeDecodeError:
+        raise _undecodable(name, encoding, last) from None
+    except csv.Error as error:
+        raise _unreadable(name, error, last) from None
+
+
 def _open_csv(path: Path, name: str, score: Callable[[list[str]], int], known: Callable[[str], bool],
               include_hidden: bool) -> Table:  # fmt: skip
     handle = open(path, "rb")  # noqa: SIM115 - closed by Table.close
@@ -173,41 +199,35 @@ def _open_csv(path: Path, name: str, score: Callable[[list[str]], int], known: C
     handle.seek(0)
     stream = io.TextIOWrapper(handle, encoding=encoding, newline="", errors="strict")
     reader = csv.reader(stream, delimiter=delimiter)
-    rows = _guarded(_csv_rows(reader), name, encoding)
-    found = find_table(((line, cells, False) for line, cells in rows), score, known)
+    rows = _csv_sheet_rows(reader, name, encoding)
+    found = find_table(rows, score, known)
     if found is None:
         handle.close()
         raise _no_header(name)
-    body = Body(found, ((line, cells, False) for line, cells in rows), include_hidden)
+    body = Body(found, rows, include_hidden)
     header = found.header
     size = path.stat().st_size
-    return Table(name, "csv", header, found.line, _as_dicts(body, header), size, handle.tell, [handle.close],
-                 body=body, title=found.title)  # fmt: skip
+    closers = [stream.close, handle.close]  # the Table keeps the stream: collected with its reader, it closes the file
+    return Table(name, "csv", header, found.line, _as_dicts(body, header), size, handle.tell, closers, body=body,
+                 title=found.title)  # fmt: skip
 
 
-def _as_dicts(body: Body, header: list[str]) -> Iterator[tuple[int, Row]]:
-    width = len(header)
-    for line, cells in body:
-        if len(cells) < width:
-            cells = [*cells, *[None] * (width - len(cells))]
+def _as_dicts(rows: Iterable[tuple[int, list[Any]]], header: list[str]) -> Iterator[tuple[int, Row]]:
+    for line, cells in rows:
         yield line, dict(zip(header, cells, strict=False))
 
 
-def _guarded(rows: Iterator[tuple[int, list[str]]], name: str, encoding: str) -> Iterator[tuple[int, list[str]]]:
-    """Turn decoding and CSV errors into our one-line refusal, naming where they happened."""
-    line = 0
-    try:
-        for line, cells in rows:
-            yield line, cells
-    except UnicodeDecodeError:
-        shown = "Windows-1252" if encoding == "cp1252" else "UTF-8"
-        raise KubeError(
-            "file", name, _("is not valid {encoding} text after line {line}").format(encoding=shown, line=line),
-            _("save it as CSV UTF-8"),
-        ) from None  # fmt: skip
-    except csv.Error as error:
-        raise KubeError("file", name, _("cannot be read as CSV after line {line}: {error}").format(
-            line=line, error=error)) from None  # fmt: skip
+def _undecodable(name: str, encoding: str, line: int) -> KubeError:
+    shown = "Windows-1252" if encoding == "cp1252" else "UTF-8"
+    return KubeError(
+        "file", name, _("is not valid {encoding} text after line {line}").format(encoding=shown, line=line),
+        _("save it as CSV UTF-8"),
+    )  # fmt: skip
+
+
+def _unreadable(name: str, error: csv.Error, line: int) -> KubeError:
+    return KubeError("file", name, _("cannot be read as CSV after line {line}: {error}").format(
+        line=line, error=error))  # fmt: skip
 
 
 def _no_header(name: str, sheet: str = "") -> KubeError:
@@ -239,8 +259,8 @@ def _open_book(
     found = Found(found.line, found.header, [], found.title)
     body = Body(found, rows, include_hidden, gaps=True)
     header = found.header
-    table = Table(name, fmt, header, found.line, _as_dicts(body, header), 0, lambda: book.done, [book.close],
-                  body=body)  # fmt: skip
+    rows = _as_dicts(body, header)
+    table = Table(name, fmt, header, found.line, rows, 0, lambda: book.done, [book.close], body=body)
     table.total = 0
     table.totals = lambda: book.total
     if warning:
