@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from kube_cli.batch_staging import GROUP_ROWS, MEMBER_ROWS
 from kube_cli.errors import KubeError
-from kube_cli.registry import _CODE
-from kube_cli.vocab import PROVINCES
+from kube_cli.vocab import _CODE, PROVINCES
 
 if TYPE_CHECKING:
     from kube_cli.batch import Stager
@@ -176,7 +175,9 @@ class FastMembers:
             lines, codes, niks, names, roles, genders, pkhs = (
                 list(compress(values, keep)) if not isinstance(values, repeat) else values
                 for values in (lines, codes, niks, names, roles, genders, pkhs))  # fmt: skip
-        self.members.extend(zip(lines, codes, niks, names, roles, genders, pkhs))
+        self.members.extend(
+            zip(lines, codes, niks, names, roles, genders, pkhs, strict=False)
+        )  # repeat() where a column is absent
         added = len(niks)
         stager.niks += added
         stager.niks_not_0 += added - (joined[15::17].count("0") if all_niks and not slow
