@@ -6,6 +6,7 @@ registry and the same messages)."""
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Callable, Iterator, Sequence
 from itertools import compress, groupby, repeat
@@ -108,14 +109,20 @@ class FastMembers:
         table, add = self.table, self.stager.add
         chunks = table.body.chunks(CHUNK)
         count = 0
-        while chunk := read_chunk(chunks):
-            lines, rows = chunk
-            for i in self.add(lines, rows):
-                add(lines[i], table.as_row(rows[i]))
-            count += len(rows)
-            if progress:
-                progress(count, table.position(), table.totals() if table.totals else table.total)
-        self.flush()
+        collecting = gc.isenabled()
+        gc.disable()  # the rows make no reference cycles; the collector's passes over them took ~10% of the time
+        try:
+            while chunk := read_chunk(chunks):
+                lines, rows = chunk
+                for i in self.add(lines, rows):
+                    add(lines[i], table.as_row(rows[i]))
+                count += len(rows)
+                if progress:
+                    progress(count, table.position(), table.totals() if table.totals else table.total)
+            self.flush()
+        finally:
+            if collecting:
+                gc.enable()
 
     def vocabulary(self, cells: Sequence[Any] | None, column: str, slow: set[int],
                    cast: Callable[[Any], Any] | None = None, parser: Callable[[str, str], Any] | None = None,
