@@ -72,7 +72,11 @@ REVENUE_CLASH = (f"(({yearly('r')} AND x.year = r.year AND x.period != r.period)
 
 @contextmanager
 def staging(conn: sqlite3.Connection) -> Iterator[None]:
-    """The temporary tables of one import, there while it runs and dropped after, whatever happens."""
+    """The temporary tables of one import, there while it runs and dropped after, whatever happens. Their
+    page cache is TEMP_CACHE_MIB while they are there: the staged rows and the sorts that index them spill
+    to a temporary file less (~0.2 s of a 200k-member import), and memory stays flat at any size."""
+    (cache,) = conn.execute("PRAGMA temp.cache_size").fetchone()
+    conn.execute(f"PRAGMA temp.cache_size = {-1024 * TEMP_CACHE_MIB}")
     create_staging(conn)
     try:
         yield
@@ -80,6 +84,10 @@ def staging(conn: sqlite3.Connection) -> Iterator[None]:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         drop_staging(conn)
+        conn.execute(f"PRAGMA temp.cache_size = {cache}")
+
+
+TEMP_CACHE_MIB = 16  # bench/README.md: 16 MiB saved ~10% of a dry run at 200k members; 64 MiB no more
 
 
 @contextmanager
@@ -372,9 +380,12 @@ class Checker:
 
         result: dict[str, Counts] = {}
         self._counts = result
+        self._all_new: set[str] = set()  # the kinds of which every staged row is new: written without looking
         if self.kind in ("groups", "roster"):
             total = one("SELECT count(*) FROM gf")
             added = one("SELECT count(*) FROM gf f WHERE NOT EXISTS (SELECT 1 FROM groups x WHERE x.code = f.code)")
+            if added == total:
+                self._all_new.add("groups")
             changed = one(f"SELECT count(*) FROM gf f JOIN groups x ON x.code = f.code WHERE {GROUP_DIFFERS}")
             result["groups"] = Counts(added, changed, total - added - changed)
         if self.kind in ("members", "roster"):
@@ -384,6 +395,8 @@ class Checker:
             changed = one(f"SELECT count(*) FROM sm s JOIN members m ON m.nik = s.nik AND {current_member()} "
                           f"JOIN groups g ON g.id = m.group_id WHERE {MEMBER_DIFFERS}")  # fmt: skip
             demoted = one(self._other_ketua_sql("count(*)"))
+            if added == total:
+                self._all_new.add("members")
             result["members"] = Counts(added, changed + demoted, total - added - changed)
         if self.kind == "revenue":
             total = one("SELECT count(*) FROM sr")
@@ -470,7 +483,8 @@ class Checker:
             columns, values = _new(GROUP_ROWS, "f")
             run(f"INSERT INTO groups (uuid, code, {columns}, created_at, updated_at, member_count) "
                 f"SELECT {sql_uuid('f.line')}, f.code, {values}, :now, :now, {count} FROM gf f "
-                "WHERE NOT EXISTS (SELECT 1 FROM groups x WHERE x.code = f.code) ORDER BY f.line", params)  # fmt: skip
+                f"{self._new_only('groups', 'NOT EXISTS (SELECT 1 FROM groups x WHERE x.code = f.code)')} "
+                "ORDER BY f.line", params)  # fmt: skip
         if self.kind in ("members", "roster"):
             if self.replace:
                 run("UPDATE members SET role = 'anggota', updated_at = :now WHERE id IN "
@@ -483,7 +497,7 @@ class Checker:
             columns, values = _new(MEMBER_ROWS, "s")
             run(f"INSERT INTO members (uuid, group_id, {columns}, created_at, updated_at) "
                 f"SELECT {sql_uuid('s.line')}, g.id, {values}, :now, :now FROM sm s JOIN groups g ON g.code = s.code "
-                f"WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.nik = s.nik AND {current_member()}) "
+                f"{self._new_only('members', f'NOT EXISTS (SELECT 1 FROM members m WHERE m.nik = s.nik AND {current_member()})')} "
                 "ORDER BY s.line", params)  # fmt: skip
         if self.kind == "revenue":
             if self.replace:
@@ -507,6 +521,11 @@ class Checker:
             run(f"INSERT INTO visits (uuid, group_id, {columns}, created_at, updated_at) "
                 f"SELECT {sql_uuid('line')}, gid, {values}, :now, :now FROM svn WHERE {self._visit_new} ORDER BY line",
                 params)  # fmt: skip
+
+    def _new_only(self, kind: str, new: str) -> str:
+        """``WHERE new``: the staged rows not yet recorded; nothing when ``counts`` found every one new (in
+        this transaction, or in the read before it with the registry unchanged since): a look-up a row less."""
+        return "" if kind in self._all_new else f"WHERE {new}"
 
     def _update_members(self, params: dict[str, Any]) -> None:
         """With --replace: move members to the file's group and take the file's details."""
