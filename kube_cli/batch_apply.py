@@ -127,12 +127,13 @@ def counted_once(conn: sqlite3.Connection, *, counted_new_groups: bool = False) 
     (groups,) = conn.execute("SELECT coalesce(max(id), 0) FROM groups").fetchone() if counted_new_groups else (-1,)
     conn.execute("DROP TRIGGER members_count_insert")
     yield
-    conn.execute(
-        "UPDATE groups SET member_count = member_count + n FROM (SELECT group_id, count(*) AS n FROM members "
-        f"WHERE id > :last AND {CURRENT_MEMBER} GROUP BY group_id) AS new WHERE groups.id = new.group_id "
-        "AND (:groups < 0 OR groups.id <= :groups)",
-        {"last": last, "groups": groups},
-    )
+    if groups != 0:  # 0: every group was new, and carries its count already
+        conn.execute(
+            "UPDATE groups SET member_count = member_count + n FROM (SELECT group_id, count(*) AS n FROM members "
+            f"WHERE id > :last AND {CURRENT_MEMBER} AND (:groups < 0 OR group_id <= :groups) GROUP BY group_id) "
+            "AS new WHERE groups.id = new.group_id",
+            {"last": last, "groups": groups},
+        )
     conn.execute(trigger[0])
 
 
@@ -274,7 +275,9 @@ class Checker:
     def _check_members(self, file: bool) -> None:
         if self.kind == "members":
             self._check_known_groups("sm")
-        if file:  # the file's rows against each other: the same in the write
+        # the file's rows against each other (the same in the write); which lines only if a NIK repeats (one
+        # pass over the index instead of a join of every row)
+        if file and self.conn.execute("SELECT 1 FROM sm GROUP BY nik HAVING count(*) > 1 LIMIT 1").fetchone():
             for line, nik, first in self.rows(
                 "SELECT s.line, s.nik, f.line FROM sm s JOIN (SELECT nik, min(line) AS line FROM sm GROUP BY nik) f "
                 "ON f.nik = s.nik WHERE s.line > f.line ORDER BY s.line"
