@@ -7,9 +7,10 @@ registry and the same messages)."""
 from __future__ import annotations
 
 import gc
+import operator
 import re
 from collections.abc import Callable, Iterator, Sequence
-from itertools import compress, groupby, repeat
+from itertools import compress, pairwise, repeat
 from typing import TYPE_CHECKING, Any
 
 from kube_cli.batch_staging import GROUP_ROWS, MEMBER_ROWS
@@ -226,10 +227,10 @@ class FastMembers:
         group that does not parse go slow."""
         stager = self.stager
         gs = self.groups
-        runs = [
-            (key, len(list(run)))
-            for key, run in groupby(zip(*[cols[self.index[c]] for c in self.group_columns], strict=True))
-        ]
+        keys = list(zip(*[cols[self.index[c]] for c in self.group_columns], strict=True))
+        # where a run starts: each row whose group cells differ from the row before (compared in C)
+        starts = [0, *compress(range(1, len(keys)), map(operator.ne, keys, keys[1:])), len(keys)]
+        runs = [(keys[start], end - start) for start, end in pairwise(starts)]
         fresh = runs[1:] if runs and runs[0][0] == self._group_key else runs
         groups = self._parse_groups([key for key, _size in fresh])
         if len(fresh) < len(runs):

@@ -15,7 +15,7 @@ import io
 import itertools
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -159,20 +159,60 @@ def _csv_rows(reader: Any) -> Iterator[tuple[int, list[str]]]:
         line = reader.line_num + 1
 
 
-def _csv_sheet_rows(reader: Any, name: str, encoding: str) -> Iterator[tuple[int, list[str], bool]]:
-    """``(first physical line, cells, hidden)`` as a sheet's rows (a CSV hides none), with decoding and CSV
-    errors turned into our one-line refusal, in one generator (each layer costs a resume a row)."""
-    line = reader.line_num + 1
-    last = 0  # the line of the last row read: where an error is said to come after
-    try:
-        for cells in reader:
-            last = line
-            yield line, cells, False
-            line = reader.line_num + 1
-    except UnicodeDecodeError:
-        raise _undecodable(name, encoding, last) from None
-    except csv.Error as error:
-        raise _unreadable(name, error, last) from None
+class _CsvRows:
+    """A CSV's rows as a sheet's: ``(first physical line, cells, hidden)`` (a CSV hides none), with decoding
+    and CSV errors turned into our one-line refusal. ``take`` reads many rows at once, for ``Body.chunks``."""
+
+    def __init__(self, reader: Any, name: str, encoding: str) -> None:
+        self.reader = reader
+        self.name = name
+        self.encoding = encoding
+        self.last = 0  # the line of the last row read: where an error is said to come after
+
+    def __iter__(self) -> _CsvRows:
+        return self
+
+    def __next__(self) -> tuple[int, list[str], bool]:
+        line = self.reader.line_num + 1
+        try:
+            cells = next(self.reader)
+        except UnicodeDecodeError:
+            raise _undecodable(self.name, self.encoding, self.last) from None
+        except csv.Error as error:
+            raise _unreadable(self.name, error, self.last) from None
+        self.last = line
+        return line, cells, False
+
+    def take(self, size: int) -> tuple[Sequence[int], list[list[str]]]:
+        """The next ``size`` rows (fewer at the end) and their first lines, read by the csv module in one go."""
+        reader = self.reader
+        before = reader.line_num
+        rows: list[list[str]] = []
+        try:
+            rows.extend(itertools.islice(reader, size))  # on an error, the rows read before it stay
+        except UnicodeDecodeError:
+            self._lines(before, rows)
+            raise _undecodable(self.name, self.encoding, self.last) from None
+        except csv.Error as error:
+            self._lines(before, rows)
+            raise _unreadable(self.name, error, self.last) from None
+        return self._lines(before, rows), rows
+
+    def _lines(self, before: int, rows: list[list[str]]) -> Sequence[int]:
+        """Each row's first line: one after the other, unless a quoted cell holds line breaks (\\n, \\r or
+        \\r\\n, as the file is read: each one more line for its row)."""
+        if self.reader.line_num - before == len(rows):
+            lines: Sequence[int] = range(before + 1, before + 1 + len(rows))
+        else:
+            lines, line = [], before + 1
+            for cells in rows:
+                lines.append(line)
+                line += 1 + sum(
+                    c.count("\n") + c.count("\r") - c.count("\r\n") for c in cells if "\n" in c or "\r" in c
+                )
+        if rows:
+            self.last = lines[-1]
+        return lines
 
 
 def _open_csv(path: Path, name: str, score: Callable[[list[str]], int], known: Callable[[str], bool],
@@ -199,7 +239,7 @@ def _open_csv(path: Path, name: str, score: Callable[[list[str]], int], known: C
     handle.seek(0)
     stream = io.TextIOWrapper(handle, encoding=encoding, newline="", errors="strict")
     reader = csv.reader(stream, delimiter=delimiter)
-    rows = _csv_sheet_rows(reader, name, encoding)
+    rows = _CsvRows(reader, name, encoding)
     found = find_table(rows, score, known)
     if found is None:
         handle.close()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -196,35 +196,47 @@ class Body:
         yield from self._each(self.found.ahead)
         yield from self._each(self.rows)
 
-    def chunks(self, size: int) -> Iterator[tuple[tuple[int, ...], tuple[list[Any], ...]]]:
+    def chunks(self, size: int) -> Iterator[tuple[Sequence[int], Sequence[list[Any]]]]:
         """The same rows as iterating gives, ``size`` rows of the file at a time as ``(lines, rows)``. A chunk
         whose every row is the common kind (as wide as the header, three or more cells filled, none hidden,
         none leading with a total's label) is vouched for at once; any other is read row by row."""
         width = self.width
         source = itertools.chain(self.found.ahead, self.rows)
-        while items := list(itertools.islice(source, size)):
-            lines, rows, hidden = zip(*items, strict=True)
+        take = getattr(self.rows, "take", None)  # a CSV's reader gives many rows at once (batch_read._CsvRows)
+        first = True  # the rows read ahead, and those after them up to ``size``, one by one
+        while True:
+            if first or take is None or self.gaps:
+                items: Iterable[SheetRow] = list(itertools.islice(source, size))
+                if not items:
+                    return
+                lines, rows, hidden = zip(*items, strict=True)
+                first = False
+            else:
+                lines, rows = take(size)
+                if not rows:
+                    return
+                items, hidden = zip(lines, rows, itertools.repeat(False)), ()  # type: ignore[assignment]
             if not self.gaps and not self._first and not any(hidden):
-                rows = self._common(rows, width)
-                if rows is not None:
+                common = self._common(rows, width)
+                if common is not None:
                     self.skipped.blank += self._blanks
                     self._previous, self._blanks, self._signature = lines[-1], 0, False
-                    yield lines, rows
+                    yield lines, common
                     continue
             kept = list(self._each(items))
             if kept:
                 yield tuple(zip(*kept, strict=True))  # type: ignore[misc]
 
     @staticmethod
-    def _common(rows: tuple[list[Any], ...], width: int) -> tuple[list[Any], ...] | None:
-        """``rows`` cut to ``width`` when every one is a common data row (``_each``'s first test); else None."""
+    def _common(rows: Sequence[list[Any]], width: int) -> Sequence[list[Any]] | None:
+        """A CSV's ``rows`` cut to ``width`` when every one is a common data row (``_each``'s first test);
+        else None."""
         widths = set(map(len, rows))
         if min(widths) < width:
             return None
         if widths != {width}:
             rows = tuple(r[:width] for r in rows)
-        if width - max(map(list.count, rows, itertools.repeat(""))) <= 2 or any(
-                map(list.count, rows, itertools.repeat(None))):  # fmt: skip
+        if width - max(map(list.count, rows, itertools.repeat(""))) <= 2:  # a CSV's cells are text, never None
             return None
         firsts = [r[0] for r in rows]
         try:
