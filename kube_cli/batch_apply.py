@@ -302,16 +302,24 @@ class Checker:
             "INSERT INTO sk SELECT s.line, s.code FROM sm s WHERE coalesce(s.role, (SELECT m.role FROM members m "
             f"WHERE m.nik = s.nik AND {current_member()}), 'anggota') = 'ketua'"
         )
+        # which lines only if a group has two ketua (one pass instead of a join of every ketua)
+        two = self.conn.execute("SELECT 1 FROM sk GROUP BY code HAVING count(*) > 1 LIMIT 1").fetchone()
         for line, code, first in self.rows(
             "SELECT k.line, k.code, f.line FROM sk k JOIN (SELECT code, min(line) AS line FROM sk GROUP BY code) f "
             "ON f.code = k.code WHERE k.line > f.line ORDER BY k.line"
-        ):
+        ) if two else ():  # fmt: skip
             self.add(line, "role", "ketua", _("group {code} already has a ketua on line {line}").format(
                 code=code, line=first))  # fmt: skip
-        if not self.replace:
+        if not self.replace and self._registry_has_ketua():
             for line, code, name in self.rows(self._other_ketua_sql("f.line, f.code, m.name")):
                 self.add(line, "role", "ketua", _("group {code} already has a ketua ({name})").format(
                     code=code, name=name), _("use --replace to make them anggota"))  # fmt: skip
+
+    def _registry_has_ketua(self) -> bool:
+        """Whether any current member is a ketua (else no group of the file has one already: the look-up of
+        each group's is skipped; it sorted the file's ketua first, 0.3 s at 200,000 groups)."""
+        return bool(self.conn.execute(
+            f"SELECT 1 FROM members m WHERE m.role = 'ketua' AND {current_member()} LIMIT 1").fetchone())  # fmt: skip
 
     @staticmethod
     def _other_ketua_sql(columns: str) -> str:
@@ -397,7 +405,7 @@ class Checker:
                         f"(SELECT 1 FROM members m WHERE m.nik = s.nik AND {current_member()})")  # fmt: skip
             changed = one(f"SELECT count(*) FROM sm s JOIN members m ON m.nik = s.nik AND {current_member()} "
                           f"JOIN groups g ON g.id = m.group_id WHERE {MEMBER_DIFFERS}")  # fmt: skip
-            demoted = one(self._other_ketua_sql("count(*)"))
+            demoted = one(self._other_ketua_sql("count(*)")) if self._registry_has_ketua() else 0
             if added == total:
                 self._all_new.add("members")
             result["members"] = Counts(added, changed + demoted, total - added - changed)
