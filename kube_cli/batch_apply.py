@@ -53,11 +53,12 @@ def uuid_time() -> str:
     return f"{ms[:8]}-{ms[8:]}-7"
 
 
+NIK_INDEX = "CREATE INDEX temp.sm_nik ON sm(nik)"  # made UNIQUE when it can be: then no NIK repeats in the file
 INDEXES = (
     GROUP_ROWS.create("gf", unique_code=True),  # the first row of each group: what is compared and written
     "INSERT INTO gf SELECT * FROM gs WHERE line IN (SELECT min(line) FROM gs GROUP BY code)",
     "CREATE INDEX temp.gs_code ON gs(code)",
-    "CREATE INDEX temp.sm_nik ON sm(nik)",
+    NIK_INDEX,
     "CREATE INDEX temp.sm_code ON sm(code)",
     "CREATE INDEX temp.sr_code ON sr(code, period)",
     "CREATE TEMP TABLE sk (line INTEGER PRIMARY KEY, code TEXT COLLATE NOCASE)",
@@ -199,6 +200,7 @@ class Checker:
         self.replace = replace
         self._names: dict[tuple[str, Any], str] = {}
         self._counted = False  # the groups this write creates are inserted with their member counts
+        self._niks_repeat = True  # a NIK is on more than one line of the file (``check`` finds out)
 
     def rows(self, sql: str, params: Any = ()) -> Iterator[sqlite3.Row | tuple[Any, ...]]:
         return self.conn.execute(sql, params)
@@ -209,8 +211,20 @@ class Checker:
     def check(self) -> None:
         """Every check: the file's rows against each other, then against the registry."""
         for statement in INDEXES:
-            self.conn.execute(statement)
+            if statement == NIK_INDEX:
+                self._niks_repeat = not self._unique_index(statement)
+            else:
+                self.conn.execute(statement)
         self._checks(file=True)
+
+    def _unique_index(self, statement: str) -> bool:
+        """Build an index as UNIQUE, if the rows allow it (the same sort as the plain one); else plain."""
+        try:
+            self.conn.execute(statement.replace("CREATE INDEX", "CREATE UNIQUE INDEX", 1))
+            return True
+        except sqlite3.IntegrityError:
+            self.conn.execute(statement)
+            return False
 
     def recheck(self) -> None:
         """The checks against the registry again, inside the write transaction, when another command
@@ -275,9 +289,9 @@ class Checker:
     def _check_members(self, file: bool) -> None:
         if self.kind == "members":
             self._check_known_groups("sm")
-        # the file's rows against each other (the same in the write); which lines only if a NIK repeats (one
-        # pass over the index instead of a join of every row)
-        if file and self.conn.execute("SELECT 1 FROM sm GROUP BY nik HAVING count(*) > 1 LIMIT 1").fetchone():
+        # the file's rows against each other (the same in the write); which lines only if a NIK repeats (the
+        # index on the staged NIKs could not be unique), instead of a join of every row
+        if file and self._niks_repeat:
             for line, nik, first in self.rows(
                 "SELECT s.line, s.nik, f.line FROM sm s JOIN (SELECT nik, min(line) AS line FROM sm GROUP BY nik) f "
                 "ON f.nik = s.nik WHERE s.line > f.line ORDER BY s.line"
