@@ -64,7 +64,7 @@ CHUNK = 2000  # rows checked together
 FLUSH = 10_000  # staged rows written together
 
 
-Chunk = tuple[tuple[int, ...], tuple[list[Any], ...]]
+Chunk = tuple[Sequence[int], Sequence[list[Any]]]
 
 
 def read_chunk(chunks: Iterator[Chunk]) -> Chunk | None:
