@@ -417,13 +417,16 @@ def _stage_rows(table: Any, stager: Stager, warn: Callable[[str], None] | None,
                 progress: Callable[[int, int, int], None] | None) -> None:  # fmt: skip
     """Every row of the file into the staging tables: chunks of the common shape through the fast path,
     the rest (and every row of other kinds and formats) one by one."""
-    fast = FastMembers(stager) if FastMembers.eligible(stager, table.format) else None
+    if FastMembers.eligible(stager, table):  # a CSV's rows as lists, a chunk at a time (batch_fast)
+        FastMembers(stager, table).stage_table(progress)
+        stager.flush()
+        return
     records = table.format in ("json", "ndjson")
     mapping = stager.reader.mapping
     chunk: list[tuple[int, Any]] = []
 
     def run(items: list[tuple[int, Any]]) -> None:
-        for line, row in fast.add(items) if fast is not None else items:
+        for line, row in items:
             stager.add(line, _known_keys(row, mapping, stager.reader, warn) if records else row)
 
     for count, item in enumerate(table.rows, start=1):

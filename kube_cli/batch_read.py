@@ -15,7 +15,7 @@ import io
 import itertools
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,16 @@ class Table:
     def close(self) -> None:
         for close in self.closers:
             close()
+
+    def column_index(self, raw: str) -> int:
+        """Where the cell of header ``raw`` sits in a row of cells (``body.chunks``, the import's fast path,
+        which reads a CSV's rows as lists instead of ``rows``): the last column of that name, as the row's
+        dict (``rows``) keeps it."""
+        return len(self.header) - 1 - self.header[::-1].index(raw)
+
+    def as_row(self, cells: list[Any]) -> dict[str, Any]:
+        """A row of cells as ``rows`` would have given it."""
+        return dict(zip(self.header, cells, strict=False))
 
 
 def header_key(text: Any) -> str:
@@ -149,6 +159,62 @@ def _csv_rows(reader: Any) -> Iterator[tuple[int, list[str]]]:
         line = reader.line_num + 1
 
 
+class _CsvRows:
+    """A CSV's rows as a sheet's: ``(first physical line, cells, hidden)`` (a CSV hides none), with decoding
+    and CSV errors turned into our one-line refusal. ``take`` reads many rows at once, for ``Body.chunks``."""
+
+    def __init__(self, reader: Any, name: str, encoding: str) -> None:
+        self.reader = reader
+        self.name = name
+        self.encoding = encoding
+        self.last = 0  # the line of the last row read: where an error is said to come after
+
+    def __iter__(self) -> _CsvRows:
+        return self
+
+    def __next__(self) -> tuple[int, list[str], bool]:
+        line = self.reader.line_num + 1
+        try:
+            cells = next(self.reader)
+        except UnicodeDecodeError:
+            raise _undecodable(self.name, self.encoding, self.last) from None
+        except csv.Error as error:
+            raise _unreadable(self.name, error, self.last) from None
+        self.last = line
+        return line, cells, False
+
+    def take(self, size: int) -> tuple[Sequence[int], list[list[str]]]:
+        """The next ``size`` rows (fewer at the end) and their first lines, read by the csv module in one go."""
+        reader = self.reader
+        before = reader.line_num
+        rows: list[list[str]] = []
+        try:
+            rows.extend(itertools.islice(reader, size))  # on an error, the rows read before it stay
+        except UnicodeDecodeError:
+            self._lines(before, rows)
+            raise _undecodable(self.name, self.encoding, self.last) from None
+        except csv.Error as error:
+            self._lines(before, rows)
+            raise _unreadable(self.name, error, self.last) from None
+        return self._lines(before, rows), rows
+
+    def _lines(self, before: int, rows: list[list[str]]) -> Sequence[int]:
+        """Each row's first line: one after the other, unless a quoted cell holds line breaks (\\n, \\r or
+        \\r\\n, as the file is read: each one more line for its row)."""
+        if self.reader.line_num - before == len(rows):
+            lines: Sequence[int] = range(before + 1, before + 1 + len(rows))
+        else:
+            lines, line = [], before + 1
+            for cells in rows:
+                lines.append(line)
+                line += 1 + sum(
+                    c.count("\n") + c.count("\r") - c.count("\r\n") for c in cells if "\n" in c or "\r" in c
+                )
+        if rows:
+            self.last = lines[-1]
+        return lines
+
+
 def _open_csv(path: Path, name: str, score: Callable[[list[str]], int], known: Callable[[str], bool],
               include_hidden: bool) -> Table:  # fmt: skip
     handle = open(path, "rb")  # noqa: SIM115 - closed by Table.close
@@ -173,41 +239,35 @@ def _open_csv(path: Path, name: str, score: Callable[[list[str]], int], known: C
     handle.seek(0)
     stream = io.TextIOWrapper(handle, encoding=encoding, newline="", errors="strict")
     reader = csv.reader(stream, delimiter=delimiter)
-    rows = _guarded(_csv_rows(reader), name, encoding)
-    found = find_table(((line, cells, False) for line, cells in rows), score, known)
+    rows = _CsvRows(reader, name, encoding)
+    found = find_table(rows, score, known)
     if found is None:
         handle.close()
         raise _no_header(name)
-    body = Body(found, ((line, cells, False) for line, cells in rows), include_hidden)
+    body = Body(found, rows, include_hidden)
     header = found.header
     size = path.stat().st_size
-    return Table(name, "csv", header, found.line, _as_dicts(body, header), size, handle.tell, [handle.close],
-                 body=body, title=found.title)  # fmt: skip
+    closers = [stream.close, handle.close]  # the Table keeps the stream: collected with its reader, it closes the file
+    return Table(name, "csv", header, found.line, _as_dicts(body, header), size, handle.tell, closers, body=body,
+                 title=found.title)  # fmt: skip
 
 
-def _as_dicts(body: Body, header: list[str]) -> Iterator[tuple[int, Row]]:
-    width = len(header)
-    for line, cells in body:
-        if len(cells) < width:
-            cells = [*cells, *[None] * (width - len(cells))]
+def _as_dicts(rows: Iterable[tuple[int, list[Any]]], header: list[str]) -> Iterator[tuple[int, Row]]:
+    for line, cells in rows:
         yield line, dict(zip(header, cells, strict=False))
 
 
-def _guarded(rows: Iterator[tuple[int, list[str]]], name: str, encoding: str) -> Iterator[tuple[int, list[str]]]:
-    """Turn decoding and CSV errors into our one-line refusal, naming where they happened."""
-    line = 0
-    try:
-        for line, cells in rows:
-            yield line, cells
-    except UnicodeDecodeError:
-        shown = "Windows-1252" if encoding == "cp1252" else "UTF-8"
-        raise KubeError(
-            "file", name, _("is not valid {encoding} text after line {line}").format(encoding=shown, line=line),
-            _("save it as CSV UTF-8"),
-        ) from None  # fmt: skip
-    except csv.Error as error:
-        raise KubeError("file", name, _("cannot be read as CSV after line {line}: {error}").format(
-            line=line, error=error)) from None  # fmt: skip
+def _undecodable(name: str, encoding: str, line: int) -> KubeError:
+    shown = "Windows-1252" if encoding == "cp1252" else "UTF-8"
+    return KubeError(
+        "file", name, _("is not valid {encoding} text after line {line}").format(encoding=shown, line=line),
+        _("save it as CSV UTF-8"),
+    )  # fmt: skip
+
+
+def _unreadable(name: str, error: csv.Error, line: int) -> KubeError:
+    return KubeError("file", name, _("cannot be read as CSV after line {line}: {error}").format(
+        line=line, error=error))  # fmt: skip
 
 
 def _no_header(name: str, sheet: str = "") -> KubeError:
@@ -239,8 +299,8 @@ def _open_book(
     found = Found(found.line, found.header, [], found.title)
     body = Body(found, rows, include_hidden, gaps=True)
     header = found.header
-    table = Table(name, fmt, header, found.line, _as_dicts(body, header), 0, lambda: book.done, [book.close],
-                  body=body)  # fmt: skip
+    rows = _as_dicts(body, header)
+    table = Table(name, fmt, header, found.line, rows, 0, lambda: book.done, [book.close], body=body)
     table.total = 0
     table.totals = lambda: book.total
     if warning:

@@ -20,6 +20,7 @@ from datetime import date
 from typing import Any
 
 from kube_cli.i18n import _, format_date
+from kube_cli.records import current_member
 from kube_cli.vocab import WOMEN_DAY, format_rupiah, mask_nik, nik_day_sql
 
 AID_MIN = 50_000  # one aid record under Rp50.000 is a typo, not a KUBE's aid
@@ -216,7 +217,7 @@ def year_omsets(conn: sqlite3.Connection, scope: Scope = EVERYTHING) -> list[Fin
 
 
 def nik_birth_dates(conn: sqlite3.Connection, scope: Scope = EVERYTHING) -> list[Finding]:
-    inner = (f"SELECT m.id, m.group_id, m.nik FROM members m WHERE m.removed_at IS NULL "
+    inner = (f"SELECT m.id, m.group_id, m.nik FROM members m WHERE {current_member('m')} "
              f"AND {nik_birth_date_bad_sql()} AND ({scope.rows})")  # fmt: skip
     return [Finding(NIK_BIRTH_DATE, mask_nik(nik), nik_birth_date(nik) or "")
             for code, nik in _found(conn, inner, scope, "f.nik", "f.id")]  # fmt: skip
@@ -228,7 +229,7 @@ def shared_kks(conn: sqlite3.Connection, kk: str | None = None) -> list[Finding]
         return []
     only, params = ("AND m.kk = ?", (kk,)) if kk else ("", ())
     sql = (f"SELECT m.kk, count(*), group_concat(DISTINCT g.code) FROM members m JOIN groups g ON g.id = m.group_id "
-           f"WHERE m.removed_at IS NULL AND m.kk IS NOT NULL AND m.kk != '' {only} GROUP BY m.kk "
+           f"WHERE {current_member('m')} AND m.kk IS NOT NULL AND m.kk != '' {only} GROUP BY m.kk "
            "HAVING count(*) > 1 ORDER BY m.kk")  # fmt: skip
     return [Finding(SHARED_KK, mask_nik(value), shared_kk(n, codes)) for value, n, codes in conn.execute(sql, params)]
 
@@ -344,14 +345,14 @@ def _staged_revenue(conn: sqlite3.Connection) -> Iterator[tuple[int, Finding]]:
 
 
 def _staged_members(conn: sqlite3.Connection) -> Iterator[tuple[int, Finding]]:
-    new = "NOT EXISTS (SELECT 1 FROM members x WHERE x.nik = s.nik AND x.removed_at IS NULL)"
+    new = f"NOT EXISTS (SELECT 1 FROM members x WHERE x.nik = s.nik AND {current_member('x')})"
     for line, nik in conn.execute(f"SELECT s.line, s.nik FROM sm s WHERE {nik_birth_date_bad_sql('s.nik')} AND {new}"):
         yield line, Finding(NIK_BIRTH_DATE, mask_nik(nik), nik_birth_date(nik) or "")
     if not has_kk(conn, "temp.sm"):
         return  # staging without a No. KK column (a registry made before members.kk)
     held = "main.members" if has_kk(conn) else None
     registry = (f" UNION ALL SELECT x.kk, NULL, x.nik, xg.code FROM {held} x JOIN groups xg ON xg.id = x.group_id "
-                "WHERE x.removed_at IS NULL AND x.kk IS NOT NULL AND x.kk != '' AND x.nik NOT IN (SELECT nik FROM sm)"
+                f"WHERE {current_member('x')} AND x.kk IS NOT NULL AND x.kk != '' AND x.nik NOT IN (SELECT nik FROM sm)"
                 if held else "")  # fmt: skip
     for line, kk, n, codes in conn.execute(
         "SELECT min(line), kk, count(DISTINCT nik), group_concat(DISTINCT code) FROM (SELECT s.kk, s.line, s.nik, s.code "

@@ -10,8 +10,9 @@ why, and the lines of hidden rows.
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,9 @@ MAX_LINES_NAMED = 50
 _NUMBERING = re.compile(r"^\(?\s*(\d{1,3})\s*\)?\.?$")
 _TOTAL = re.compile(r"^(jumlah|total|sub\s*total|grand\s*total|jml\.?)\b", re.IGNORECASE)
 _TOTAL_FIRST = frozenset("jJtTsSgG \t")  # what a total row's label may start with
+# the same tests over a chunk's lead cells joined by newlines (a false alarm only sends a chunk row by row)
+_TOTAL_LINE = re.compile(r"^(jumlah|total|sub\s*total|grand\s*total|jml\.?)\b", re.IGNORECASE | re.MULTILINE)
+_EMPTY_LINE = re.compile(r"^$", re.MULTILINE)
 _PLACE_DATE = re.compile(r"^[A-Za-z][A-Za-z .'-]*,\s*\d{1,2}\s+[A-Za-z]+\.?\s+\d{4}$")
 _SIGNATURE = re.compile(
     r"^(ttd\b|t\.t\.d|mengetahui|menyetujui|kepala\b|wali\s*kota|walikota|bupati|camat\b|lurah\b|nip\b|nip\.|"
@@ -172,7 +176,8 @@ def compact_lines(lines: list[int]) -> str:
 
 
 class Body:
-    """The data rows under a header, each ``(line, cells)`` cut to the header's width."""
+    """The data rows under a header, each ``(line, cells)`` with one cell per column: cut to the header's
+    width, a short row padded with ``None``. Read it once: as rows (iterate) or as chunks (``chunks``)."""
 
     def __init__(self, found: Found, rows: Iterator[SheetRow], include_hidden: bool = False,
                  gaps: bool = False) -> None:  # fmt: skip
@@ -182,58 +187,115 @@ class Body:
         self.include_hidden = include_hidden
         self.skipped = Skipped()
         self.width = len(found.header)
+        self._signature = False  # inside a signature block
+        self._first = True  # the numbering row sits right under the header
+        self._previous = found.line
+        self._blanks = 0  # counted when a row follows them: blank rows at the end are no news
 
     def __iter__(self) -> Iterator[tuple[int, list[Any]]]:
+        yield from self._each(self.found.ahead)
+        yield from self._each(self.rows)
+
+    def chunks(self, size: int) -> Iterator[tuple[Sequence[int], Sequence[list[Any]]]]:
+        """The same rows as iterating gives, ``size`` rows of the file at a time as ``(lines, rows)``. A chunk
+        whose every row is the common kind (as wide as the header, three or more cells filled, none hidden,
+        none leading with a total's label) is vouched for at once; any other is read row by row."""
+        width = self.width
+        source = itertools.chain(self.found.ahead, self.rows)
+        take = getattr(self.rows, "take", None)  # a CSV's reader gives many rows at once (batch_read._CsvRows)
+        first = True  # the rows read ahead, and those after them up to ``size``, one by one
+        while True:
+            if first or take is None or self.gaps:
+                items: Iterable[SheetRow] = list(itertools.islice(source, size))
+                if not items:
+                    return
+                lines, rows, hidden = zip(*items, strict=True)
+                first = False
+            else:
+                lines, rows = take(size)
+                if not rows:
+                    return
+                items, hidden = zip(lines, rows, itertools.repeat(False)), ()  # type: ignore[assignment]
+            if not self.gaps and not self._first and not any(hidden):
+                common = self._common(rows, width)
+                if common is not None:
+                    self.skipped.blank += self._blanks
+                    self._previous, self._blanks, self._signature = lines[-1], 0, False
+                    yield lines, common
+                    continue
+            kept = list(self._each(items))
+            if kept:
+                yield tuple(zip(*kept, strict=True))  # type: ignore[misc]
+
+    @staticmethod
+    def _common(rows: Sequence[list[Any]], width: int) -> Sequence[list[Any]] | None:
+        """A CSV's ``rows`` cut to ``width`` when every one is a common data row (``_each``'s first test);
+        else None."""
+        widths = set(map(len, rows))
+        if min(widths) < width:
+            return None
+        if widths != {width}:
+            rows = tuple(r[:width] for r in rows)
+        if width - max(map(list.count, rows, itertools.repeat(""))) <= 2:  # a CSV's cells are text, never None
+            return None
+        firsts = [r[0] for r in rows]
+        try:
+            leads = "\n".join(firsts)
+            if any(map(str.isdigit, firsts)):  # a No column: the label is the next cell
+                leads = "\n".join(r[1] if r[0].isdigit() else r[0] for r in rows)
+        except TypeError:
+            return None
+        if _EMPTY_LINE.search(leads) or _TOTAL_LINE.search(leads):
+            return None
+        return rows
+
+    def _each(self, source: Iterable[SheetRow]) -> Iterator[tuple[int, list[Any]]]:
         skipped = self.skipped
         width = self.width
-        signature = False
-        first = True  # the numbering row sits right under the header
         gaps = self.gaps
-        previous = self.found.line
-        blanks = 0  # counted when a row follows them: blank rows at the end are no news
         include_hidden = self.include_hidden
-        for source in (self.found.ahead, self.rows):
-            for line, cells, hidden in source:
-                if len(cells) > width:
-                    cells = cells[:width]
-                # the common row: three or more cells filled, the first not a total's label (C-speed checks)
-                filled = len(cells) - cells.count("") - cells.count(None)
-                if filled > 2 and not first and not hidden:
-                    lead = cells[0]
-                    if type(lead) is int or (type(lead) is str and lead.isdigit()):  # the No column
-                        lead = cells[1]
-                    if type(lead) is str and lead and (lead[0] not in _TOTAL_FIRST or not _TOTAL.match(lead)):
-                        skipped.blank += line - previous - 1 if gaps else blanks
-                        previous, blanks, signature = line, 0, False
-                        yield line, cells
-                        continue
-                if not filled or is_blank(cells):
-                    blanks += 1
+        for line, cells, hidden in source:
+            size = len(cells)
+            if size != width:
+                cells = cells[:width] if size > width else [*cells, *[None] * (width - size)]
+            # the common row: three or more cells filled, the first not a total's label (C-speed checks)
+            filled = len(cells) - cells.count("") - cells.count(None)
+            if filled > 2 and not self._first and not hidden:
+                lead = cells[0]
+                if type(lead) is int or (type(lead) is str and lead.isdigit()):  # the No column
+                    lead = cells[1]
+                if type(lead) is str and lead and (lead[0] not in _TOTAL_FIRST or not _TOTAL.match(lead)):
+                    skipped.blank += line - self._previous - 1 if gaps else self._blanks
+                    self._previous, self._blanks, self._signature = line, 0, False
+                    yield line, cells
                     continue
-                skipped.blank += line - previous - 1 if gaps else blanks
-                previous, blanks = line, 0
-                if hidden and not include_hidden:
-                    skipped.hidden_count += 1
-                    if len(skipped.hidden) < MAX_LINES_NAMED:
-                        skipped.hidden.append(line)
+            if not filled or is_blank(cells):
+                self._blanks += 1
+                continue
+            skipped.blank += line - self._previous - 1 if gaps else self._blanks
+            self._previous, self._blanks = line, 0
+            if hidden and not include_hidden:
+                skipped.hidden_count += 1
+                if len(skipped.hidden) < MAX_LINES_NAMED:
+                    skipped.hidden.append(line)
+                continue
+            texts = [t for t in map(text_of, cells) if t]
+            if self._first and _is_numbering(cells, texts):
+                skipped.numbering += 1
+                self._first = False
+                continue
+            self._first = False
+            if _TOTAL.match(_lead(cells)) and not _has_id(texts):
+                skipped.total += 1
+                continue
+            if len(texts) <= (2 if width > 3 else 1):  # a narrow table: one lone cell at most
+                if self._signature or any(_PLACE_DATE.match(t) or _SIGNATURE.match(t) for t in texts):
+                    self._signature = True
+                    skipped.signature += 1
                     continue
-                texts = [t for t in map(text_of, cells) if t]
-                if first and _is_numbering(cells, texts):
-                    skipped.numbering += 1
-                    first = False
-                    continue
-                first = False
-                if _TOTAL.match(_lead(cells)) and not _has_id(texts):
-                    skipped.total += 1
-                    continue
-                if len(texts) <= (2 if width > 3 else 1):  # a narrow table: one lone cell at most
-                    if signature or any(_PLACE_DATE.match(t) or _SIGNATURE.match(t) for t in texts):
-                        signature = True
-                        skipped.signature += 1
-                        continue
-                else:
-                    signature = False
-                yield line, cells
+            else:
+                self._signature = False
+            yield line, cells
 
 
 def _lead(cells: list[Any]) -> str:

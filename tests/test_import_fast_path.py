@@ -4,6 +4,7 @@ what the row-by-row path does: odd values fall back to the exact parsers, every 
 from __future__ import annotations
 
 import csv
+import re
 import sqlite3
 import subprocess
 import sys
@@ -159,3 +160,87 @@ def test_member_counts_stay_exact_through_imports_that_add_and_move_members(
     assert second.counts["members"].changed == 300
     assert second.counts["members"].added == 1500  # the new groups' own members
     assert _wrong_counts(db) == 0
+
+
+def _office_rows(
+    rows: list[list[str]], *, numbered: bool = False, bad: bool = False, br: str = "\n"
+) -> list[list[str]]:
+    """The roster as offices send it: a blank row, a total row and a short row in the first chunk (read row by
+    row), a row with a stray empty cell past the header in the second (read at once), and with ``bad`` a name
+    over two lines and a wrong NIK after it there (their lines named right past the quoted line break).
+    ``numbered``: a No column first."""
+    header, body = rows[0], [list(r) for r in rows[1:]]
+    name, nik = header.index("member_name"), header.index("nik")
+    body[1799] = body[1799][:-1]  # the PKH cell missing: an empty cell
+    body[2099] = [*body[2099], ""]
+    if bad:
+        body[2199][name] = f"Siti{br}Rahma"
+        body[2499][nik] = body[2499][nik][:8] + "13" + body[2499][nik][10:]
+    if numbered:
+        header = ["No", *header]
+        body = [[str(n), *row] for n, row in enumerate(body, start=1)]
+    total = ["JUMLAH", "", "", "", "", "", "", "", "", "", ""] + ([""] if numbered else [])
+    return [header, *body[:1000], [], *body[1000:1500], total, *body[1500:]]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "newline", "quoting", "numbered"),
+    [
+        ("utf-8-sig", "\r\n", csv.QUOTE_ALL, False),
+        ("utf-8", "\n", csv.QUOTE_MINIMAL, True),
+        ("utf-8-sig", "\n", csv.QUOTE_NONNUMERIC, True),
+    ],
+)
+def test_office_csv_shapes_read_as_lists_give_what_the_exact_path_gives(
+    roster_rows: list[list[str]], empty_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    encoding: str, newline: str, quoting: int, numbered: bool,
+) -> None:  # fmt: skip
+    """The fast path reads a CSV as lists, a chunk at a time: a BOM, CRLF, quoted cells, a No column, blank
+    and total rows, short and long rows inside a chunk change nothing, nor do the lines messages name."""
+
+    def write(path: Path, rows: list[list[str]]) -> Path:
+        with path.open("w", encoding=encoding, newline="") as handle:
+            csv.writer(handle, lineterminator=newline, quoting=quoting).writerows(rows)
+        return path
+
+    for bad in (False, True):
+        path = write(tmp_path / f"roster-{bad}.csv", _office_rows(roster_rows, numbered=numbered, bad=bad, br=newline))
+        fast_db = copy_registry(empty_file, tmp_path / f"fast-{bad}.db")
+        exact_db = copy_registry(empty_file, tmp_path / f"exact-{bad}.db")
+
+        fast = _import(fast_db, path, fast=True, monkeypatch=monkeypatch)
+        exact = _import(exact_db, path, fast=False, monkeypatch=monkeypatch)
+
+        if bad:
+            assert isinstance(fast, str) and fast == exact
+            # below the header (line 1), a blank row and a total row: row 2,200 (the name) is on lines
+            # 2203-2204, and row 2,500 (the NIK's) on line 2504. Rows 2,000 on are the second chunk.
+            assert f"{path.name}:2203:" in fast and f"{path.name}:2504:" in fast, fast
+            assert _contents(fast_db) == _contents(exact_db) == []
+        else:
+            assert isinstance(fast, batch.ImportResult), fast
+            assert fast.as_dict() == exact.as_dict()
+            assert fast.counts["members"].added == 3000
+            assert fast.skipped == exact.skipped == {"blank": 1, "total": 1}
+            assert _contents(fast_db) == _contents(exact_db)
+
+
+@pytest.mark.parametrize("fault", ["bad byte", "huge cell"])
+def test_a_file_that_breaks_off_late_is_refused_at_the_same_line_by_both_paths(
+    roster_rows: list[list[str]], empty_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: str
+) -> None:
+    """Rows read many at once: a byte that is not UTF-8 past the sniffed sample, or a cell over the csv
+    module's limit, in the second chunk is refused naming the last good row, as row by row."""
+    path = _write(tmp_path / "roster.csv", roster_rows)
+    lines = path.read_bytes().split(b"\n")
+    if fault == "bad byte":
+        lines[2800] = lines[2800].replace(b"KUBE", b"KUBE\xff", 1)
+    else:
+        lines[2800] = lines[2800].replace(b",", b',"' + b"x" * 140_000 + b'",', 1)
+    path.write_bytes(b"\n".join(lines))
+    fast = _import(copy_registry(empty_file, tmp_path / "fast.db"), path, fast=True, monkeypatch=monkeypatch)
+    exact = _import(copy_registry(empty_file, tmp_path / "exact.db"), path, fast=False, monkeypatch=monkeypatch)
+    assert isinstance(fast, str) and fast == exact
+    # the text is decoded a block at a time, so a bad byte is met some rows early; the csv limit at its row
+    line = int(re.search(r"after line (\d+)", fast).group(1))  # type: ignore[union-attr]
+    assert 2001 < line <= 2800 if fault == "bad byte" else line == 2800, fast
