@@ -10,17 +10,6 @@ from kube_cli.i18n import _
 from kube_cli.output_terminal import stderr_console
 
 
-def progress(description: str):
-    """A progress bar on stderr, drawn only when stderr is a terminal (rich is imported only then)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    return Progress(
-        TextColumn(description), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=stderr_console(), disable=not sys.stderr.isatty() or bool(os.environ.get("KUBE_NO_PROGRESS")),
-        transient=True,
-    )  # fmt: skip
-
-
 def count_text(n: int) -> str:
     """``42003`` as people read it: ``42.003`` in Indonesian, ``42,003`` in English."""
     from kube_cli.i18n import current_language

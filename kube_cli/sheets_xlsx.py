@@ -16,8 +16,6 @@ from kube_cli.sheets_rows import CHUNK, MAX_CELL, MAX_COLUMNS, Bomb, Sheet, Shee
 from kube_cli.sheets_zip import DAMAGED, ZipBook, expat_parser, iso_datetime, refuse_dtd
 
 MAX_SHARED = 5_000_000  # distinct strings; a 1M-member roster has about 2M
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_MAIN_STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main}"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _REL_STRICT = "http://purl.oclc.org/ooxml/officeDocument/relationships}id"
 _DATE_FORMATS = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 30, 36, 45, 46, 47, 50, 57})
