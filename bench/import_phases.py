@@ -1,13 +1,16 @@
 """Where one ``kube import`` spends its time, phase by phase, and how long it holds the write lock.
 
     python bench/import_phases.py EMPTY.db ROSTER.csv [--runs 3] [--variant plain|no-triggers|no-indexes]
+                                  [--cpu] [--statements]
 
 EMPTY.db is copied for each run (it stays untouched). Each phase is timed in this process around
 the functions that do it (no profiler, so the times are real): read (the file's rows, csv included),
 parse (cells to values: what is left of the staging loop), stage (rows into the TEMP tables), check (the SQL checks), counts,
 warnings (plausibility), apply (the INSERT … SELECT), commit, and the write lock (BEGIN IMMEDIATE
 to COMMIT). What the member-count triggers and the secondary indexes cost inside apply is measured
-by the variants, which drop them from the copy first (never do that to a registry).
+by the variants, which drop them from the copy first (never do that to a registry). ``--statements``
+also times each SQL statement that the check and the apply execute (the ``execute`` call only: rows a
+caller then reads from a cursor are not counted), median over the runs, those of 5 ms or more.
 """
 
 from __future__ import annotations
@@ -121,6 +124,41 @@ def instrument(spent: dict[str, float]) -> None:
     db.Registry.atomic = atomic
 
 
+class TimedConnection:
+    """A connection whose ``execute`` calls are timed, statement by statement (``--statements``)."""
+
+    def __init__(self, conn, times: dict[str, float]) -> None:
+        self._conn, self._times = conn, times
+
+    def execute(self, sql, *args):
+        start = clock()
+        try:
+            return self._conn.execute(sql, *args)
+        finally:
+            key = " ".join(sql.split())[:110]
+            self._times[key] = self._times.get(key, 0.0) + clock() - start
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+
+def time_statements(times: dict[str, float]) -> None:
+    """Route the Checker's check and apply through a TimedConnection."""
+    for name in ("check", "apply"):
+        original = getattr(batch_apply.Checker, name)
+
+        @functools.wraps(original)
+        def wrapper(self, *args, _original=original, **kwargs):
+            conn = self.conn
+            self.conn = TimedConnection(conn, times)
+            try:
+                return _original(self, *args, **kwargs)
+            finally:
+                self.conn = conn
+
+        setattr(batch_apply.Checker, name, wrapper)
+
+
 ORDER = ("read", "parse", "stage", "check", "counts", "warnings", "apply", "commit", "lock", "total")
 
 
@@ -153,6 +191,7 @@ def main() -> None:
     parser.add_argument("--variant", choices=VARIANTS, default="plain")
     parser.add_argument("--cache-mib", type=int, help="the page cache while writing (batch_apply.APPLY_CACHE_MIB)")
     parser.add_argument("--cpu", action="store_true", help="count this process's CPU time, not wall time")
+    parser.add_argument("--statements", action="store_true", help="also time each SQL statement of check and apply")
     args = parser.parse_args()
     if args.cpu:
         global clock
@@ -161,12 +200,26 @@ def main() -> None:
         batch_apply.APPLY_CACHE_MIB = args.cache_mib
     spent: dict[str, float] = {}
     instrument(spent)
+    statements: dict[str, float] = {}
+    per_run: list[dict[str, float]] = []
+    if args.statements:
+        time_statements(statements)
     with tempfile.TemporaryDirectory(prefix="kube-phases-") as work:
-        runs = [one_run(args.empty, args.roster, args.variant, Path(work), spent) for _ in range(args.runs)]
+        runs = []
+        for _ in range(args.runs):
+            statements.clear()
+            runs.append(one_run(args.empty, args.roster, args.variant, Path(work), spent))
+            per_run.append(dict(statements))
     print(f"| variant | {' | '.join(ORDER)} |")
     print(f"|---|{'---:|' * len(ORDER)}")
     median = {k: statistics.median(r.get(k, 0.0) for r in runs) for k in ORDER}
     print(f"| {args.variant} (median of {len(runs)}) | " + " | ".join(f"{median[k]:.2f}" for k in ORDER) + " |")
+    if args.statements:
+        print()
+        for sql in per_run[0]:
+            spent_on = statistics.median(r.get(sql, 0.0) for r in per_run)
+            if spent_on >= 0.005:
+                print(f"{spent_on:6.3f}  {sql}")
 
 
 if __name__ == "__main__":
