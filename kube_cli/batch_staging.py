@@ -50,7 +50,7 @@ class Staged:
                 f"{columns})")  # fmt: skip
 
     def differs(self, staged: str, stored: str) -> str:
-        """SQL: a staged row gives a value that the recorded one lacks (an empty cell never differs)."""
+        """SQL: a staged row gives a value other than the recorded one (an empty cell never differs)."""
         return " OR ".join(f"({staged}.{c} IS NOT NULL AND {staged}.{c} IS NOT {stored}.{c})" for c in self._values())
 
     def new_values(self, staged: str) -> list[tuple[str, str]]:
