@@ -74,6 +74,16 @@ INDEXES = (
     "CREATE INDEX temp.sr_code ON sr(code, period)",
     "CREATE TEMP TABLE sk (line INTEGER PRIMARY KEY, code TEXT COLLATE NOCASE)",
 )
+# What makes a staged aid or visit row the same as a recorded one (besides its group): they have no key
+OCCURRENCE = {"sa": ("date", "kind", "amount"), "sv": ("date", "officer", "business")}
+
+
+def _occurrence_new(table: str, numbered: str, staged: Staged) -> str:
+    """SQL over ``temp.<numbered>``: the row's occurrence is past the recorded records like it."""
+    same = " AND ".join(f"x.{c} = {numbered}.{c}" for c in OCCURRENCE[staged.table])
+    return f"n > (SELECT count(*) FROM {table} x WHERE x.group_id = {numbered}.gid AND {same})"
+
+
 GROUP_DIFFERS = f"({GROUP_ROWS.differs('f', 'x')})"
 MEMBER_DIFFERS = f"(g.code != s.code OR {MEMBER_ROWS.differs('s', 'm')})"
 REVENUE_DIFFERS = "(x.amount != r.amount OR (r.note != '' AND r.note != x.note))"
@@ -454,25 +464,9 @@ class Checker:
                           f"JOIN revenue x ON x.group_id = g.id WHERE {REVENUE_CLASH}")  # fmt: skip
             result["revenue"] = Counts(added, changed + removed, total - added - changed)
         if self.kind == "aid":
-            self.conn.execute("DROP TABLE IF EXISTS temp.san")  # counted again in the write, if need be
-            self.conn.execute(
-                f"CREATE TEMP TABLE san AS SELECT a.line, g.id AS gid, {_each('a', AID_ROWS.columns)}, "
-                "row_number() OVER (PARTITION BY g.id, a.date, a.kind, a.amount ORDER BY a.line) AS n "
-                "FROM sa a JOIN groups g ON g.code = a.code"
-            )
-            total = one("SELECT count(*) FROM san")
-            added = one(f"SELECT count(*) FROM san WHERE {self._aid_new}")
-            result["aid"] = Counts(added, 0, total - added)
+            result["aid"] = self._count_occurrences(AID_ROWS, "san", self._aid_new)
         if self.kind == "visits":
-            self.conn.execute("DROP TABLE IF EXISTS temp.svn")  # counted again in the write, if need be
-            self.conn.execute(
-                f"CREATE TEMP TABLE svn AS SELECT v.line, g.id AS gid, {_each('v', VISIT_ROWS.columns)}, "
-                "row_number() OVER (PARTITION BY g.id, v.date, v.officer, v.business ORDER BY v.line) AS n "
-                "FROM sv v JOIN groups g ON g.code = v.code"
-            )
-            total = one("SELECT count(*) FROM svn")
-            added = one(f"SELECT count(*) FROM svn WHERE {self._visit_new}")
-            result["visits"] = Counts(added, 0, total - added)
+            result["visits"] = self._count_occurrences(VISIT_ROWS, "svn", self._visit_new)
         return result
 
     def warnings(self) -> Iterator[tuple[int, Any]]:
@@ -481,15 +475,26 @@ class Checker:
 
         return plausibility.staged_findings(self.conn, self.kind, self._aid_new)
 
-    # A voided record still matches its row: voiding is a decision, and re-importing the office's
-    # sheet (which still lists the row) must not bring the aid back.
-    _aid_new = ("n > (SELECT count(*) FROM aid x WHERE x.group_id = san.gid AND x.date = san.date "
-                "AND x.kind = san.kind AND x.amount = san.amount)")  # fmt: skip
+    def _count_occurrences(self, staged: Staged, numbered: str, new: str) -> Counts:
+        """Aid and visits have no key: a staged row is the n-th of its kind in the file, and new when
+        the registry has fewer than n such records (two identical rows are two records). The numbered
+        rows are kept in ``temp.<numbered>`` for the write (made again there, if need be)."""
+        self.conn.execute(f"DROP TABLE IF EXISTS temp.{numbered}")
+        match = ", ".join(f"s.{c}" for c in OCCURRENCE[staged.table])
+        self.conn.execute(
+            f"CREATE TEMP TABLE {numbered} AS SELECT s.line, g.id AS gid, {_each('s', staged.columns)}, "
+            f"row_number() OVER (PARTITION BY g.id, {match} ORDER BY s.line) AS n "
+            f"FROM {staged.table} s JOIN groups g ON g.code = s.code"
+        )
+        (total,) = self.conn.execute(f"SELECT count(*) FROM {numbered}").fetchone()
+        (added,) = self.conn.execute(f"SELECT count(*) FROM {numbered} WHERE {new}").fetchone()
+        return Counts(added, 0, total - added)
 
-    # A visit matches a recorded one of the same group, day, officer and finding; a removed visit still
-    # matches its row, as a voided aid record does.
-    _visit_new = ("n > (SELECT count(*) FROM visits x WHERE x.group_id = svn.gid AND x.date = svn.date "
-                  "AND x.officer = svn.officer AND x.business = svn.business)")  # fmt: skip
+    # A voided record still matches its row: voiding is a decision, and re-importing the office's
+    # sheet (which still lists the row) must not bring the aid back. A visit matches a recorded one of
+    # the same group, day, officer and finding; a removed visit still matches its row.
+    _aid_new = _occurrence_new("aid", "san", AID_ROWS)
+    _visit_new = _occurrence_new("visits", "svn", VISIT_ROWS)
 
     # --- writing ----------------------------------------------------------------------------------
 
