@@ -96,6 +96,12 @@ class _Checker:
         if not isinstance(value, str) or not _STAMP.match(value):
             self.refuse(field, value, _("is not a time kube writes"))
 
+    def stamped(self) -> list[Problem]:
+        """The problems found, once the two times every record carries are checked too."""
+        for column in ("created_at", "updated_at"):
+            self.stamp(column)
+        return self.problems
+
 
 def group(record: dict[str, Any], what: tuple[str, str], known_usaha: set[str]) -> list[Problem]:
     """A group as ``group add`` takes it; its kelurahan is checked against the region by merge."""
@@ -110,9 +116,7 @@ def group(record: dict[str, Any], what: tuple[str, str], known_usaha: set[str]) 
     check.text("note", required=False, max_len=2000)
     if "usaha" in record and record["usaha"] not in known_usaha:
         check.refuse("usaha", record["usaha"], _("is not a business type of either registry"))
-    for column in ("created_at", "updated_at"):
-        check.stamp(column)
-    return check.problems
+    return check.stamped()
 
 
 def member(record: dict[str, Any], what: tuple[str, str]) -> list[Problem]:
@@ -128,9 +132,7 @@ def member(record: dict[str, Any], what: tuple[str, str]) -> list[Problem]:
     check.optional("phone", parse_phone)
     check.optional("desil", parse_desil)
     check.stamp("removed_at", required=False)
-    for column in ("created_at", "updated_at"):
-        check.stamp(column)
-    return check.problems
+    return check.stamped()
 
 
 def aid(record: dict[str, Any], what: tuple[str, str]) -> list[Problem]:
@@ -143,9 +145,7 @@ def aid(record: dict[str, Any], what: tuple[str, str]) -> list[Problem]:
     check.text("note", required=False, max_len=2000)
     check.stamp("voided_at", required=False)
     check.text("void_reason", required=False, max_len=500)
-    for column in ("created_at", "updated_at"):
-        check.stamp(column)
-    return check.problems
+    return check.stamped()
 
 
 def revenue(record: dict[str, Any], what: tuple[str, str]) -> list[Problem]:
@@ -157,9 +157,7 @@ def revenue(record: dict[str, Any], what: tuple[str, str]) -> list[Problem]:
         check.refuse("year", record["year"], _("is not the year of its period"))
     check.amount("amount")
     check.text("note", required=False, max_len=2000)
-    for column in ("created_at", "updated_at"):
-        check.stamp(column)
-    return check.problems
+    return check.stamped()
 
 
 def visit(record: dict[str, Any], what: tuple[str, str]) -> list[Problem]:
@@ -175,9 +173,7 @@ def visit(record: dict[str, Any], what: tuple[str, str]) -> list[Problem]:
     check.text("note", required=False, max_len=2000)
     check.stamp("removed_at", required=False)
     check.text("removal_reason", required=False, max_len=500)
-    for column in ("created_at", "updated_at"):
-        check.stamp(column)
-    return check.problems
+    return check.stamped()
 
 
 def usaha(name: Any, alias: bool = False) -> list[Problem]:
