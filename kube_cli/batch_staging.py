@@ -18,8 +18,13 @@ from typing import Any
 from kube_cli.records import AID, FLAG, GROUPS, KELURAHAN, MEMBERS, NUMBER, REVENUE, USAHA, VISITS, Field, Record
 
 LOOKED_UP = {KELURAHAN: "kode FROM wilayah", USAHA: "id FROM usaha"}  # where a looked-up field's key is
-# A roster row is a group's and a member's: where their names meet, the roster's column says whose it is.
-ROSTER_NAMES = {("groups", "code"): "group_code", ("groups", "name"): "group_name", ("members", "name"): "member_name"}
+# A roster row is a group's and a member's: where their names meet, the roster's column says whose it is
+# (the headers of group_name and member_name are records.ROSTER_NAMES).
+ROSTER_RENAMED = {
+    ("groups", "code"): "group_code",
+    ("groups", "name"): "group_name",
+    ("members", "name"): "member_name",
+}
 
 
 @dataclass(frozen=True)
@@ -131,7 +136,7 @@ KINDS = {"groups": (GROUP_ROWS,), "members": (MEMBER_ROWS,), "roster": (GROUP_RO
 def kind_column(kind: str, record: Record, name: str) -> str:
     """The column of a ``kind`` of file that holds a record's field (a roster's ``group_name``…)."""
     if kind == "roster":
-        return ROSTER_NAMES.get((record.name, name), name)
+        return ROSTER_RENAMED.get((record.name, name), name)
     return name
 
 
