@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kube_cli import batch_apply, briefing, plausibility
+from kube_cli import batch_apply, batch_transaction, briefing, plausibility
 from kube_cli.batch_result import Problems
 from kube_cli.db import open_registry
 
@@ -47,7 +47,7 @@ def main(path: Path) -> None:
             print(f"briefing {args}: {whole:.2f} s, of which the warnings {warnings:.2f} s ({len(found)})")
     for kind, sql in STAGE.items():
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        batch_apply.create_staging(conn)
+        batch_transaction.create_staging(conn)
         conn.execute(sql)
         checker = batch_apply.Checker(conn, kind, {}, Problems("bench"), False)
         check, _none = timed(checker.check)

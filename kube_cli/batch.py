@@ -60,6 +60,7 @@ class Stager:
         self.buffers: dict[str, list[tuple[Any, ...]]] = {"gs": [], "sm": [], "sa": [], "sr": [], "sv": []}
         self.officer = reader.places.registry.officer  # a visit row without an officer: who imports it
         self._last_group: tuple[Any, ...] | None = None
+        self.group_seq = 0  # a roster's group rows staged so far (each one's ``seq``; batch_staging.GROUP_ROWS)
         self.staged = 0  # rows in the buffers
         self.niks = self.niks_not_0 = 0  # a CSV whose NIKs all end in 0 was a number-formatted column
         self._names: dict[str, list[str]] | None = None  # groups by name, for members that name theirs
@@ -125,9 +126,14 @@ class Stager:
             return
         key = self._group_row(group, place)
         if key != self._last_group:
-            self.buffers["gs"].append((line, *key))
-            self._last_group = key
+            self._stage_group(line, key)
             self.staged += 1
+
+    def _stage_group(self, line: int, group: tuple[Any, ...]) -> None:
+        """A roster's group row, numbered; its member rows that follow carry its number."""
+        self.group_seq += 1
+        self.buffers["gs"].append((line, *group, self.group_seq))
+        self._last_group = group
 
     def _wide(self, line: int, row: dict[str, Any], texts: dict[str, str]) -> None:
         """A row of the wide revenue recap: one monthly record per month column with an amount."""
@@ -280,13 +286,13 @@ class Stager:
         if kind == "roster":
             group = self._group_row(v, place)
             if group != self._last_group:  # a group's rows usually follow each other: stage it once
-                self.buffers["gs"].append((line, *group))
-                self._last_group = group
+                self._stage_group(line, group)
         for staged in STAGED_KINDS[kind] if kind != "roster" else (MEMBER_ROWS,):
             code = v["code"] if kind == "groups" else v["group_code"]
             values = [place.kode if f.lookup == KELURAHAN else v[c] for f, c in self._columns(staged)]
             if staged is REVENUE_ROWS:
                 values.append(int(v["period"][:4]))  # the year of its period (yearly or monthly)
+            values.extend(self.group_seq if kind == "roster" else None for _link in staged.links)
             self.buffers[staged.table].append((line, code, *values))
 
     def _group_row(self, v: dict[str, Any], place: Kelurahan) -> tuple[Any, ...]:
@@ -322,7 +328,7 @@ def import_file(
     overrides: dict[str, str] | None = None,
 ) -> ImportResult:  # fmt: skip
     """Check every row of ``path``, then (unless ``dry_run``) write them all in one transaction."""
-    from kube_cli import batch_apply
+    from kube_cli import batch_apply, batch_transaction
 
     if kind is not None and kind.strip().lower() not in KINDS:
         raise KubeError("kind", kind, _("must be one of: {options}").format(options=", ".join(KINDS)))
@@ -335,8 +341,8 @@ def import_file(
         chosen, problems, conn = mapping.kind, Problems(name), registry.conn
         # Reading, staging and checking hold no write lock (other officers' commands carry on); the
         # registry's write lock is taken for the apply only, which re-checks if the registry changed.
-        with batch_apply.staging(conn):
-            with batch_apply.snapshot(conn) as seen:
+        with batch_transaction.staging(conn):
+            with batch_transaction.snapshot(conn) as seen:
                 stager = Stager(Reader(registry, mapping, problems), conn, chosen)
                 _stage_rows(table, stager, warn, progress)
                 _check_niks_not_zeroed(table, stager)
@@ -395,11 +401,11 @@ def _check_niks_not_zeroed(table: Any, stager: Stager) -> None:
 
 def _write(registry: Registry, checker: Checker, result: ImportResult, seen: int, replace: bool) -> None:
     """The one write transaction: checked again first if another command wrote since, then the audit entry."""
-    from kube_cli import batch_apply
+    from kube_cli import batch_transaction
 
     conn = registry.conn
-    with batch_apply.keys_checked_in_bulk(conn), registry.atomic():
-        if batch_apply.data_version(conn) != seen:  # another command wrote since the check
+    with batch_transaction.keys_checked_in_bulk(conn), registry.atomic():
+        if batch_transaction.data_version(conn) != seen:  # another command wrote since the check
             checker.recheck()
             if checker.problems.count:
                 raise checker.problems.error()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from typing import Any
 
 from kube_cli.batch_result import Counts, Problems
@@ -20,17 +20,16 @@ from kube_cli.batch_staging import (
     GROUP_ROWS,
     MEMBER_ROWS,
     REVENUE_ROWS,
-    STAGED,
     VISIT_ROWS,
     Staged,
     kind_column,
 )
+from kube_cli.batch_transaction import counted_once, rebuilt_indexes
 from kube_cli.db import now
 from kube_cli.errors import Problem
 from kube_cli.i18n import _
 from kube_cli.records import (
     CURRENT_GROUP,
-    CURRENT_MEMBER,
     GROUPS,
     MEMBERS,
     Field,
@@ -92,121 +91,7 @@ REVENUE_CLASH = (f"(({yearly('r')} AND x.year = r.year AND x.period != r.period)
                  f"OR ({monthly('r')} AND x.period = substr(r.period, 1, 4)))")  # fmt: skip
 
 
-@contextmanager
-def staging(conn: sqlite3.Connection) -> Iterator[None]:
-    """The temporary tables of one import, there while it runs and dropped after, whatever happens. Their
-    page cache is TEMP_CACHE_MIB while they are there: the staged rows and the sorts that index them spill
-    to a temporary file less (~0.2 s of a 200k-member import), and memory stays flat at any size."""
-    (cache,) = conn.execute("PRAGMA temp.cache_size").fetchone()
-    conn.execute(f"PRAGMA temp.cache_size = {-1024 * TEMP_CACHE_MIB}")
-    create_staging(conn)
-    try:
-        yield
-    finally:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        drop_staging(conn)
-        conn.execute(f"PRAGMA temp.cache_size = {cache}")
-
-
-TEMP_CACHE_MIB = 16  # bench/README.md: 16 MiB saved ~10% of a dry run at 200k members; 64 MiB no more
-
-
-@contextmanager
-def snapshot(conn: sqlite3.Connection) -> Iterator[int]:
-    """A read transaction for reading, staging and checking: one consistent view of the registry and
-    no write lock (staging writes only the connection's temporary tables), so other officers' commands
-    carry on meanwhile. Yields the registry's ``data_version``, to tell later whether it changed."""
-    conn.execute("BEGIN")
-    try:
-        conn.execute("SELECT count(*) FROM meta").fetchone()  # the view starts here, not at the first lookup
-        yield data_version(conn)
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    else:
-        conn.execute("COMMIT")  # the staged rows stay, in the temporary tables
-
-
-def data_version(conn: sqlite3.Connection) -> int:
-    """Changes whenever another connection commits to the registry (SQLite's ``PRAGMA data_version``)."""
-    return conn.execute("PRAGMA data_version").fetchone()[0]
-
-
-@contextmanager
-def counted_once(conn: sqlite3.Connection, *, counted_new_groups: bool = False) -> Iterator[None]:
-    """Members inserted without the trigger that counts them one by one (it fired once a row: ~1.2 s of
-    a 200k-member import), then each group they joined counted up once by as many as it got, as the
-    trigger would have, in the same transaction: the counts are exact at the commit, and a failure rolls
-    the trigger back in with the rest. ``counted_new_groups``: the groups this write creates were
-    inserted with their counts (a roster without --replace: all their staged members are new)."""
-    found = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'members_count_insert'")
-    trigger = found.fetchone()
-    if trigger is None:
-        yield
-        return
-    (last,) = conn.execute("SELECT coalesce(max(id), 0) FROM members").fetchone()  # new rows get higher ids
-    (groups,) = conn.execute("SELECT coalesce(max(id), 0) FROM groups").fetchone() if counted_new_groups else (-1,)
-    conn.execute("DROP TRIGGER members_count_insert")
-    yield
-    if groups != 0:  # 0: every group was new, and carries its count already
-        conn.execute(
-            "UPDATE groups SET member_count = member_count + n FROM (SELECT group_id, count(*) AS n FROM members "
-            f"WHERE id > :last AND {CURRENT_MEMBER} AND (:groups < 0 OR group_id <= :groups) GROUP BY group_id) "
-            "AS new WHERE groups.id = new.group_id",
-            {"last": last, "groups": groups},
-        )
-    conn.execute(trigger[0])
-
-
-@contextmanager
-def keys_checked_in_bulk(conn: sqlite3.Connection) -> Iterator[None]:
-    """The write without SQLite's per-row foreign-key look-ups (~5 µs a member): every reference the
-    apply writes comes from a join with the table it names, except a group's kelurahan and usaha, which
-    ``Checker.apply`` checks for all the staged groups at once. Set outside the transaction (SQLite
-    ignores the pragma inside one), and back on after, whatever happens."""
-    conn.execute("PRAGMA foreign_keys = OFF")
-    try:
-        yield
-    finally:
-        conn.execute("PRAGMA foreign_keys = ON")
-
-
 APPLY_CACHE_MIB = 0  # the page cache while writing (0: SQLite's 2 MiB); chosen by bench/import_phases.py --cache-mib
-
-# The secondary indexes of the tables an import fills that no statement of the apply reads
-REBUILT = {"groups": ("groups_kelurahan", "groups_usaha", "groups_year", "groups_status_kelurahan"),
-           "members": ("members_group", "members_one_ketua")}  # fmt: skip
-
-
-@contextmanager
-def rebuilt_indexes(conn: sqlite3.Connection, added: dict[str, int]) -> Iterator[None]:
-    """For an import that adds at least as many rows as a table has, its secondary indexes are dropped
-    and built again after the inserts, in the same transaction: one sort instead of a random insert per
-    row. A unique one (one ketua per group) then checks every row at once; the checks made sure it holds."""
-    names = []
-    for table, indexes in REBUILT.items():
-        (rows,) = conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()  # about how many it has
-        if added.get(table, 0) >= max(rows, 1):
-            names.extend(indexes)
-    found = conn.execute(
-        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN ({', '.join('?' * len(names))})", names
-    ).fetchall()
-    for name, _sql in found:
-        conn.execute(f"DROP INDEX {name}")
-    yield
-    for _name, sql in found:
-        conn.execute(sql)
-
-
-def create_staging(conn: sqlite3.Connection) -> None:
-    for staged in STAGED.values():
-        conn.execute(staged.create())
-
-
-def drop_staging(conn: sqlite3.Connection) -> None:
-    for table in ("gs", "sm", "sa", "sr", "sv", "gf", "sk", "san", "svn"):
-        conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
 
 
 class Checker:
@@ -532,8 +417,12 @@ class Checker:
                     f"WHERE x.id = groups.id AND x.code = f.code AND {GROUP_DIFFERS}", params)  # fmt: skip
             count = "(SELECT count(*) FROM sm s WHERE s.code = f.code)" if self._counted else "0"
             columns, values = _new(GROUP_ROWS, "f")
-            run(f"INSERT INTO groups (uuid, code, {columns}, created_at, updated_at, member_count) "
-                f"SELECT {sql_uuid('f.line')}, f.code, {values}, :now, :now, {count} FROM gf f "
+            linked = self._linked()
+            if linked:  # each new group's id: the registry's last id and the group's number in the file
+                (params["base"],) = self.conn.execute("SELECT coalesce(max(id), 0) FROM groups").fetchone()
+            run(f"INSERT INTO groups ({'id, ' if linked else ''}uuid, code, {columns}, created_at, updated_at, "
+                f"member_count) SELECT {':base + f.seq, ' if linked else ''}{sql_uuid('f.line')}, f.code, {values}, "
+                f":now, :now, {count} FROM gf f "
                 f"{self._new_only('groups', 'NOT EXISTS (SELECT 1 FROM groups x WHERE x.code = f.code)')} "
                 "ORDER BY f.line", params)  # fmt: skip
         if self.kind in ("members", "roster"):
@@ -546,8 +435,11 @@ class Checker:
                 )
                 self._update_members(params)
             columns, values = _new(MEMBER_ROWS, "s")
+            group, joined = (
+                (":base + s.group_seq", "") if "base" in params else ("g.id", "JOIN groups g ON g.code = s.code")
+            )
             run(f"INSERT INTO members (uuid, group_id, {columns}, created_at, updated_at) "
-                f"SELECT {sql_uuid('s.line')}, g.id, {values}, :now, :now FROM sm s JOIN groups g ON g.code = s.code "
+                f"SELECT {sql_uuid('s.line')}, {group}, {values}, :now, :now FROM sm s {joined} "
                 f"{self._new_only('members', f'NOT EXISTS (SELECT 1 FROM members m WHERE m.nik = s.nik AND {current_member()})')} "
                 "ORDER BY s.line", params)  # fmt: skip
         if self.kind == "revenue":
@@ -572,6 +464,19 @@ class Checker:
             run(f"INSERT INTO visits (uuid, group_id, {columns}, created_at, updated_at) "
                 f"SELECT {sql_uuid('line')}, gid, {values}, :now, :now FROM svn WHERE {self._visit_new} ORDER BY line",
                 params)  # fmt: skip
+
+    def _linked(self) -> bool:
+        """A roster's members can be written with their group's id without looking the group up by code
+        (~0.15 s of 200k members): every group is new and was staged once, in line order (so the groups'
+        numbers in the file, ``gs.seq``, run 1..n as their lines do, the ids they get are the registry's
+        last one plus their number, and each member row carries its group's, ``sm.group_seq``)."""
+        if self.kind != "roster" or self.replace or "groups" not in self._all_new:
+            return False
+        one = self.conn.execute
+        return (one("SELECT count(*) FROM gs").fetchone() == one("SELECT count(*) FROM gf").fetchone()
+                and one("SELECT 1 FROM (SELECT seq, row_number() OVER (ORDER BY line) AS n FROM gf) "
+                        "WHERE seq IS NOT n LIMIT 1").fetchone() is None
+                and one("SELECT 1 FROM sm WHERE group_seq IS NULL LIMIT 1").fetchone() is None)  # fmt: skip
 
     def _new_only(self, kind: str, new: str) -> str:
         """``WHERE new``: the staged rows not yet recorded; nothing when ``counts`` found every one new (in

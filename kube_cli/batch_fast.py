@@ -37,8 +37,8 @@ FAST_KINDS = ("roster", "members")
 FAST_COLUMNS = frozenset({*_GROUP_COLUMNS, "nik", "name", "member_name", "role", "gender", "pkh_graduate"})
 # The staged columns the fast path fills, from the values it checks; the others stay NULL. Its rows are staged
 # with these columns named: binding a None costs Python's sqlite3 ~0.7 µs, a third of a member's staging.
-GROUP_STAGED = ("line", "code", "name", "kelurahan_kode", "usaha_id", "year")
-MEMBER_STAGED = ("line", "code", "nik", "name", "role", "gender", "pkh_graduate")
+GROUP_STAGED = ("line", "code", "name", "kelurahan_kode", "usaha_id", "year", "seq")
+MEMBER_STAGED = ("line", "code", "nik", "name", "role", "gender", "pkh_graduate", "group_seq")
 assert set(GROUP_STAGED) <= set(GROUP_ROWS.layout) and set(MEMBER_STAGED) <= set(MEMBER_ROWS.layout)
 
 
@@ -175,16 +175,17 @@ class FastMembers:
         if "gender" in index:  # the exact path names a gender that contradicts the NIK
             slow.update(self._contradicted(genders, niks, joined if all_niks else None))
         if self.kind == "members":
-            codes = self.vocabulary(column("group_code"), "group_code", slow)
+            codes, seqs = self.vocabulary(column("group_code"), "group_code", slow), repeat(None)
         else:
-            codes = self._roster_groups(lines, cols, slow)
+            codes, seqs = self._roster_groups(lines, cols, slow)
         if slow:
             keep = [i not in slow for i in range(len(rows))]
-            lines, codes, niks, names, roles, genders, pkhs = (
+            lines, codes, niks, names, roles, genders, pkhs, seqs = (
                 list(compress(values, keep)) if not isinstance(values, repeat) else values
-                for values in (lines, codes, niks, names, roles, genders, pkhs))  # fmt: skip
+                for values in (lines, codes, niks, names, roles, genders, pkhs, seqs))  # fmt: skip
+        linked = (seqs,) if self.kind == "roster" else ()  # a members file's rows name their group by code only
         self.members.extend(
-            zip(lines, codes, niks, names, roles, genders, pkhs, strict=False)
+            zip(lines, codes, niks, names, roles, genders, pkhs, *linked, strict=False)
         )  # repeat() where a column is absent
         added = len(niks)
         stager.niks += added
@@ -198,7 +199,7 @@ class FastMembers:
         """The staged rows into their temporary tables (bench/import_phases.py times this as staging)."""
         for staged, names, rows in (
             (GROUP_ROWS, GROUP_STAGED, self.groups),
-            (MEMBER_ROWS, MEMBER_STAGED, self.members),
+            (MEMBER_ROWS, MEMBER_STAGED if self.kind == "roster" else MEMBER_STAGED[:-1], self.members),
         ):
             if rows:
                 insert_rows(self.stager.conn, staged.table, names, rows)
@@ -220,10 +221,11 @@ class FastMembers:
         return [i for i, (gender, nik) in enumerate(zip(genders, niks, strict=True))
                 if type(gender) is str and type(nik) is str and gender != ("P" if nik[6:8] > "40" else "L")]  # fmt: skip
 
-    def _roster_groups(self, lines: Sequence[int], cols: list[tuple[Any, ...]], slow: set[int]) -> list[Any]:
-        """Each row's group code. A run of rows repeating a group's cells is one group, parsed column-wise
-        with the chunk's other runs and staged at the first row of the run the fast path keeps; rows of a
-        group that does not parse go slow."""
+    def _roster_groups(self, lines: Sequence[int], cols: list[tuple[Any, ...]], slow: set[int],
+                       ) -> tuple[list[Any], list[int | None]]:  # fmt: skip
+        """Each row's group code and the number its group was staged with. A run of rows repeating a
+        group's cells is one group, parsed column-wise with the chunk's other runs and staged at the first
+        row of the run the fast path keeps; rows of a group that does not parse go slow."""
         stager = self.stager
         gs = self.groups
         keys = list(zip(*[cols[self.index[c]] for c in self.group_columns], strict=True))
@@ -235,6 +237,7 @@ class FastMembers:
         if len(fresh) < len(runs):
             groups.insert(0, self._group)
         codes: list[Any] = []
+        seqs: list[int | None] = []
         start = 0
         last = stager._last_group
         for (_key, size), group in zip(runs, groups, strict=True):
@@ -245,14 +248,16 @@ class FastMembers:
             else:
                 first = start if not slow else next((i for i in range(start, end) if i not in slow), None)
                 if first is not None and group != last:
-                    gs.append((lines[first], *group))
+                    stager.group_seq += 1
+                    gs.append((lines[first], *group, stager.group_seq))
                     last = group
                 codes.extend(repeat(group[0], size))
+            seqs.extend(repeat(stager.group_seq, size))  # only the rows of a staged group are kept
             start = end
         stager._last_group = last
         if runs:
             self._group_key, self._group = runs[-1][0], groups[-1]
-        return codes
+        return codes, seqs
 
     def _parse_groups(self, keys: list[tuple[Any, ...]]) -> list[tuple[Any, ...] | None]:
         """Groups' cells (``keys``: one tuple of ``group_columns`` cells each) as staged, column by column:

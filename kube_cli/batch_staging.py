@@ -36,6 +36,9 @@ class Staged:
     fields: tuple[Field, ...]
     key: str = ""  # the column a staged row is matched to a recorded one by, besides the group's code
     derived: tuple[tuple[str, str], ...] = ()  # (column, SQL type) a staged row computes from its values
+    # (column, SQL type) that tie a staged row to the other staged table of its file (a roster's groups
+    # and members, by the order the groups were staged in), not written to the record
+    links: tuple[tuple[str, str], ...] = ()
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -45,12 +48,12 @@ class Staged:
     @property
     def layout(self) -> tuple[str, ...]:
         """The staged row, column by column, as ``INSERT INTO temp.<table> VALUES (…)`` takes it."""
-        return ("line", "code", *self.columns)
+        return ("line", "code", *self.columns, *(c for c, _t in self.links))
 
     def create(self, name: str | None = None, *, unique_code: bool = False) -> str:
-        types = [*(_sql_type(f) for f in self.fields), *(t for _c, t in self.derived)]
+        types = [*(_sql_type(f) for f in self.fields), *(t for _c, t in (*self.derived, *self.links))]
         unique = " UNIQUE" if unique_code else ""
-        columns = ", ".join(f"{c} {t}" for c, t in zip(self.columns, types, strict=True))
+        columns = ", ".join(f"{c} {t}" for c, t in zip(self.layout[2:], types, strict=True))
         return (f"CREATE TEMP TABLE {name or self.table} (line INTEGER PRIMARY KEY, code TEXT COLLATE NOCASE{unique}, "
                 f"{columns})")  # fmt: skip
 
@@ -123,8 +126,11 @@ def _read(record: Record) -> tuple[Field, ...]:
 CODES = ("code", "group_code")
 
 
-GROUP_ROWS = Staged("gs", GROUPS, _read(GROUPS))
-MEMBER_ROWS = Staged("sm", MEMBERS, _read(MEMBERS), key="nik")
+# A roster's group rows are numbered as they are staged (``seq``, from 1) and each member row carries its
+# group's number (``group_seq``): when every group is new and staged once, the members are written with
+# their group's id without looking the group up by code (batch_apply.Checker._apply).
+GROUP_ROWS = Staged("gs", GROUPS, _read(GROUPS), links=(("seq", "INTEGER"),))
+MEMBER_ROWS = Staged("sm", MEMBERS, _read(MEMBERS), key="nik", links=(("group_seq", "INTEGER"),))
 AID_ROWS = Staged("sa", AID, _read(AID))
 REVENUE_ROWS = Staged("sr", REVENUE, _read(REVENUE), derived=(("year", "INTEGER"),))  # a period's year
 VISIT_ROWS = Staged("sv", VISITS, _read(VISITS))

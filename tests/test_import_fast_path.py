@@ -244,3 +244,57 @@ def test_a_file_that_breaks_off_late_is_refused_at_the_same_line_by_both_paths(
     # the text is decoded a block at a time, so a bad byte is met some rows early; the csv limit at its row
     line = int(re.search(r"after line (\d+)", fast).group(1))  # type: ignore[union-attr]
     assert 2001 < line <= 2800 if fault == "bad byte" else line == 2800, fast
+
+
+def _roster_shapes(rows: list[list[str]]) -> dict[str, list[list[str]]]:
+    """Rosters whose groups are staged in different orders: each member must end up in its own group."""
+    header, body = rows[0], [list(r) for r in rows[1:]]
+    role = header.index("role")
+    group_cells = header.index("member_name")
+    slow_first = [list(r) for r in body]
+    for row in slow_first[:5]:  # the first group's rows all through the exact path, after the chunk's others
+        row[role] = f" {row[role].upper()} "
+    split = [*body[:3], *body[5:10], *body[3:5], *body[10:]]  # the first group's rows in two runs
+    alone = ["B-999999", "KUBE Tanpa Anggota", *body[0][2:group_cells], *[""] * (len(header) - group_cells)]
+    group_only = [*body[:5], alone, *body[5:]]
+    again = list(body[1])  # the first group's again, last in the first file: its rows in two runs
+    again[header.index("nik")] = again[header.index("nik")][:12] + "9999"
+    again[role] = "anggota"
+    return {"plain": body, "a group again at the end": [*body[:1000], again, *body[1000:]], "slow first group": slow_first, "split group": split, "a group without members": group_only,
+            "odd rows": [*_odd(rows)[1:1001], *body[1000:]]}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "shape",
+    ["plain", "a group again at the end", "slow first group", "split group", "a group without members", "odd rows"],
+)
+def test_members_written_by_their_groups_number_land_in_their_own_groups(
+    roster_rows: list[list[str]], empty_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shape: str
+) -> None:
+    """A roster of new groups is written without looking each member's group up by code (its number in the
+    file gives its id); into an empty registry and one that has groups already, the registry is the one the
+    look-up by code gives."""
+    from kube_cli.batch_apply import Checker
+
+    header, body = roster_rows[0], _roster_shapes(roster_rows)[shape]
+    used: list[bool] = []
+    linked = Checker._linked
+
+    def spy(self: Checker) -> bool:
+        used.append(linked(self))
+        return used[-1]
+
+    def contents(*, by_number: bool) -> list[tuple]:
+        db = copy_registry(empty_file, tmp_path / f"{by_number}.db")
+        with monkeypatch.context() as patch:
+            patch.setattr(Checker, "_linked", spy if by_number else lambda _self: False)
+            for part in (body[:-2000], body[-2000:]):  # the second into a registry with groups
+                path = _write(tmp_path / "roster.csv", [header, *part])
+                assert isinstance(_import(db, path, fast=True, monkeypatch=monkeypatch), batch.ImportResult)
+        assert _wrong_counts(db) == 0
+        return _contents(db)
+
+    assert contents(by_number=True) == contents(by_number=False)
+    assert used[-1]  # the second file, of plain rows, is written by number in every shape
+    # a group staged twice, or after a later one (a row the exact path reads): its members looked up by code
+    assert used[0] == (shape == "plain")
