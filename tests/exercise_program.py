@@ -37,7 +37,7 @@ def _add_program(db: Database) -> None:
 
 MIGRATIONS = [""",
     )
-    edit(migrations, "_add_visits_stage_and_household]", "_add_visits_stage_and_household, _add_program]")
+    edit(migrations, "_vocabulary_checks_as_comparisons]", "_vocabulary_checks_as_comparisons, _add_program]")
     catalog = root / "kube_cli" / "locale" / "id" / "LC_MESSAGES" / "kube.po"
     catalog.write_text(catalog.read_text(encoding="utf-8") + '\nmsgid "Program"\nmsgstr "Program"\n', encoding="utf-8")
 

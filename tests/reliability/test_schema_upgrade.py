@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from kube_cli import migrations
+from tests.conftest import copy_registry
 from tests.reliability.conftest import integrity, run_kube, scalar
 
 V1 = Path(__file__).parents[1] / "data" / "registry-v1.db"  # made by tests/data/make_registry_v1.py
@@ -74,3 +75,49 @@ def test_a_registry_from_a_newer_kube_is_refused_untouched(v1: Path, command: li
     assert "newer version of kube" in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
     assert _digest(v1) == before
     assert sorted(p.name for p in v1.parent.iterdir()) == ["kube.db"]
+
+
+_WORDS = {  # a table's vocabulary column, a word it takes and one it refuses
+    "members": ("role", "bendahara", "wakil"),
+    "groups": ("stage", "mandiri", "selesai"),
+    "aid": ("kind", "pelatihan", "hibah"),
+    "visits": ("business", "stalled", "closed"),
+    "wilayah": ("level", "kecamatan", "dusun"),
+}
+
+
+def _tables(path: Path) -> dict[str, str]:
+    conn = sqlite3.connect(path)
+    try:
+        return dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name IN "
+                                 f"({', '.join('?' * len(_WORDS))})", list(_WORDS)))  # fmt: skip
+    finally:
+        conn.close()
+
+
+def test_the_vocabulary_checks_refuse_the_same_words_written_as_comparisons(
+    v1: Path, empty_file: Path, demo_file: Path, tmp_path: Path
+) -> None:
+    """Schema 11 writes each ``x IN ('a', 'b', 'c')`` check as comparisons (SQLite rebuilt the list for
+    every row an import wrote): an upgraded file gets the same tables as a new one, and both still take
+    each word of the vocabulary and refuse any other."""
+    assert run_kube("group", "list", db=v1).returncode == 0  # upgraded from the first release
+    assert _tables(v1) == _tables(empty_file)
+    tried = set()
+    for path in (v1, copy_registry(demo_file, tmp_path / "demo.db")):
+        conn = sqlite3.connect(path)
+        try:
+            for table, (column, good, bad) in _WORDS.items():
+                assert f"{column} IN (" not in _tables(path)[table]
+                if conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is None:
+                    continue
+                first = f"UPDATE {table} SET {column} = ? WHERE rowid = (SELECT min(rowid) FROM {table})"
+                conn.execute("SAVEPOINT t")
+                conn.execute(first, (good,))
+                with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
+                    conn.execute(first, (bad,))
+                conn.execute("ROLLBACK TO t")
+                tried.add(table)
+        finally:
+            conn.close()
+    assert tried == set(_WORDS)  # each table's check tried on a row
