@@ -61,6 +61,8 @@ class Stager:
         self.officer = reader.places.registry.officer  # a visit row without an officer: who imports it
         self._last_group: tuple[Any, ...] | None = None
         self.group_seq = 0  # a roster's group rows staged so far (each one's ``seq``; batch_staging.GROUP_ROWS)
+        self.groups_in_line_order = True  # each was staged at a later line than the one before
+        self._group_line = 0
         self.staged = 0  # rows in the buffers
         self.niks = self.niks_not_0 = 0  # a CSV whose NIKs all end in 0 was a number-formatted column
         self._names: dict[str, list[str]] | None = None  # groups by name, for members that name theirs
@@ -131,9 +133,16 @@ class Stager:
 
     def _stage_group(self, line: int, group: tuple[Any, ...]) -> None:
         """A roster's group row, numbered; its member rows that follow carry its number."""
-        self.group_seq += 1
-        self.buffers["gs"].append((line, *group, self.group_seq))
+        self.buffers["gs"].append((line, *group, self.number_group(line)))
         self._last_group = group
+
+    def number_group(self, line: int) -> int:
+        """The number of the roster's group row staged next, at ``line`` (the fast path's and the exact one's)."""
+        self.group_seq += 1
+        if line < self._group_line:  # the exact path stages a chunk's doubted rows after the others
+            self.groups_in_line_order = False
+        self._group_line = line
+        return self.group_seq
 
     def _wide(self, line: int, row: dict[str, Any], texts: dict[str, str]) -> None:
         """A row of the wide revenue recap: one monthly record per month column with an amount."""
@@ -350,6 +359,7 @@ def import_file(
                 if mapping.months:
                     problems.decode = lambda key: key // WIDE_SCALE
                 checker = batch_apply.Checker(conn, chosen, mapping.labels, problems, replace)
+                checker.groups_in_line_order = stager.groups_in_line_order
                 checker.check()
                 if problems.count:
                     raise problems.error()

@@ -107,6 +107,8 @@ class Checker:
         self._names: dict[tuple[str, Any], str] = {}
         self._counted = False  # the groups this write creates are inserted with their member counts
         self._niks_repeat = True  # a NIK is on more than one line of the file (``check`` finds out)
+        self.groups_in_line_order = False  # a roster's groups were numbered in line order (batch.Stager)
+        self._by_number = False  # the members are written with their group's id from its number (``_linked``)
 
     def rows(self, sql: str, params: Any = ()) -> Iterator[sqlite3.Row | tuple[Any, ...]]:
         return self.conn.execute(sql, params)
@@ -392,9 +394,11 @@ class Checker:
             self.conn.execute(f"PRAGMA cache_size = {-1024 * APPLY_CACHE_MIB}")
         try:
             self._counted = self.kind == "roster" and not self.replace  # see counted_once
+            self._by_number = self._linked()
             members = counted_once(self.conn, counted_new_groups=self._counted) if self.kind in (
                 "members", "roster") else nullcontext()  # fmt: skip
-            with rebuilt_indexes(self.conn, added), members:
+            # members written in their groups' order are appended to the indexes by group: kept, not rebuilt
+            with rebuilt_indexes(self.conn, added, kept=("members",) if self._by_number else ()), members:
                 self._apply()
             if self.kind in ("groups", "roster"):
                 self._check_references()
@@ -417,7 +421,7 @@ class Checker:
                     f"WHERE x.id = groups.id AND x.code = f.code AND {GROUP_DIFFERS}", params)  # fmt: skip
             count = "(SELECT count(*) FROM sm s WHERE s.code = f.code)" if self._counted else "0"
             columns, values = _new(GROUP_ROWS, "f")
-            linked = self._linked()
+            linked = self._by_number
             if linked:  # each new group's id: the registry's last id and the group's number in the file
                 (params["base"],) = self.conn.execute("SELECT coalesce(max(id), 0) FROM groups").fetchone()
             run(f"INSERT INTO groups ({'id, ' if linked else ''}uuid, code, {columns}, created_at, updated_at, "
@@ -468,15 +472,13 @@ class Checker:
     def _linked(self) -> bool:
         """A roster's members can be written with their group's id without looking the group up by code
         (~0.15 s of 200k members): every group is new and was staged once, in line order (so the groups'
-        numbers in the file, ``gs.seq``, run 1..n as their lines do, the ids they get are the registry's
-        last one plus their number, and each member row carries its group's, ``sm.group_seq``)."""
-        if self.kind != "roster" or self.replace or "groups" not in self._all_new:
+        numbers in the file, ``gs.seq``, run 1..n as their lines do, and the ids they get are the registry's
+        last one plus their number). Each member row of a roster carries its group's number, ``sm.group_seq``:
+        a group is staged before its first member."""
+        if self.kind != "roster" or self.replace or "groups" not in self._all_new or not self.groups_in_line_order:
             return False
         one = self.conn.execute
-        return (one("SELECT count(*) FROM gs").fetchone() == one("SELECT count(*) FROM gf").fetchone()
-                and one("SELECT 1 FROM (SELECT seq, row_number() OVER (ORDER BY line) AS n FROM gf) "
-                        "WHERE seq IS NOT n LIMIT 1").fetchone() is None
-                and one("SELECT 1 FROM sm WHERE group_seq IS NULL LIMIT 1").fetchone() is None)  # fmt: skip
+        return one("SELECT count(*) FROM gs").fetchone() == one("SELECT count(*) FROM gf").fetchone()
 
     def _new_only(self, kind: str, new: str) -> str:
         """``WHERE new``: the staged rows not yet recorded; nothing when ``counts`` found every one new (in

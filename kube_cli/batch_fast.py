@@ -248,8 +248,7 @@ class FastMembers:
             else:
                 first = start if not slow else next((i for i in range(start, end) if i not in slow), None)
                 if first is not None and group != last:
-                    stager.group_seq += 1
-                    gs.append((lines[first], *group, stager.group_seq))
+                    gs.append((lines[first], *group, stager.number_group(lines[first])))
                     last = group
                 codes.extend(repeat(group[0], size))
             seqs.extend(repeat(stager.group_seq, size))  # only the rows of a staged group are kept

@@ -99,12 +99,15 @@ REBUILT = {"groups": ("groups_kelurahan", "groups_usaha", "groups_year", "groups
 
 
 @contextmanager
-def rebuilt_indexes(conn: sqlite3.Connection, added: dict[str, int]) -> Iterator[None]:
+def rebuilt_indexes(conn: sqlite3.Connection, added: dict[str, int], kept: tuple[str, ...] = ()) -> Iterator[None]:
     """For an import that adds at least as many rows as a table has, its secondary indexes are dropped
     and built again after the inserts, in the same transaction: one sort instead of a random insert per
-    row. A unique one (one ketua per group) then checks every row at once; the checks made sure it holds."""
+    row. A unique one (one ketua per group) then checks every row at once; the checks made sure it holds.
+    ``kept``: tables whose rows are written in their indexes' order (each entry appended), left as they are."""
     names = []
     for table, indexes in REBUILT.items():
+        if table in kept:
+            continue
         (rows,) = conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()  # about how many it has
         if added.get(table, 0) >= max(rows, 1):
             names.extend(indexes)
