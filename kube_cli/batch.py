@@ -138,11 +138,16 @@ class Stager:
 
     def number_group(self, line: int) -> int:
         """The number of the roster's group row staged next, at ``line`` (the fast path's and the exact one's)."""
-        self.group_seq += 1
-        if line < self._group_line:  # the exact path stages a chunk's doubted rows after the others
-            self.groups_in_line_order = False
-        self._group_line = line
-        return self.group_seq
+        return self.number_groups([line])[0]
+
+    def number_groups(self, lines: list[int]) -> range:
+        """The numbers of the roster's group rows staged next, at ``lines`` (increasing)."""
+        if lines:
+            if lines[0] < self._group_line:  # the exact path stages a chunk's doubted rows after the others
+                self.groups_in_line_order = False
+            self._group_line = lines[-1]
+        self.group_seq += len(lines)
+        return range(self.group_seq - len(lines) + 1, self.group_seq + 1)
 
     def _wide(self, line: int, row: dict[str, Any], texts: dict[str, str]) -> None:
         """A row of the wide revenue recap: one monthly record per month column with an amount."""

@@ -10,7 +10,7 @@ import gc
 import operator
 import re
 from collections.abc import Callable, Iterator, Sequence
-from itertools import chain, compress, pairwise, repeat
+from itertools import accumulate, chain, compress, pairwise, repeat
 from typing import TYPE_CHECKING, Any
 
 from kube_cli.batch_staging import GROUP_ROWS, MEMBER_ROWS
@@ -236,6 +236,10 @@ class FastMembers:
         groups = self._parse_groups([key for key, _size in fresh])
         if len(fresh) < len(runs):
             groups.insert(0, self._group)
+        if runs:
+            self._group_key, self._group = runs[-1][0], groups[-1]
+        if not slow and None not in groups:
+            return self._runs_at_once(lines, starts, [size for _key, size in runs], groups)
         codes: list[Any] = []
         seqs: list[int | None] = []
         start = 0
@@ -254,8 +258,24 @@ class FastMembers:
             seqs.extend(repeat(stager.group_seq, size))  # only the rows of a staged group are kept
             start = end
         stager._last_group = last
-        if runs:
-            self._group_key, self._group = runs[-1][0], groups[-1]
+        return codes, seqs
+
+    def _runs_at_once(self, lines: Sequence[int], starts: list[int], sizes: list[int], groups: list[Any],
+                      ) -> tuple[list[Any], list[int | None]]:  # fmt: skip
+        """``_roster_groups`` of a chunk whose rows are all kept and groups all parsed (the common one): a
+        run is staged when its group is not the one before it, the rows' codes and numbers by C-level passes."""
+        stager = self.stager
+        new = list(map(operator.ne, groups, [stager._last_group, *groups[:-1]]))
+        at = list(compress(starts, new))
+        before = stager.group_seq
+        numbers = stager.number_groups([lines[i] for i in at])
+        self.groups.extend(
+            (lines[i], *group, n) for i, group, n in zip(at, compress(groups, new), numbers, strict=True)
+        )
+        if groups:
+            stager._last_group = groups[-1]
+        codes = list(chain.from_iterable(map(repeat, [group[0] for group in groups], sizes)))
+        seqs = list(chain.from_iterable(map(repeat, list(accumulate(new, initial=before))[1:], sizes)))
         return codes, seqs
 
     def _parse_groups(self, keys: list[tuple[Any, ...]]) -> list[tuple[Any, ...] | None]:
