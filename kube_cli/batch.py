@@ -11,7 +11,9 @@ audit entry. Memory stays flat: nothing keeps the rows in Python.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +64,7 @@ class Stager:
         self._last_group: tuple[Any, ...] | None = None
         self.group_seq = 0  # a roster's group rows staged so far (each one's ``seq``; batch_staging.GROUP_ROWS)
         self.groups_in_line_order = True  # each was staged at a later line than the one before
+        self.group_sizes: list[int] = []  # member rows staged of each (by number - 1): their member counts
         self._group_line = 0
         self.staged = 0  # rows in the buffers
         self.niks = self.niks_not_0 = 0  # a CSV whose NIKs all end in 0 was a number-formatted column
@@ -147,7 +150,21 @@ class Stager:
                 self.groups_in_line_order = False
             self._group_line = lines[-1]
         self.group_seq += len(lines)
+        self.group_sizes.extend(repeat(0, len(lines)))
         return range(self.group_seq - len(lines) + 1, self.group_seq + 1)
+
+    def count_members(self, numbers: Iterable[int]) -> None:
+        """Member rows staged, by their group's number (one each)."""
+        sizes = self.group_sizes
+        for number, count in Counter(numbers).items():
+            sizes[number - 1] += count
+
+    def stage_group_sizes(self) -> None:
+        """The member rows staged of each numbered group, into ``temp.gn`` (batch_apply writes new groups
+        with their member count from it)."""
+        from kube_cli.batch_fast import insert_rows
+
+        insert_rows(self.conn, "gn", ("seq", "members"), list(enumerate(self.group_sizes, start=1)))
 
     def _wide(self, line: int, row: dict[str, Any], texts: dict[str, str]) -> None:
         """A row of the wide revenue recap: one monthly record per month column with an amount."""
@@ -307,6 +324,8 @@ class Stager:
             if staged is REVENUE_ROWS:
                 values.append(int(v["period"][:4]))  # the year of its period (yearly or monthly)
             values.extend(self.group_seq if kind == "roster" else None for _link in staged.links)
+            if kind == "roster":
+                self.group_sizes[self.group_seq - 1] += 1
             self.buffers[staged.table].append((line, code, *values))
 
     def _group_row(self, v: dict[str, Any], place: Kelurahan) -> tuple[Any, ...]:
@@ -441,6 +460,7 @@ def _stage_rows(table: Any, stager: Stager, warn: Callable[[str], None] | None,
     if FastMembers.eligible(stager, table):  # a CSV's rows as lists, a chunk at a time (batch_fast)
         FastMembers(stager, table).stage_table(progress)
         stager.flush()
+        stager.stage_group_sizes()
         return
     records = table.format in ("json", "ndjson")
     mapping = stager.reader.mapping
@@ -459,6 +479,7 @@ def _stage_rows(table: Any, stager: Stager, warn: Callable[[str], None] | None,
                 progress(count, table.position(), table.totals() if table.totals else table.total)
     run(chunk)
     stager.flush()
+    stager.stage_group_sizes()
 
 
 def _title_year(title: list[str]) -> int | None:

@@ -64,12 +64,12 @@ def uuid_time() -> str:
 
 
 NIK_INDEX = "CREATE INDEX temp.sm_nik ON sm(nik)"  # made UNIQUE when it can be: then no NIK repeats in the file
+FIRST_ROWS = "INSERT INTO gf SELECT * FROM gs WHERE line IN (SELECT min(line) FROM gs GROUP BY code)"
 INDEXES = (
     GROUP_ROWS.create("gf", unique_code=True),  # the first row of each group: what is compared and written
-    "INSERT INTO gf SELECT * FROM gs WHERE line IN (SELECT min(line) FROM gs GROUP BY code)",
+    FIRST_ROWS,  # every staged row, when no code is staged twice (its unique index says so in the same pass)
     "CREATE INDEX temp.gs_code ON gs(code)",
     NIK_INDEX,
-    "CREATE INDEX temp.sm_code ON sm(code)",
     "CREATE INDEX temp.sr_code ON sr(code, period)",
     "CREATE TEMP TABLE sk (line INTEGER PRIMARY KEY, code TEXT COLLATE NOCASE)",
 )
@@ -121,6 +121,8 @@ class Checker:
         for statement in INDEXES:
             if statement == NIK_INDEX:
                 self._niks_repeat = not self._unique_index(statement)
+            elif statement == FIRST_ROWS:
+                self._first_rows()
             else:
                 self.conn.execute(statement)
         for column in (f.column for f in GROUP_ROWS.compared):  # a group's detail on a later row than its first
@@ -130,6 +132,17 @@ class Checker:
                 self.conn.execute(f"UPDATE gf SET {column} = (SELECT g.{column} FROM gs g WHERE g.code = gf.code "
                                   f"AND g.{column} IS NOT NULL ORDER BY g.line LIMIT 1) WHERE {column} IS NULL")  # fmt: skip
         self._checks(file=True)
+
+    def _first_rows(self) -> None:
+        """Each staged group's first row into ``gf``: all of ``gs`` when no code repeats (one pass, ~0.05 s
+        less at 40,000 groups), else the first of each code."""
+        self.conn.execute("SAVEPOINT first_rows")
+        try:
+            self.conn.execute("INSERT INTO gf SELECT * FROM gs")
+        except sqlite3.IntegrityError:  # a code on two rows: gf's unique code
+            self.conn.execute("ROLLBACK TO first_rows")
+            self.conn.execute(FIRST_ROWS)
+        self.conn.execute("RELEASE first_rows")
 
     def _unique_index(self, statement: str) -> bool:
         """Build an index as UNIQUE, if the rows allow it (the same sort as the plain one); else plain."""
@@ -341,6 +354,9 @@ class Checker:
             if added == total:
                 self._all_new.add("members")
             result["members"] = Counts(added, changed + demoted, total - added - changed)
+            self._by_number = self._linked()
+            if self.kind == "roster" and not self.replace and not self._by_number:  # each group's count by code
+                self.conn.execute("CREATE INDEX IF NOT EXISTS temp.sm_code ON sm(code)")
         if self.kind == "revenue":
             total = one("SELECT count(*) FROM sr")
             added = one("SELECT count(*) FROM sr r JOIN groups g ON g.code = r.code WHERE NOT EXISTS "
@@ -394,7 +410,6 @@ class Checker:
             self.conn.execute(f"PRAGMA cache_size = {-1024 * APPLY_CACHE_MIB}")
         try:
             self._counted = self.kind == "roster" and not self.replace  # see counted_once
-            self._by_number = self._linked()
             members = counted_once(self.conn, counted_new_groups=self._counted) if self.kind in (
                 "members", "roster") else nullcontext()  # fmt: skip
             # members written in their groups' order are appended to the indexes by group: kept, not rebuilt
@@ -419,7 +434,10 @@ class Checker:
             if self.replace:
                 run(f"UPDATE groups SET {GROUP_ROWS.updates('f', 'groups')}, updated_at = :now FROM gf f, groups x "
                     f"WHERE x.id = groups.id AND x.code = f.code AND {GROUP_DIFFERS}", params)  # fmt: skip
-            count = "(SELECT count(*) FROM sm s WHERE s.code = f.code)" if self._counted else "0"
+            count = "0"
+            if self._counted:  # a new group's members: all its staged ones (none is in the registry yet)
+                count = ("(SELECT n.members FROM gn n WHERE n.seq = f.seq)" if self._by_number
+                         else "(SELECT count(*) FROM sm s WHERE s.code = f.code)")  # fmt: skip
             columns, values = _new(GROUP_ROWS, "f")
             linked = self._by_number
             if linked:  # each new group's id: the registry's last id and the group's number in the file

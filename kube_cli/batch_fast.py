@@ -184,6 +184,8 @@ class FastMembers:
                 list(compress(values, keep)) if not isinstance(values, repeat) else values
                 for values in (lines, codes, niks, names, roles, genders, pkhs, seqs))  # fmt: skip
         linked = (seqs,) if self.kind == "roster" else ()  # a members file's rows name their group by code only
+        if linked:
+            stager.count_members(seqs)
         self.members.extend(
             zip(lines, codes, niks, names, roles, genders, pkhs, *linked, strict=False)
         )  # repeat() where a column is absent

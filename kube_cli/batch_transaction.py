@@ -127,8 +127,9 @@ def rebuilt_indexes(conn: sqlite3.Connection, added: dict[str, int], kept: tuple
 def create_staging(conn: sqlite3.Connection) -> None:
     for staged in STAGED.values():
         conn.execute(staged.create())
+    conn.execute("CREATE TEMP TABLE gn (seq INTEGER PRIMARY KEY, members INTEGER)")  # a roster's groups' sizes
 
 
 def drop_staging(conn: sqlite3.Connection) -> None:
-    for table in ("gs", "sm", "sa", "sr", "sv", "gf", "sk", "san", "svn"):
+    for table in ("gs", "sm", "sa", "sr", "sv", "gf", "sk", "san", "svn", "gn"):
         conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
