@@ -24,7 +24,7 @@ from kube_cli.batch_staging import (
     Staged,
     kind_column,
 )
-from kube_cli.batch_transaction import counted_once, rebuilt_indexes
+from kube_cli.batch_transaction import BY_NIK, IN_GROUP_ORDER, counted_once, rebuilt_indexes
 from kube_cli.db import now
 from kube_cli.errors import Problem
 from kube_cli.i18n import _
@@ -413,7 +413,9 @@ class Checker:
             members = counted_once(self.conn, counted_new_groups=self._counted) if self.kind in (
                 "members", "roster") else nullcontext()  # fmt: skip
             # members written in their groups' order are appended to the indexes by group: kept, not rebuilt
-            with rebuilt_indexes(self.conn, added, kept=("members",) if self._by_number else ()), members:
+            kept = IN_GROUP_ORDER if self._by_number else ()
+            unread = {"members": BY_NIK} if "members" in self._all_new and not self.replace else {}  # none looked up
+            with rebuilt_indexes(self.conn, added, kept, unread), members:
                 self._apply()
             if self.kind in ("groups", "roster"):
                 self._check_references()

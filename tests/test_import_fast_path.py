@@ -246,6 +246,14 @@ def test_a_file_that_breaks_off_late_is_refused_at_the_same_line_by_both_paths(
     assert 2001 < line <= 2800 if fault == "bad byte" else line == 2800, fast
 
 
+def _indexes(db: Path) -> set[tuple[str, str]]:
+    conn = sqlite3.connect(db)
+    try:
+        return set(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))
+    finally:
+        conn.close()
+
+
 def _roster_shapes(rows: list[list[str]]) -> dict[str, list[list[str]]]:
     """Rosters whose groups are staged in different orders: each member must end up in its own group."""
     header, body = rows[0], [list(r) for r in rows[1:]]
@@ -292,6 +300,7 @@ def test_members_written_by_their_groups_number_land_in_their_own_groups(
                 path = _write(tmp_path / "roster.csv", [header, *part])
                 assert isinstance(_import(db, path, fast=True, monkeypatch=monkeypatch), batch.ImportResult)
         assert _wrong_counts(db) == 0
+        assert _indexes(db) == _indexes(empty_file)  # each dropped to be built after is there again
         return _contents(db)
 
     assert contents(by_number=True) == contents(by_number=False)
