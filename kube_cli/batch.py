@@ -162,9 +162,11 @@ class Stager:
     def stage_group_sizes(self) -> None:
         """The member rows staged of each numbered group, into ``temp.gn`` (batch_apply writes new groups
         with their member count from it)."""
-        from kube_cli.batch_fast import insert_rows
+        from kube_cli.batch_fast import FLUSH, insert_rows
 
-        insert_rows(self.conn, "gn", ("seq", "members"), list(enumerate(self.group_sizes, start=1)))
+        sizes = self.group_sizes
+        for start in range(0, len(sizes), FLUSH):  # a slice at a time: memory stays flat at any size
+            insert_rows(self.conn, "gn", ("seq", "members"), list(enumerate(sizes[start : start + FLUSH], start + 1)))
 
     def _wide(self, line: int, row: dict[str, Any], texts: dict[str, str]) -> None:
         """A row of the wide revenue recap: one monthly record per month column with an amount."""
