@@ -109,8 +109,6 @@ SHEETED = ("xlsx", "xls", "ods")
 def detect_format(path: Path, name: str, head: bytes) -> str:
     """The format from the content first (a zip is XLSX or ODS, OLE2 is XLS, ``<`` an HTML table,
     ``[`` JSON, ``{`` NDJSON), then the name."""
-    from kube_cli.sheets_xls import looks_like_html
-
     suffix = path.suffix.lower()
     if head.startswith(b"PK\x03\x04"):
         return "ods" if b"application/vnd.oasis.opendocument.spreadsheet" in head[:400] else "xlsx"
@@ -119,8 +117,11 @@ def detect_format(path: Path, name: str, head: bytes) -> str:
     if b"urn:schemas-microsoft-com:office:spreadsheet" in head:
         raise KubeError("file", name, _("is an Excel 2003 XML spreadsheet, which kube does not read"),
                         _("open it in Excel or LibreOffice and save it as .xlsx"))  # fmt: skip
-    if looks_like_html(head):
-        return "html"
+    if head.lstrip(b"\xef\xbb\xbf").lstrip()[:1] == b"<":  # the HTML reader's module only for a file that may be one
+        from kube_cli.sheets_xls import looks_like_html
+
+        if looks_like_html(head):
+            return "html"
     if suffix in (".xlsx", ".xlsm", ".ods"):
         raise KubeError("file", name, _("is not an XLSX or ODS file (it is not a zip archive)"))
     start = head.removeprefix(codecs.BOM_UTF8).lstrip()
