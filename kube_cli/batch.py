@@ -17,7 +17,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kube_cli.batch_fast import FastMembers
+from kube_cli.batch_fast import FLUSH, FastMembers, insert_rows
 from kube_cli.batch_headers import (
     CONCEPTS,
     IGNORED,
@@ -34,7 +34,7 @@ from kube_cli.batch_headers import (
 from kube_cli.batch_parse import Reader, kind_parsers, roster_group_key
 from kube_cli.batch_read import header_key, open_table
 from kube_cli.batch_result import MAX_PROBLEMS, ImportResult, Problems, _Collected
-from kube_cli.batch_staging import GROUP_ROWS, MEMBER_ROWS, REVENUE_ROWS, ROSTER_MEMBER, Staged, columns_of
+from kube_cli.batch_staging import GROUP_ROWS, MEMBER_ROWS, REVENUE_ROWS, ROSTER_MEMBER, STAGED, Staged, columns_of
 from kube_cli.batch_staging import KINDS as STAGED_KINDS
 from kube_cli.db import Registry
 from kube_cli.errors import KubeError, Problem
@@ -162,8 +162,6 @@ class Stager:
     def stage_group_sizes(self) -> None:
         """The member rows staged of each numbered group, into ``temp.gn`` (batch_apply writes new groups
         with their member count from it)."""
-        from kube_cli.batch_fast import FLUSH, insert_rows
-
         sizes = self.group_sizes
         for start in range(0, len(sizes), FLUSH):  # a slice at a time: memory stays flat at any size
             insert_rows(self.conn, "gn", ("seq", "members"), list(enumerate(sizes[start : start + FLUSH], start + 1)))
@@ -350,8 +348,7 @@ class Stager:
     def flush(self) -> None:
         for table, rows in self.buffers.items():
             if rows:
-                marks = ", ".join("?" * len(rows[0]))
-                self.conn.executemany(f"INSERT INTO temp.{table} VALUES ({marks})", rows)
+                insert_rows(self.conn, table, STAGED[table].layout, rows)
                 rows.clear()
         self.staged = 0
 

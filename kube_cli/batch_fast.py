@@ -330,9 +330,10 @@ class FastMembers:
 
 
 def insert_rows(conn: Any, table: str, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Rows into a staging table, ``ROWS_PER_INSERT`` to a statement: one ``INSERT … VALUES (…), (…), …``
-    binds a hundred rows' values in one call (``executemany`` of one row a statement spent a third of
-    staging on the calls; bench/README.md)."""
+    """Rows into a staging table (``names``: their columns, in order), as many to a statement as
+    ``ROWS_PER_INSERT`` values allow: one ``INSERT … VALUES (…), (…), …`` binds a hundred rows in one call
+    (``executemany`` of one row a statement spent a third of staging on the calls; bench/README.md). Both
+    paths of an import stage through it."""
     width = len(names)
     per = max(1, ROWS_PER_INSERT // width)  # within SQLite's oldest limit of 999 values a statement
     flat = list(chain.from_iterable(rows))
