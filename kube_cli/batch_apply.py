@@ -109,6 +109,7 @@ class Checker:
         self._niks_repeat = True  # a NIK is on more than one line of the file (``check`` finds out)
         self.groups_in_line_order = False  # a roster's groups were numbered in line order (batch.Stager)
         self._by_number = False  # the members are written with their group's id from its number (``_linked``)
+        self._staged_once = False  # no group code is on two staged group rows (``_first_rows`` finds out)
 
     def rows(self, sql: str, params: Any = ()) -> Iterator[sqlite3.Row | tuple[Any, ...]]:
         return self.conn.execute(sql, params)
@@ -139,6 +140,7 @@ class Checker:
         self.conn.execute("SAVEPOINT first_rows")
         try:
             self.conn.execute("INSERT INTO gf SELECT * FROM gs")
+            self._staged_once = True
         except sqlite3.IntegrityError:  # a code on two rows: gf's unique code
             self.conn.execute("ROLLBACK TO first_rows")
             self.conn.execute(FIRST_ROWS)
@@ -460,7 +462,7 @@ class Checker:
                 self._update_members(params)
             columns, values = _new(MEMBER_ROWS, "s")
             group, joined = (
-                (":base + s.group_seq", "") if "base" in params else ("g.id", "JOIN groups g ON g.code = s.code")
+                (":base + s.group_seq", "") if self._by_number else ("g.id", "JOIN groups g ON g.code = s.code")
             )
             run(f"INSERT INTO members (uuid, group_id, {columns}, created_at, updated_at) "
                 f"SELECT {sql_uuid('s.line')}, {group}, {values}, :now, :now FROM sm s {joined} "
@@ -495,10 +497,8 @@ class Checker:
         numbers in the file, ``gs.seq``, run 1..n as their lines do, and the ids they get are the registry's
         last one plus their number). Each member row of a roster carries its group's number, ``sm.group_seq``:
         a group is staged before its first member."""
-        if self.kind != "roster" or self.replace or "groups" not in self._all_new or not self.groups_in_line_order:
-            return False
-        one = self.conn.execute
-        return one("SELECT count(*) FROM gs").fetchone() == one("SELECT count(*) FROM gf").fetchone()
+        return (self.kind == "roster" and not self.replace and "groups" in self._all_new and self._staged_once
+                and self.groups_in_line_order)  # fmt: skip
 
     def _new_only(self, kind: str, new: str) -> str:
         """``WHERE new``: the staged rows not yet recorded; nothing when ``counts`` found every one new (in
