@@ -45,22 +45,27 @@ from kube_cli.vocab import format_rupiah, mask_nik
 def sql_uuid(line: str) -> str:
     """SQL for a new record's UUID: time-ordered (RFC 9562 version 7), made by SQLite for each staged row.
 
-    The statement's millisecond comes in as ``:uuid_time`` (``uuid_time()``), the row's file line is a
-    24-bit counter and the last 48 bits are random. Rows written in line order get increasing UUIDs,
-    so each lands at the end of the table's unique index on uuid instead of on a random page of it:
-    for a million members the write step went from 37.7 s to 21.2 s (bench/README.md). Records made one at a time
-    keep ``db.new_uuid``'s version 4; merging needs only that UUIDs never repeat. One ``printf`` makes the
-    text (five calls took 0.29 s for 200k members).
+    ``uuids()`` gives each statement its UUIDs' first 24 characters (the millisecond, the version, 26
+    random bits and the variant) and a random 48-bit start; a row's last 12 hex digits are the start
+    plus its file line (RFC 9562's monotonic random, method 2). Rows written in line order get increasing
+    UUIDs, so each lands at the end of the table's unique index on uuid instead of on a random page of it:
+    for a million members the write step went from 37.7 s to 21.2 s (bench/README.md). Records made one
+    at a time keep ``db.new_uuid``'s version 4; merging needs only that UUIDs never repeat: within a
+    statement the lines differ, between two statements the millisecond or 74 random bits. One conversion
+    a row (SQLite's printf costs ~0.3 µs each: four took 0.13 s for 200k members, this one 0.06 s).
     """
-    return f"printf('%s%03x-8%03x-%012x', :uuid_time, ({line} >> 12) & 4095, {line} & 4095, random() & 281474976710655)"
+    return f"(:uuid_head || printf('%012x', :uuid_start + {line}))"
 
 
-def uuid_time() -> str:
-    """The first 15 characters of a version 7 UUID made now: milliseconds since 1970, and the version."""
+def uuids() -> dict[str, Any]:
+    """One statement's ``sql_uuid`` parameters, new for each statement that makes records."""
+    import os
     import time
 
     ms = f"{time.time_ns() // 1_000_000:012x}"
-    return f"{ms[:8]}-{ms[8:]}-7"
+    bits = int.from_bytes(os.urandom(10))
+    head = f"{ms[:8]}-{ms[8:]}-7{bits & 0xFFF:03x}-{0x8000 | (bits >> 12) & 0x3FFF:04x}-"
+    return {"uuid_head": head, "uuid_start": (bits >> 26) % (2**48 - 2**32)}  # lines stay below 2**32
 
 
 NIK_INDEX = "CREATE INDEX temp.sm_nik ON sm(nik)"  # made UNIQUE when it can be: then no NIK repeats in the file
@@ -432,7 +437,7 @@ class Checker:
 
     def _apply(self) -> None:
         stamp = now()
-        params = {"now": stamp, "year": int(stamp[:4]), "uuid_time": uuid_time()}
+        params = {"now": stamp, "year": int(stamp[:4])}
         run = self.conn.execute
         if self.kind in ("groups", "roster"):
             if self.replace:
@@ -450,7 +455,7 @@ class Checker:
                 f"member_count) SELECT {':base + f.seq, ' if linked else ''}{sql_uuid('f.line')}, f.code, {values}, "
                 f":now, :now, {count} FROM gf f "
                 f"{self._new_only('groups', 'NOT EXISTS (SELECT 1 FROM groups x WHERE x.code = f.code)')} "
-                "ORDER BY f.line", params)  # fmt: skip
+                "ORDER BY f.line", params | uuids())  # fmt: skip
         if self.kind in ("members", "roster"):
             if self.replace:
                 run("UPDATE members SET role = 'anggota', updated_at = :now WHERE id IN "
@@ -467,7 +472,7 @@ class Checker:
             run(f"INSERT INTO members (uuid, group_id, {columns}, created_at, updated_at) "
                 f"SELECT {sql_uuid('s.line')}, {group}, {values}, :now, :now FROM sm s {joined} "
                 f"{self._new_only('members', f'NOT EXISTS (SELECT 1 FROM members m WHERE m.nik = s.nik AND {current_member()})')} "
-                "ORDER BY s.line", params)  # fmt: skip
+                "ORDER BY s.line", params | uuids())  # fmt: skip
         if self.kind == "revenue":
             if self.replace:
                 run("DELETE FROM revenue WHERE id IN (SELECT x.id FROM sr r JOIN groups g ON g.code = r.code "
@@ -479,17 +484,17 @@ class Checker:
                 "ON CONFLICT (group_id, period) DO UPDATE SET amount = excluded.amount, "
                 "note = CASE WHEN excluded.note != '' THEN excluded.note ELSE revenue.note END, "
                 "updated_at = excluded.updated_at WHERE revenue.amount != excluded.amount "
-                "OR (excluded.note != '' AND excluded.note != revenue.note)", params)  # fmt: skip
+                "OR (excluded.note != '' AND excluded.note != revenue.note)", params | uuids())  # fmt: skip
         if self.kind == "aid":
             columns, values = _new(AID_ROWS, "san")
             run(f"INSERT INTO aid (uuid, group_id, {columns}, created_at, updated_at) "
                 f"SELECT {sql_uuid('line')}, gid, {values}, :now, :now FROM san WHERE {self._aid_new} ORDER BY line",
-                params)  # fmt: skip
+                params | uuids())  # fmt: skip
         if self.kind == "visits":
             columns, values = _new(VISIT_ROWS, "svn")
             run(f"INSERT INTO visits (uuid, group_id, {columns}, created_at, updated_at) "
                 f"SELECT {sql_uuid('line')}, gid, {values}, :now, :now FROM svn WHERE {self._visit_new} ORDER BY line",
-                params)  # fmt: skip
+                params | uuids())  # fmt: skip
 
     def _linked(self) -> bool:
         """A roster's members can be written with their group's id without looking the group up by code

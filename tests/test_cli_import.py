@@ -63,6 +63,11 @@ def test_imported_records_get_unique_time_ordered_uuids(kube, tmp_path: Path, re
             imported = parsed[:77] if table == "groups" else parsed
             assert {p.version for p in imported} == {7} and {p.variant for p in imported} == {uuid.RFC_4122}
             assert imported == sorted(imported), table
+        # a roster's groups and members are written in the same millisecond, a group's first row and its
+        # first member on the same line: still no UUID twice
+        both = conn.execute("SELECT count(*), count(DISTINCT uuid) FROM (SELECT uuid FROM groups UNION ALL "
+                            "SELECT uuid FROM members)").fetchone()  # fmt: skip
+        assert both == (78 + 385, 78 + 385)
         added_alone = conn.execute("SELECT uuid FROM groups ORDER BY id DESC").fetchone()[0]
         assert uuid.UUID(added_alone).version == 4  # a record made by a command: random, as before
 
