@@ -11,6 +11,7 @@ why, and the lines of hidden rows.
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -27,13 +28,24 @@ _TOTAL = re.compile(r"^(jumlah|total|sub\s*total|grand\s*total|jml\.?)\b", re.IG
 _TOTAL_FIRST = frozenset("jJtTsSgG \t")  # what a total row's label may start with
 # the same tests over a chunk's lead cells joined by newlines (a false alarm only sends a chunk row by row)
 _TOTAL_LINE = re.compile(r"^(jumlah|total|sub\s*total|grand\s*total|jml\.?)\b", re.IGNORECASE | re.MULTILINE)
-_EMPTY_LINE = re.compile(r"^$", re.MULTILINE)
+_TOTAL_WORDS = ("jumlah", "total", "sub", "grand", "jml")  # how _TOTAL_LINE's match begins, lower-cased
 _PLACE_DATE = re.compile(r"^[A-Za-z][A-Za-z .'-]*,\s*\d{1,2}\s+[A-Za-z]+\.?\s+\d{4}$")
 _SIGNATURE = re.compile(
     r"^(ttd\b|t\.t\.d|mengetahui|menyetujui|kepala\b|wali\s*kota|walikota|bupati|camat\b|lurah\b|nip\b|nip\.|"
     r"a\.\s*n\.?|an\.|plt\.?|plh\.?|sekretaris\s+daerah|pembina\b|penata\b|dibuat\s+oleh|diketahui)",
     re.IGNORECASE,
 )
+
+
+def _three_filled(rows: Sequence[list[Any]], width: int) -> bool:
+    """Every one of a CSV's ``rows`` has three or more cells filled: three columns without an empty cell
+    say so at once (0.05 -> 0.005 s for 200k rows); else each row's empty cells are counted."""
+    full = 0
+    for i in range(width):
+        full += "" not in map(operator.itemgetter(i), rows)
+        if full == 3:
+            return True
+    return width - max(map(list.count, rows, itertools.repeat(""))) > 2  # a CSV's cells are text, never None
 
 
 def text_of(value: Any) -> str:
@@ -236,7 +248,7 @@ class Body:
             return None
         if widths != {width}:
             rows = tuple(r[:width] for r in rows)
-        if width - max(map(list.count, rows, itertools.repeat(""))) <= 2:  # a CSV's cells are text, never None
+        if not _three_filled(rows, width):
             return None
         firsts = [r[0] for r in rows]
         try:
@@ -245,7 +257,11 @@ class Body:
                 leads = "\n".join(r[1] if r[0].isdigit() else r[0] for r in rows)
         except TypeError:
             return None
-        if _EMPTY_LINE.search(leads) or _TOTAL_LINE.search(leads):
+        if not leads or "\n\n" in leads or leads[0] == "\n" or leads[-1] == "\n":  # an empty lead
+            return None
+        folded = leads.lower()  # a total's label starts a line: looked for by substring first (~5x faster)
+        hinted = folded.startswith(_TOTAL_WORDS) or any(f"\n{word}" in folded for word in _TOTAL_WORDS)
+        if hinted and _TOTAL_LINE.search(leads):
             return None
         return rows
 
