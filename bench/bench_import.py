@@ -146,6 +146,7 @@ def measure(sizes: list[int], work: Path, rounds: int = 1, only: set[str] | None
     loads = [load for load in LOADS if only is None or load[1].split()[0] in only or load[1] in only]
     lines = ["| roster | load | seconds | rows/s | peak RSS | vs bare floor | vs kube-schema floor (1 GiB) |",
              "|---|---|---:|---:|---:|---:|---:|"]  # fmt: skip
+    notes: list[str] = []
     for groups in sizes:
         csv_path = work / f"roster-{groups}.csv"
         if not csv_path.exists():
@@ -175,8 +176,15 @@ def measure(sizes: list[int], work: Path, rounds: int = 1, only: set[str] | None
                 f"| {title if i == 0 else ''} | {label} | {secs:.1f} | {rows / secs:,.0f} | {peaks[label]} MiB "
                 f"| {f'{bare / secs:.2f}x' if bare else ''} | {f'{heavy / secs:.2f}x' if heavy else ''} |"
             )
+        bare_times = times.get(LOADS[0][0])
+        if rounds > 1 and bare_times:  # paired: a slow spell of the host slows both loads of a round
+            paired = [f"{label} {statistics.median(b / t for b, t in zip(bare_times, values, strict=True)):.2f}x"
+                      for label, values in times.items() if values is not bare_times]  # fmt: skip
+            if paired:
+                notes.append(f"{title}, the median of each round's own ratio to the bare floor: {'; '.join(paired)}.")
     if rounds > 1:
         lines.append(f"\nMedians of {rounds} alternating rounds.")
+        lines.extend(notes)
     return "\n".join(lines)
 
 

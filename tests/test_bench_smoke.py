@@ -8,6 +8,7 @@ a shared machine; what is checked is that the command in ``bench/README.md`` sti
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -24,10 +25,11 @@ def bench(*args: str, cwd: Path) -> str:
 
 
 def test_the_import_benchmark_compares_kube_with_the_bare_floor(tmp_path: Path) -> None:
-    out = bench(str(ROOT / "bench" / "bench_import.py"), "--groups", "200", "--small", "0", "--rounds", "1",
+    out = bench(str(ROOT / "bench" / "bench_import.py"), "--groups", "200", "--small", "0", "--rounds", "2",
                 "--workdir", str(tmp_path), cwd=tmp_path)  # fmt: skip
     assert "bare floor" in out and "`kube import`" in out, out
     assert "x |" in out, out  # the ratio columns
+    assert re.search(r"each round's own ratio to the bare floor: .*`kube import` \d+\.\d\dx", out), out  # paired
 
 
 def test_the_import_phases_are_timed_with_the_write_lock(tmp_path: Path) -> None:
