@@ -58,52 +58,200 @@ REVENUE_THRESHOLD = 25_000_000
 # --- name material (all combinations are made up) -------------------------
 
 NAME_WORDS_A = [
-    "Maju", "Sejahtera", "Harapan", "Berkah", "Mandiri", "Rukun", "Karya",
-    "Cahaya", "Mekar", "Tunas", "Bina", "Sinar", "Usaha", "Teratai", "Melati",
-    "Anggrek", "Kenari", "Permata", "Mutiara", "Nusa",
+    "Maju",
+    "Sejahtera",
+    "Harapan",
+    "Berkah",
+    "Mandiri",
+    "Rukun",
+    "Karya",
+    "Cahaya",
+    "Mekar",
+    "Tunas",
+    "Bina",
+    "Sinar",
+    "Usaha",
+    "Teratai",
+    "Melati",
+    "Anggrek",
+    "Kenari",
+    "Permata",
+    "Mutiara",
+    "Nusa",
 ]
 NAME_WORDS_B = [
-    "Bersama", "Baru", "Jaya", "Makmur", "Abadi", "Sentosa", "Lestari",
-    "Sejati", "Mulia", "Bahagia", "Sakinah", "Amanah", "Indah", "Utama",
+    "Bersama",
+    "Baru",
+    "Jaya",
+    "Makmur",
+    "Abadi",
+    "Sentosa",
+    "Lestari",
+    "Sejati",
+    "Mulia",
+    "Bahagia",
+    "Sakinah",
+    "Amanah",
+    "Indah",
+    "Utama",
 ]
 KAILI_NAMES = [
-    "Sintuvu", "Sintuvu Maroso", "Nosarara", "Nosarara Nosabatutu",
-    "Mosinggani", "Maliu", "Posumpu", "Nosinggani", "Maliu Ntinuvu",
-    "Tinuvu", "Molibu", "Mombine", "Sampesuvu", "Posintuvu", "Nambaso",
-    "Madika", "Vatutela", "Sampoe", "Ntovea", "Pojamu",
+    "Sintuvu",
+    "Sintuvu Maroso",
+    "Nosarara",
+    "Nosarara Nosabatutu",
+    "Mosinggani",
+    "Maliu",
+    "Posumpu",
+    "Nosinggani",
+    "Maliu Ntinuvu",
+    "Tinuvu",
+    "Molibu",
+    "Mombine",
+    "Sampesuvu",
+    "Posintuvu",
+    "Nambaso",
+    "Madika",
+    "Vatutela",
+    "Sampoe",
+    "Ntovea",
+    "Pojamu",
 ]
 
 FEMALE_GIVEN = [
-    "Nurhayati", "Siti", "Hasna", "Rahmawati", "Sitti", "Nurjannah",
-    "Hadijah", "Fatmawati", "Suriani", "Marlina", "Jumriah", "Asniar",
-    "Herlina", "Wahyuni", "Nurlela", "Salmah", "Rosmini", "Megawati",
-    "Sumarni", "Nursiah", "Hartini", "Kasmawati", "Aisyah", "Mardiana",
-    "Sri", "Rini", "Yuliana", "Endang", "Darmawati", "Nurmiati", "Husna",
-    "Rosnah", "Halimah", "Sahria", "Nuraini", "Masita", "Ratna", "Irawati",
-    "Suharti", "Jamilah", "Nirwana", "Asriani", "Murni", "Ernawati",
+    "Nurhayati",
+    "Siti",
+    "Hasna",
+    "Rahmawati",
+    "Sitti",
+    "Nurjannah",
+    "Hadijah",
+    "Fatmawati",
+    "Suriani",
+    "Marlina",
+    "Jumriah",
+    "Asniar",
+    "Herlina",
+    "Wahyuni",
+    "Nurlela",
+    "Salmah",
+    "Rosmini",
+    "Megawati",
+    "Sumarni",
+    "Nursiah",
+    "Hartini",
+    "Kasmawati",
+    "Aisyah",
+    "Mardiana",
+    "Sri",
+    "Rini",
+    "Yuliana",
+    "Endang",
+    "Darmawati",
+    "Nurmiati",
+    "Husna",
+    "Rosnah",
+    "Halimah",
+    "Sahria",
+    "Nuraini",
+    "Masita",
+    "Ratna",
+    "Irawati",
+    "Suharti",
+    "Jamilah",
+    "Nirwana",
+    "Asriani",
+    "Murni",
+    "Ernawati",
 ]
 FEMALE_SECOND = [
-    "Rahma", "Aminah", "Nurbaya", "Hajrah", "Fitri", "Ramlah", "Wulandari",
-    "Rahayu", "Maryam", "Zainab", "Salma", "Nurhaliza", "Handayani",
-    "Lestari", "Kurniasih",
+    "Rahma",
+    "Aminah",
+    "Nurbaya",
+    "Hajrah",
+    "Fitri",
+    "Ramlah",
+    "Wulandari",
+    "Rahayu",
+    "Maryam",
+    "Zainab",
+    "Salma",
+    "Nurhaliza",
+    "Handayani",
+    "Lestari",
+    "Kurniasih",
 ]
 MALE_GIVEN = [
-    "Abdul", "Muhammad", "Rusli", "Hasan", "Syamsul", "Amiruddin", "Jufri",
-    "Ridwan", "Hamzah", "Arifin", "Sudirman", "Yusuf", "Rahmat", "Idris",
-    "Basri", "Darwis", "Firman", "Agus", "Bambang", "Iskandar", "Sahrul",
-    "Andi", "Mansyur", "Haris",
+    "Abdul",
+    "Muhammad",
+    "Rusli",
+    "Hasan",
+    "Syamsul",
+    "Amiruddin",
+    "Jufri",
+    "Ridwan",
+    "Hamzah",
+    "Arifin",
+    "Sudirman",
+    "Yusuf",
+    "Rahmat",
+    "Idris",
+    "Basri",
+    "Darwis",
+    "Firman",
+    "Agus",
+    "Bambang",
+    "Iskandar",
+    "Sahrul",
+    "Andi",
+    "Mansyur",
+    "Haris",
 ]
 MALE_SECOND = [
-    "Rahman", "Karim", "Halim", "Latif", "Salam", "Rauf", "Wahid", "Malik",
-    "Saputra", "Santoso", "Hidayat", "Kadir",
+    "Rahman",
+    "Karim",
+    "Halim",
+    "Latif",
+    "Salam",
+    "Rauf",
+    "Wahid",
+    "Malik",
+    "Saputra",
+    "Santoso",
+    "Hidayat",
+    "Kadir",
 ]
 FAMILY_NAMES = [
-    "Lamasitudju", "Lasantu", "Lapatau", "Lamakampali", "Tombolotutu",
-    "Lamarauna", "Labiro", "Lahadji", "Latjeno", "Lapasere", "Datupalinge",
-    "Intje", "Pettalolo", "Lamadjido", "Lembah", "Dg. Matona", "Lasipi",
-    "Tanggo", "Bantilan", "Lamangkona", "Ladjalani", "Pakamundi",
-    "Mangun", "Paliuju", "Rampalodji", "Dg. Sute", "Sulemana", "Makmur",
-    "Tandjumbulu", "Mantasia",
+    "Lamasitudju",
+    "Lasantu",
+    "Lapatau",
+    "Lamakampali",
+    "Tombolotutu",
+    "Lamarauna",
+    "Labiro",
+    "Lahadji",
+    "Latjeno",
+    "Lapasere",
+    "Datupalinge",
+    "Intje",
+    "Pettalolo",
+    "Lamadjido",
+    "Lembah",
+    "Dg. Matona",
+    "Lasipi",
+    "Tanggo",
+    "Bantilan",
+    "Lamangkona",
+    "Ladjalani",
+    "Pakamundi",
+    "Mangun",
+    "Paliuju",
+    "Rampalodji",
+    "Dg. Sute",
+    "Sulemana",
+    "Makmur",
+    "Tandjumbulu",
+    "Mantasia",
 ]
 
 AID_SOURCES_KEMENSOS = "Kemensos RI"
@@ -116,7 +264,7 @@ def load_wilayah():
             with open(path, newline="", encoding="utf-8") as fh:
                 rows = list(csv.DictReader(fh))
             return rows
-    raise SystemExit("palu_wilayah.csv not found in: %s" % WILAYAH_CANDIDATES)
+    raise SystemExit(f"palu_wilayah.csv not found in: {WILAYAH_CANDIDATES}")
 
 
 def kecamatan_digits(kode):
@@ -128,12 +276,12 @@ def make_group_names(rng, kelurahan_names):
     pool = set()
     for a in NAME_WORDS_A:
         for b in NAME_WORDS_B:
-            pool.add("KUBE %s %s" % (a, b))
+            pool.add(f"KUBE {a} {b}")
     for k in KAILI_NAMES:
-        pool.add("KUBE %s" % k)
+        pool.add(f"KUBE {k}")
     pool.discard(FIRST_GROUP_NAME)
     pool = sorted(pool)
-    kaili = sorted("KUBE %s" % k for k in KAILI_NAMES)
+    kaili = sorted(f"KUBE {k}" for k in KAILI_NAMES)
     # favour the Kaili names: take most of them, fill the rest from combos
     chosen = rng.sample(kaili, 16)
     rest = [n for n in pool if n not in chosen]
@@ -143,7 +291,7 @@ def make_group_names(rng, kelurahan_names):
     # (kelurahan_names[0] is the first group's, already named)
     taken = set(chosen) | {FIRST_GROUP_NAME}
     for i in rng.sample(range(len(chosen)), 8):
-        name = "KUBE %s %s" % (rng.choice(NAME_WORDS_A), kelurahan_names[i + 1])
+        name = f"KUBE {rng.choice(NAME_WORDS_A)} {kelurahan_names[i + 1]}"
         if name not in taken:
             taken.discard(chosen[i])
             chosen[i] = name
@@ -168,7 +316,7 @@ def assign_kelurahan(rng, wilayah):
         slots += [by_name[k]] * counts[k]
     slots.remove(first)
     rng.shuffle(slots)
-    return [first] + slots
+    return [first, *slots]
 
 
 def assign_usaha(rng, kel_rows):
@@ -179,11 +327,10 @@ def assign_usaha(rng, kel_rows):
     while True:
         rng.shuffle(rest)
         ok = all(
-            not (u == "e-Warong" and kel_rows[i + 1]["kelurahan"] == FIRST_GROUP_KELURAHAN)
-            for i, u in enumerate(rest)
+            not (u == "e-Warong" and kel_rows[i + 1]["kelurahan"] == FIRST_GROUP_KELURAHAN) for i, u in enumerate(rest)
         )
         if ok:
-            return ["e-Warong"] + rest
+            return ["e-Warong", *rest]
 
 
 def assign_years(rng):
@@ -205,7 +352,7 @@ def random_birthdate(rng):
 
 def make_nik(kec, gender, birth, serial):
     day = birth.day + (40 if gender == "P" else 0)
-    return "7271%s%02d%02d%02d%04d" % (kec, day, birth.month, birth.year % 100, serial)
+    return f"7271{kec}{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial:04d}"
 
 
 def make_person_name(rng, gender, used):
@@ -218,11 +365,11 @@ def make_person_name(rng, gender, used):
             second = MALE_SECOND
         r = rng.random()
         if r < 0.6:
-            name = "%s %s" % (given, rng.choice(FAMILY_NAMES))
+            name = f"{given} {rng.choice(FAMILY_NAMES)}"
         elif r < 0.9:
-            name = "%s %s" % (given, rng.choice(second))
+            name = f"{given} {rng.choice(second)}"
         else:
-            name = "%s %s %s" % (given, rng.choice(second), rng.choice(FAMILY_NAMES))
+            name = f"{given} {rng.choice(second)} {rng.choice(FAMILY_NAMES)}"
         if name.split()[0] == name.split()[1]:
             continue
         if name not in used:
@@ -244,23 +391,25 @@ def rupiah(rng, lo, hi, step):
 
 
 def build(rng, wilayah):
-    codes = ["PALU-%03d" % (i + 1) for i in range(N_GROUPS)]
+    codes = [f"PALU-{i + 1:03d}" for i in range(N_GROUPS)]
     kel_rows = assign_kelurahan(rng, wilayah)
     usaha = assign_usaha(rng, kel_rows)
     years = assign_years(rng)
-    names = [FIRST_GROUP_NAME] + make_group_names(rng, [w["kelurahan"] for w in kel_rows])
+    names = [FIRST_GROUP_NAME, *make_group_names(rng, [w["kelurahan"] for w in kel_rows])]
 
     groups = []
     for i, code in enumerate(codes):
-        groups.append({
-            "code": code,
-            "name": names[i],
-            "kelurahan": kel_rows[i]["kelurahan"],
-            "kecamatan": kel_rows[i]["kecamatan"],
-            "kec": kecamatan_digits(kel_rows[i]["kode"]),
-            "usaha": usaha[i],
-            "year": years[i],
-        })
+        groups.append(
+            {
+                "code": code,
+                "name": names[i],
+                "kelurahan": kel_rows[i]["kelurahan"],
+                "kecamatan": kel_rows[i]["kecamatan"],
+                "kec": kecamatan_digits(kel_rows[i]["kode"]),
+                "usaha": usaha[i],
+                "year": years[i],
+            }
+        )
 
     # --- roster ---
     roster = []
@@ -270,19 +419,21 @@ def build(rng, wilayah):
         for role in ROLES:
             gender = "P" if rng.random() < 0.8 else "L"
             birth = random_birthdate(rng)
-            roster.append({
-                "group_code": g["code"],
-                "group_name": g["name"],
-                "kelurahan": g["kelurahan"],
-                "kecamatan": g["kecamatan"],
-                "usaha": g["usaha"],
-                "year": g["year"],
-                "member_name": make_person_name(rng, gender, used_names),
-                "nik": make_nik(g["kec"], gender, birth, serial),
-                "role": role,
-                "gender": gender,
-                "pkh_graduate": "ya" if rng.random() < 0.85 else "tidak",
-            })
+            roster.append(
+                {
+                    "group_code": g["code"],
+                    "group_name": g["name"],
+                    "kelurahan": g["kelurahan"],
+                    "kecamatan": g["kecamatan"],
+                    "usaha": g["usaha"],
+                    "year": g["year"],
+                    "member_name": make_person_name(rng, gender, used_names),
+                    "nik": make_nik(g["kec"], gender, birth, serial),
+                    "role": role,
+                    "gender": gender,
+                    "pkh_graduate": "ya" if rng.random() < 0.85 else "tidak",
+                }
+            )
             serial += 1
 
     # --- aid ---
@@ -293,34 +444,82 @@ def build(rng, wilayah):
             # standard Kemensos package: equipment + working capital
             d1 = random_date(rng, 2021, 3, 8)
             d2 = d1 + datetime.timedelta(days=rng.randint(0, 45))
-            aid.append((g["code"], d1, "peralatan", rupiah(rng, 8_000_000, 12_000_000, 50_000),
-                        AID_SOURCES_KEMENSOS, rng.choice(["bantuan UEP KUBE", "paket peralatan usaha", ""])))
-            aid.append((g["code"], d2, "modal", rupiah(rng, 8_000_000, 12_000_000, 50_000),
-                        AID_SOURCES_KEMENSOS, rng.choice(["modal usaha", "ditransfer ke rekening KUBE", ""])))
+            aid.append(
+                (
+                    g["code"],
+                    d1,
+                    "peralatan",
+                    rupiah(rng, 8_000_000, 12_000_000, 50_000),
+                    AID_SOURCES_KEMENSOS,
+                    rng.choice(["bantuan UEP KUBE", "paket peralatan usaha", ""]),
+                )
+            )
+            aid.append(
+                (
+                    g["code"],
+                    d2,
+                    "modal",
+                    rupiah(rng, 8_000_000, 12_000_000, 50_000),
+                    AID_SOURCES_KEMENSOS,
+                    rng.choice(["modal usaha", "ditransfer ke rekening KUBE", ""]),
+                )
+            )
         elif r < 0.85:
             # one combined Kemensos transfer of about Rp20 juta
             d1 = random_date(rng, 2021, 2, 9)
-            aid.append((g["code"], d1, "modal", rupiah(rng, 18_000_000, 20_000_000, 50_000),
-                        AID_SOURCES_KEMENSOS, "bantuan UEP KUBE (sekaligus)"))
+            aid.append(
+                (
+                    g["code"],
+                    d1,
+                    "modal",
+                    rupiah(rng, 18_000_000, 20_000_000, 50_000),
+                    AID_SOURCES_KEMENSOS,
+                    "bantuan UEP KUBE (sekaligus)",
+                )
+            )
         else:
             # Kemensos capital + local training
             d1 = random_date(rng, 2021, 2, 8)
             d2 = random_date(rng, 2021, 9, 11)
-            aid.append((g["code"], d1, "modal", rupiah(rng, 18_000_000, 20_000_000, 50_000),
-                        AID_SOURCES_KEMENSOS, "bantuan UEP KUBE"))
-            aid.append((g["code"], d2, "pelatihan", rupiah(rng, 1_500_000, 3_000_000, 50_000),
-                        rng.choice(AID_SOURCES_LOCAL),
-                        rng.choice(["pelatihan pembukuan", "pelatihan pemasaran", "pendampingan usaha"])))
+            aid.append(
+                (
+                    g["code"],
+                    d1,
+                    "modal",
+                    rupiah(rng, 18_000_000, 20_000_000, 50_000),
+                    AID_SOURCES_KEMENSOS,
+                    "bantuan UEP KUBE",
+                )
+            )
+            aid.append(
+                (
+                    g["code"],
+                    d2,
+                    "pelatihan",
+                    rupiah(rng, 1_500_000, 3_000_000, 50_000),
+                    rng.choice(AID_SOURCES_LOCAL),
+                    rng.choice(["pelatihan pembukuan", "pelatihan pemasaran", "pendampingan usaha"]),
+                )
+            )
     # a few 2020 records for groups registered in 2019/2020
     older = [g for g in groups if g["year"] < 2021]
     for g in rng.sample(older, 8):
         d = random_date(rng, 2020, 6, 12)
-        aid.append((g["code"], d, rng.choice(["modal", "peralatan"]),
-                    rupiah(rng, 2_000_000, 5_000_000, 50_000),
-                    rng.choice(AID_SOURCES_LOCAL), "pemulihan ekonomi pascabencana"))
+        aid.append(
+            (
+                g["code"],
+                d,
+                rng.choice(["modal", "peralatan"]),
+                rupiah(rng, 2_000_000, 5_000_000, 50_000),
+                rng.choice(AID_SOURCES_LOCAL),
+                "pemulihan ekonomi pascabencana",
+            )
+        )
     aid.sort(key=lambda a: (a[0], a[1]))
-    aid = [{"group_code": c, "date": d.isoformat(), "kind": k, "amount": a, "source": s, "note": n}
-           for c, d, k, a, s, n in aid]
+    aid = [
+        {"group_code": c, "date": d.isoformat(), "kind": k, "amount": a, "source": s, "note": n}
+        for c, d, k, a, s, n in aid
+    ]
 
     # --- revenue ---
     others = [g for g in groups if g["code"] != FIRST_GROUP_CODE]
@@ -337,20 +536,44 @@ def build(rng, wilayah):
             continue
         if code in with_2020:
             amt = rupiah(rng, 2_000_000, 15_000_000, 10_000)
-            revenue.append({"group_code": code, "period": "2020", "amount": amt,
-                            "note": rng.choice(["laporan tahunan", "usaha terdampak pandemi", ""])})
+            revenue.append(
+                {
+                    "group_code": code,
+                    "period": "2020",
+                    "amount": amt,
+                    "note": rng.choice(["laporan tahunan", "usaha terdampak pandemi", ""]),
+                }
+            )
         if code == FIRST_GROUP_CODE:
-            revenue.append({"group_code": code, "period": "2021", "amount": FIRST_GROUP_REVENUE_2021,
-                            "note": "e-Warong penyalur BPNT; omset tertinggi"})
+            revenue.append(
+                {
+                    "group_code": code,
+                    "period": "2021",
+                    "amount": FIRST_GROUP_REVENUE_2021,
+                    "note": "e-Warong penyalur BPNT; omset tertinggi",
+                }
+            )
         elif code in monthly:
             for m in range(1, 13):
                 amt = rupiah(rng, 200_000, 1_800_000, 10_000)
-                revenue.append({"group_code": code, "period": "2021-%02d" % m, "amount": amt,
-                                "note": "laporan bulanan" if m == 1 else ""})
+                revenue.append(
+                    {
+                        "group_code": code,
+                        "period": f"2021-{m:02d}",
+                        "amount": amt,
+                        "note": "laporan bulanan" if m == 1 else "",
+                    }
+                )
         else:
             amt = rupiah(rng, 3_000_000, 22_000_000, 10_000)
-            revenue.append({"group_code": code, "period": "2021", "amount": amt,
-                            "note": rng.choice(["laporan tahunan", "", "", "dicatat pendamping"])})
+            revenue.append(
+                {
+                    "group_code": code,
+                    "period": "2021",
+                    "amount": amt,
+                    "note": rng.choice(["laporan tahunan", "", "", "dicatat pendamping"]),
+                }
+            )
     return roster, aid, revenue
 
 
@@ -377,8 +600,8 @@ def build_visits(codes):
     order = list(codes[1:])  # PALU-001, the example group, is visited regularly and runs
     rng.shuffle(order)
     never = set(order[:NEVER_VISITED])
-    stalled = set(order[NEVER_VISITED:NEVER_VISITED + STALLED])
-    stopped = set(order[NEVER_VISITED + STALLED:NEVER_VISITED + STALLED + STOPPED])
+    stalled = set(order[NEVER_VISITED : NEVER_VISITED + STALLED])
+    stopped = set(order[NEVER_VISITED + STALLED : NEVER_VISITED + STALLED + STOPPED])
     visits = []
     for code in codes:
         if code in never:
@@ -401,9 +624,17 @@ def build_visits(codes):
                 business, note = "stalled", rng.choice(VISIT_NOTES_STALLED)
             elif last and code in stopped:
                 business, note = "stopped", rng.choice(VISIT_NOTES_STOPPED)
-            visits.append({"group_code": code, "days_ago": ago, "officer": officer, "business": business,
-                           "bookkeeping": "ya" if books and business == "running" else "tidak",
-                           "members_present": rng.randint(3, MEMBERS_PER_GROUP), "note": note})
+            visits.append(
+                {
+                    "group_code": code,
+                    "days_ago": ago,
+                    "officer": officer,
+                    "business": business,
+                    "bookkeeping": "ya" if books and business == "running" else "tidak",
+                    "members_present": rng.randint(3, MEMBERS_PER_GROUP),
+                    "note": note,
+                }
+            )
     return visits
 
 
@@ -411,19 +642,36 @@ def main():
     rng = random.Random(2021)
     wilayah = load_wilayah()
     roster, aid, revenue = build(rng, wilayah)
-    write_csv(os.path.join(HERE, "palu-2021-roster.csv"),
-              ["group_code", "group_name", "kelurahan", "kecamatan", "usaha", "year",
-               "member_name", "nik", "role", "gender", "pkh_graduate"], roster)
-    write_csv(os.path.join(HERE, "palu-2021-aid.csv"),
-              ["group_code", "date", "kind", "amount", "source", "note"], aid)
-    write_csv(os.path.join(HERE, "palu-2021-revenue.csv"),
-              ["group_code", "period", "amount", "note"], revenue)
+    write_csv(
+        os.path.join(HERE, "palu-2021-roster.csv"),
+        [
+            "group_code",
+            "group_name",
+            "kelurahan",
+            "kecamatan",
+            "usaha",
+            "year",
+            "member_name",
+            "nik",
+            "role",
+            "gender",
+            "pkh_graduate",
+        ],
+        roster,
+    )
+    write_csv(os.path.join(HERE, "palu-2021-aid.csv"), ["group_code", "date", "kind", "amount", "source", "note"], aid)
+    write_csv(os.path.join(HERE, "palu-2021-revenue.csv"), ["group_code", "period", "amount", "note"], revenue)
     codes = sorted({row["group_code"] for row in roster})
     visits = build_visits(codes)
-    write_csv(os.path.join(HERE, "palu-visits.csv"),
-              ["group_code", "days_ago", "officer", "business", "bookkeeping", "members_present", "note"], visits)
-    print("wrote %d roster rows, %d aid rows, %d revenue rows, %d visits to %s"
-          % (len(roster), len(aid), len(revenue), len(visits), HERE))
+    write_csv(
+        os.path.join(HERE, "palu-visits.csv"),
+        ["group_code", "days_ago", "officer", "business", "bookkeeping", "members_present", "note"],
+        visits,
+    )
+    print(
+        f"wrote {len(roster)} roster rows, {len(aid)} aid rows, {len(revenue)} revenue rows, "
+        f"{len(visits)} visits to {HERE}"
+    )
 
 
 if __name__ == "__main__":

@@ -16,9 +16,18 @@ from openpyxl.styles import Font
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 HEADERS = [
-    ("No", None), ("Kode KUBE", "group_code"), ("Nama KUBE", "group_name"), ("Kelurahan", "kelurahan"),
-    ("Kecamatan", "kecamatan"), ("Jenis Usaha", "usaha"), ("Tahun", "year"), ("Nama Anggota", "member_name"),
-    ("NIK", "nik"), ("Jabatan", "role"), ("Jenis Kelamin", "gender"), ("Graduasi PKH", "pkh_graduate"),
+    ("No", None),
+    ("Kode KUBE", "group_code"),
+    ("Nama KUBE", "group_name"),
+    ("Kelurahan", "kelurahan"),
+    ("Kecamatan", "kecamatan"),
+    ("Jenis Usaha", "usaha"),
+    ("Tahun", "year"),
+    ("Nama Anggota", "member_name"),
+    ("NIK", "nik"),
+    ("Jabatan", "role"),
+    ("Jenis Kelamin", "gender"),
+    ("Graduasi PKH", "pkh_graduate"),
 ]
 
 
