@@ -438,83 +438,39 @@ def build(rng, wilayah):
 
     # --- aid ---
     aid = []
+
+    def add(code, day, kind, amount, source, note):
+        aid.append((code, day, kind, amount, source, note))
+
     for g in groups:
         r = rng.random()
         if r < 0.70:
             # standard Kemensos package: equipment + working capital
             d1 = random_date(rng, 2021, 3, 8)
             d2 = d1 + datetime.timedelta(days=rng.randint(0, 45))
-            aid.append(
-                (
-                    g["code"],
-                    d1,
-                    "peralatan",
-                    rupiah(rng, 8_000_000, 12_000_000, 50_000),
-                    AID_SOURCES_KEMENSOS,
-                    rng.choice(["bantuan UEP KUBE", "paket peralatan usaha", ""]),
-                )
-            )
-            aid.append(
-                (
-                    g["code"],
-                    d2,
-                    "modal",
-                    rupiah(rng, 8_000_000, 12_000_000, 50_000),
-                    AID_SOURCES_KEMENSOS,
-                    rng.choice(["modal usaha", "ditransfer ke rekening KUBE", ""]),
-                )
-            )
+            add(g["code"], d1, "peralatan", rupiah(rng, 8_000_000, 12_000_000, 50_000), AID_SOURCES_KEMENSOS,
+                rng.choice(["bantuan UEP KUBE", "paket peralatan usaha", ""]))  # fmt: skip
+            add(g["code"], d2, "modal", rupiah(rng, 8_000_000, 12_000_000, 50_000), AID_SOURCES_KEMENSOS,
+                rng.choice(["modal usaha", "ditransfer ke rekening KUBE", ""]))  # fmt: skip
         elif r < 0.85:
             # one combined Kemensos transfer of about Rp20 juta
             d1 = random_date(rng, 2021, 2, 9)
-            aid.append(
-                (
-                    g["code"],
-                    d1,
-                    "modal",
-                    rupiah(rng, 18_000_000, 20_000_000, 50_000),
-                    AID_SOURCES_KEMENSOS,
-                    "bantuan UEP KUBE (sekaligus)",
-                )
-            )
+            add(g["code"], d1, "modal", rupiah(rng, 18_000_000, 20_000_000, 50_000), AID_SOURCES_KEMENSOS,
+                "bantuan UEP KUBE (sekaligus)")  # fmt: skip
         else:
             # Kemensos capital + local training
             d1 = random_date(rng, 2021, 2, 8)
             d2 = random_date(rng, 2021, 9, 11)
-            aid.append(
-                (
-                    g["code"],
-                    d1,
-                    "modal",
-                    rupiah(rng, 18_000_000, 20_000_000, 50_000),
-                    AID_SOURCES_KEMENSOS,
-                    "bantuan UEP KUBE",
-                )
-            )
-            aid.append(
-                (
-                    g["code"],
-                    d2,
-                    "pelatihan",
-                    rupiah(rng, 1_500_000, 3_000_000, 50_000),
-                    rng.choice(AID_SOURCES_LOCAL),
-                    rng.choice(["pelatihan pembukuan", "pelatihan pemasaran", "pendampingan usaha"]),
-                )
-            )
+            add(g["code"], d1, "modal", rupiah(rng, 18_000_000, 20_000_000, 50_000), AID_SOURCES_KEMENSOS,
+                "bantuan UEP KUBE")  # fmt: skip
+            add(g["code"], d2, "pelatihan", rupiah(rng, 1_500_000, 3_000_000, 50_000), rng.choice(AID_SOURCES_LOCAL),
+                rng.choice(["pelatihan pembukuan", "pelatihan pemasaran", "pendampingan usaha"]))  # fmt: skip
     # a few 2020 records for groups registered in 2019/2020
     older = [g for g in groups if g["year"] < 2021]
     for g in rng.sample(older, 8):
         d = random_date(rng, 2020, 6, 12)
-        aid.append(
-            (
-                g["code"],
-                d,
-                rng.choice(["modal", "peralatan"]),
-                rupiah(rng, 2_000_000, 5_000_000, 50_000),
-                rng.choice(AID_SOURCES_LOCAL),
-                "pemulihan ekonomi pascabencana",
-            )
-        )
+        add(g["code"], d, rng.choice(["modal", "peralatan"]), rupiah(rng, 2_000_000, 5_000_000, 50_000),
+            rng.choice(AID_SOURCES_LOCAL), "pemulihan ekonomi pascabencana")  # fmt: skip
     aid.sort(key=lambda a: (a[0], a[1]))
     aid = [
         {"group_code": c, "date": d.isoformat(), "kind": k, "amount": a, "source": s, "note": n}
