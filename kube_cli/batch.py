@@ -457,7 +457,9 @@ def _stage_rows(table: Any, stager: Stager, warn: Callable[[str], None] | None,
     """Every row of the file into the staging tables: chunks of the common shape through the fast path,
     the rest (and every row of other kinds and formats) one by one."""
     if FastMembers.eligible(stager, table):  # a CSV's rows as lists, a chunk at a time (batch_fast)
-        FastMembers(stager, table).stage_table(progress)
+        from kube_cli.batch_helper import Helper
+
+        FastMembers(stager, table).stage_table(progress, Helper.start_for)
         stager.flush()
         stager.stage_group_sizes()
         return

@@ -19,6 +19,7 @@ from kube_cli.vocab import _CODE, PROVINCES
 
 if TYPE_CHECKING:
     from kube_cli.batch import Stager
+    from kube_cli.batch_helper import Helper
     from kube_cli.batch_read import Table
 
 _DAY = "(?:0[1-9]|[12][0-9]|3[01]|4[1-9]|[56][0-9]|7[01])"
@@ -104,26 +105,59 @@ class FastMembers:
                 and not mapping.ketua and not mapping.months and {"group_code", "nik", name} <= columns
                 and columns <= FAST_COLUMNS)  # fmt: skip
 
-    def stage_table(self, progress: Callable[[int, int, int], None] | None = None) -> None:
+    def stage_table(self, progress: Callable[[int, int, int], None] | None = None,
+                    helper_for: Callable[[FastMembers], Helper | None] | None = None) -> None:  # fmt: skip
         """Every row of the table: chunks through the fast checks, the rows they doubt through ``Stager.add``
-        (after the chunk's other rows, in line order)."""
-        table, add = self.table, self.stager.add
-        chunks = table.body.chunks(CHUNK)
-        count = 0
+        (after the chunk's other rows, in line order). ``helper_for`` may start a process that reads a
+        large CSV's later part meanwhile (batch_helper); this one goes on where the helper stopped."""
+        table = self.table
         collecting = gc.isenabled()
         gc.disable()  # the rows make no reference cycles; the collector's passes over them took ~10% of the time
+        helper = helper_for(self) if helper_for else None
         try:
-            while chunk := read_chunk(chunks):
-                lines, rows = chunk
-                for i in self.add(lines, rows):
-                    add(lines[i], table.as_row(rows[i]))
-                count += len(rows)
-                if progress:
-                    progress(count, table.position(), table.totals() if table.totals else table.total)
+            done = self._stage_chunks(table.body.chunks(CHUNK), 0, progress, helper)
+            if helper is not None:
+                self.flush()
+
+                def meanwhile(rows: int, read: int) -> None:  # while the helper finishes its part
+                    if progress:
+                        progress(done + rows, read, table.total)
+
+                done += helper.hand_over(self, meanwhile)
+                self._stage_chunks(table.body.chunks(CHUNK, resumed=True), done, progress, None)
             self.flush()
         finally:
+            if helper is not None:
+                helper.close()
             if collecting:
                 gc.enable()
+
+    def _stage_chunks(self, chunks: Iterator[Chunk], count: int, progress: Callable[[int, int, int], None] | None,
+                      helper: Helper | None) -> int:  # fmt: skip
+        """The chunks' rows staged; returns ``count`` plus their number."""
+        table, add = self.table, self.stager.add
+        while chunk := read_chunk(chunks):
+            lines, rows = chunk
+            for i in self.add(lines, rows):
+                add(lines[i], table.as_row(rows[i]))
+            count += len(rows)
+            if progress:
+                rows_elsewhere, read_elsewhere = helper.progress() if helper is not None else (0, 0)
+                progress(count + rows_elsewhere, table.position() + read_elsewhere,
+                         table.totals() if table.totals else table.total)  # fmt: skip
+        return count
+
+    def state(self) -> tuple[Any, ...]:
+        """Where the fast path is in the file, for a helper process to hand back (``restore``)."""
+        stager = self.stager
+        return self._group_key, self._group, stager._last_group, stager._group_line, stager.niks, stager.niks_not_0
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        """Go on from where a helper process's fast path was (its NIKs counted with this one's)."""
+        stager = self.stager
+        self._group_key, self._group, stager._last_group, stager._group_line, niks, niks_not_0 = state
+        stager.niks += niks
+        stager.niks_not_0 += niks_not_0
 
     def vocabulary(self, cells: Sequence[Any] | None, column: str, slow: set[int],
                    cast: Callable[[Any], Any] | None = None, parser: Callable[[str, str], Any] | None = None,

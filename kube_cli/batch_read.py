@@ -46,6 +46,7 @@ class Table:
     notes: list[str] = field(default_factory=list)  # warnings from opening (the sheet chosen)
     totals: Callable[[], int] | None = None
     title: list[str] = field(default_factory=list)  # the title block's texts
+    parts: CsvParts | None = None  # a CSV's later rows can be read by another process (batch_helper)
 
     def close(self) -> None:
         for close in self.closers:
@@ -169,12 +170,13 @@ class _CsvRows:
         self.name = name
         self.encoding = encoding
         self.last = 0  # the line of the last row read: where an error is said to come after
+        self.skipped = 0  # lines before the reader's first one (``CsvParts.resume``)
 
     def __iter__(self) -> _CsvRows:
         return self
 
     def __next__(self) -> tuple[int, list[str], bool]:
-        line = self.reader.line_num + 1
+        line = self.reader.line_num + 1 + self.skipped
         try:
             cells = next(self.reader)
         except UnicodeDecodeError:
@@ -187,7 +189,7 @@ class _CsvRows:
     def take(self, size: int) -> tuple[Sequence[int], list[list[str]]]:
         """The next ``size`` rows (fewer at the end) and their first lines, read by the csv module in one go."""
         reader = self.reader
-        before = reader.line_num
+        before = reader.line_num + self.skipped
         rows: list[list[str]] = []
         try:
             rows.extend(itertools.islice(reader, size))  # on an error, the rows read before it stay
@@ -202,7 +204,7 @@ class _CsvRows:
     def _lines(self, before: int, rows: list[list[str]]) -> Sequence[int]:
         """Each row's first line: one after the other, unless a quoted cell holds line breaks (\\n, \\r or
         \\r\\n, as the file is read: each one more line for its row)."""
-        if self.reader.line_num - before == len(rows):
+        if self.reader.line_num + self.skipped - before == len(rows):
             lines: Sequence[int] = range(before + 1, before + 1 + len(rows))
         else:
             lines, line = [], before + 1
@@ -218,7 +220,7 @@ class _CsvRows:
 
 def _open_csv(path: Path, name: str, score: Callable[[list[str]], int], known: Callable[[str], bool],
               include_hidden: bool) -> Table:  # fmt: skip
-    handle = open(path, "rb")  # noqa: SIM115 - closed by Table.close
+    handle = open(path, "rb", buffering=0)  # noqa: SIM115 - closed by Table.close
     sample = handle.read(SAMPLE_BYTES)
     complete = len(sample) < SAMPLE_BYTES
     encoding = _encoding(sample, complete, name)
@@ -238,9 +240,8 @@ def _open_csv(path: Path, name: str, score: Callable[[list[str]], int], known: C
             best = (score(sniffed.header), delimiter)
     delimiter = best[1]
     handle.seek(0)
-    stream = io.TextIOWrapper(handle, encoding=encoding, newline="", errors="strict")
-    reader = csv.reader(stream, delimiter=delimiter)
-    rows = _CsvRows(reader, name, encoding)
+    parts = CsvParts(path, handle, encoding, delimiter, name)
+    rows = parts.rows
     found = find_table(rows, score, known)
     if found is None:
         handle.close()
@@ -248,9 +249,55 @@ def _open_csv(path: Path, name: str, score: Callable[[list[str]], int], known: C
     body = Body(found, rows, include_hidden)
     header = found.header
     size = path.stat().st_size
-    closers = [stream.close, handle.close]  # the Table keeps the stream: collected with its reader, it closes the file
-    return Table(name, "csv", header, found.line, _as_dicts(body, header), size, handle.tell, closers, body=body,
-                 title=found.title)  # fmt: skip
+    parts.size = size
+    return Table(name, "csv", header, found.line, _as_dicts(body, header), size, handle.tell, [handle.close],
+                 body=body, title=found.title, parts=parts)  # fmt: skip
+
+
+class _Window(io.RawIOBase):
+    """A file read only up to ``end`` (``None``: to its end); closing it leaves the file open."""
+
+    def __init__(self, handle: Any) -> None:
+        self.handle = handle
+        self.end: int | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        room = len(buffer) if self.end is None else min(len(buffer), self.end - self.handle.tell())
+        return self.handle.readinto(memoryview(buffer)[:room]) if room > 0 else 0
+
+
+class CsvParts:
+    """A CSV read in parts: this process reads up to ``stop_at``'s byte while another reads on from there
+    (batch_helper), then ``resume`` goes on where the other stopped. ``rows`` gives the rows, numbered by
+    the file's lines whichever part they come from."""
+
+    def __init__(self, path: Path, handle: Any, encoding: str, delimiter: str, name: str) -> None:
+        self.path, self.handle, self.encoding, self.delimiter = path, handle, encoding, delimiter
+        self.size = 0
+        self.window = _Window(handle)
+        self.rows = _CsvRows(self._reader(encoding), name, encoding)
+
+    def _reader(self, encoding: str) -> Any:
+        stream = io.TextIOWrapper(io.BufferedReader(self.window, READ_BYTES), encoding=encoding, newline="",
+                                  errors="strict")  # fmt: skip
+        return csv.reader(stream, delimiter=self.delimiter)
+
+    def stop_at(self, byte: int) -> None:
+        """This process's rows end at ``byte`` (the start of a line, after what it has read so far)."""
+        self.window.end = byte
+
+    def resume(self, byte: int, line: int) -> None:
+        """The rows from ``byte`` on, where ``line`` starts: after what this process and the other read."""
+        self.handle.seek(byte)
+        self.window = _Window(self.handle)  # the last part's readers close theirs when they are collected
+        self.rows.reader = self._reader("utf-8" if self.encoding == "utf-8-sig" else self.encoding)  # BOM: at the start
+        self.rows.skipped = line - 1
+
+
+READ_BYTES = 1 << 16  # the file is read in pieces of this size
 
 
 def _as_dicts(rows: Iterable[tuple[int, list[Any]]], header: list[str]) -> Iterator[tuple[int, Row]]:

@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from kube_cli.batch_staging import STAGED
 from kube_cli.records import CURRENT_MEMBER
 
+HELPER = "helper"  # the schema a helper process's staging is attached as (batch_helper)
+
 
 @contextmanager
 def staging(conn: sqlite3.Connection) -> Iterator[None]:
@@ -21,12 +23,14 @@ def staging(conn: sqlite3.Connection) -> Iterator[None]:
     (cache,) = conn.execute("PRAGMA temp.cache_size").fetchone()
     conn.execute(f"PRAGMA temp.cache_size = {-1024 * TEMP_CACHE_MIB}")
     create_staging(conn)
+    conn.execute(f"ATTACH ':memory:' AS {HELPER}")  # a helper process's staging comes here (batch_helper)
     try:
         yield
     finally:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         drop_staging(conn)
+        conn.execute(f"DETACH {HELPER}")
         conn.execute(f"PRAGMA temp.cache_size = {cache}")
 
 

@@ -208,14 +208,15 @@ class Body:
         yield from self._each(self.found.ahead)
         yield from self._each(self.rows)
 
-    def chunks(self, size: int) -> Iterator[tuple[Sequence[int], Sequence[list[Any]]]]:
+    def chunks(self, size: int, resumed: bool = False) -> Iterator[tuple[Sequence[int], Sequence[list[Any]]]]:
         """The same rows as iterating gives, ``size`` rows of the file at a time as ``(lines, rows)``. A chunk
         whose every row is the common kind (as wide as the header, three or more cells filled, none hidden,
-        none leading with a total's label) is vouched for at once; any other is read row by row."""
+        none leading with a total's label) is vouched for at once; any other is read row by row.
+        ``resumed``: the rows after those an earlier call gave (and ``read_elsewhere``)."""
         width = self.width
-        source = itertools.chain(self.found.ahead, self.rows)
+        source = self.rows if resumed else itertools.chain(self.found.ahead, self.rows)
         take = getattr(self.rows, "take", None)  # a CSV's reader gives many rows at once (batch_read._CsvRows)
-        first = True  # the rows read ahead, and those after them up to ``size``, one by one
+        first = not resumed  # the rows read ahead, and those after them up to ``size``, one by one
         while True:
             if first or take is None or self.gaps:
                 items: Iterable[SheetRow] = list(itertools.islice(source, size))
@@ -229,7 +230,7 @@ class Body:
                     return
                 items, hidden = zip(lines, rows, itertools.repeat(False)), ()  # type: ignore[assignment]
             if not self.gaps and not self._first and not any(hidden):
-                common = self._common(rows, width)
+                common = self.common(rows, width)
                 if common is not None:
                     self.skipped.blank += self._blanks
                     self._previous, self._blanks, self._signature = lines[-1], 0, False
@@ -239,8 +240,13 @@ class Body:
             if kept:
                 yield tuple(zip(*kept, strict=True))  # type: ignore[misc]
 
+    def read_elsewhere(self, last: int) -> None:
+        """The rows up to line ``last`` were read by another process, every one a common data row."""
+        self.skipped.blank += self._blanks
+        self._previous, self._blanks, self._signature, self._first = last, 0, False, False
+
     @staticmethod
-    def _common(rows: Sequence[list[Any]], width: int) -> Sequence[list[Any]] | None:
+    def common(rows: Sequence[list[Any]], width: int) -> Sequence[list[Any]] | None:
         """A CSV's ``rows`` cut to ``width`` when every one is a common data row (``_each``'s first test);
         else None."""
         widths = set(map(len, rows))

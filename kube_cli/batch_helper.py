@@ -1,0 +1,278 @@
+"""A second process for a large CSV import's later rows, on the machine's second core.
+
+While this process reads, checks and stages the first part of the file, a forked helper does the same
+with the part after it, through the same fast path (``batch_fast.FastMembers``), into an in-memory
+database of staging tables, which it hands back whole (``sqlite3`` serialize). The helper takes only
+what the fast path vouches for without doubt: it stops at the first chunk that is not all common data
+rows of one line each, whose rows the fast path doubts, or that the file cannot be decoded at, and this
+process reads on from there itself, so every problem is still found and reported by this process as
+before, in line order. If the helper fails in any way, this process reads its part too. Nothing of the
+helper's touches the registry: it reads the vocabularies through its own connection and writes nothing
+but its pipe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import mmap
+import os
+import pickle
+import select
+import signal
+import sqlite3
+import struct
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from kube_cli.batch_fast import CHUNK, GROUP_STAGED, MEMBER_STAGED
+from kube_cli.batch_transaction import HELPER, create_staging
+from kube_cli.tables import Body
+
+if TYPE_CHECKING:
+    from kube_cli.batch_fast import FastMembers
+    from kube_cli.batch_read import CsvParts
+
+MIN_BYTES = 2 << 20  # a smaller file is read by one process: forking and merging would cost more than it saves
+SHARE = 0.47  # of the file, the helper's part: it has its part to find and hand back, ~5% of its time
+MAX_BYTES = 16 << 20  # the most the helper reads (its memory stays flat: ~10 MB of staging at most)
+AHEAD = 1 << 20  # this process's part is at least this much more than it has read already
+ENCODINGS = ("utf-8", "utf-8-sig", "cp1252")  # where '"', a line break and the delimiter are one byte each
+_PROGRESS = struct.Struct("qq")  # the helper's rows and bytes read so far, in memory both processes share
+
+
+@dataclass
+class Handed:
+    """What the helper read: its rows up to ``stop_line`` (at byte ``stop_byte``), the state the fast path
+    had there for this process to go on with, and for a roster the member rows of each group it staged."""
+
+    stop_line: int
+    stop_byte: int
+    state: tuple[Any, ...]
+    sizes: list[int]
+    staged: bytes  # the serialized staging database, only the rows before ``stop_line``
+
+
+class Helper:
+    """The helper process for ``parts``' bytes from ``start`` to ``end``; this process reads up to ``start``."""
+
+    def __init__(self, fast: FastMembers, parts: CsvParts, start: int, end: int) -> None:
+        self.fast, self.parts, self.start, self.end = fast, parts, start, end
+        self.shared = mmap.mmap(-1, _PROGRESS.size)
+        read, write = os.pipe()
+        parent = os.getpid()
+        try:
+            pid = os.fork()
+        except OSError:  # no process to be had (a limit, no memory): this one reads it all
+            os.close(read)
+            os.close(write)
+            raise
+        if pid == 0:  # the helper: never returns, never runs the parent's clean-ups
+            status = 1
+            try:
+                os.close(read)
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                _die_with(parent)
+                _write_all(write, pickle.dumps(self._read_part(), protocol=pickle.HIGHEST_PROTOCOL))
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write)
+        self.pid, self.pipe = pid, read
+        parts.stop_at(start)
+
+    @classmethod
+    def start_for(cls, fast: FastMembers) -> Helper | None:
+        """A helper for the later part of a large CSV on a system that can fork one; else ``None``."""
+        parts = fast.table.parts
+        if parts is None or parts.size < MIN_BYTES or parts.encoding not in ENCODINGS or not _can_fork():
+            return None
+        position = parts.handle.tell()  # what this process has read so far, with its buffers
+        start = _line_start(parts, min(int(parts.size * (1 - SHARE)), MAX_BYTES))
+        if start is None or start <= position + AHEAD:
+            return None
+        end = _line_start(parts, start + MAX_BYTES) or parts.size
+        try:
+            return cls(fast, parts, start, end)
+        except OSError:
+            return None
+
+    def hand_over(self, fast: FastMembers, progress: Callable[[int, int], Any]) -> int:
+        """Once the helper is done (``progress``: its rows so far and the bytes read in all, now and then
+        meanwhile), its rows into this process's staging and the file read on after them here; returns the
+        rows it staged (none if it failed: then its part is read here)."""
+        handed = self.finish(lambda: progress(*self._so_far()))
+        if handed is None:
+            self.parts.resume(self.start, _lines_before(self.parts, self.start) + 1)
+            return 0
+        rows = merge(fast.stager.conn, fast, handed)
+        self.parts.resume(handed.stop_byte, handed.stop_line)
+        return rows
+
+    def _so_far(self) -> tuple[int, int]:
+        rows, read = self.progress()
+        return rows, self.start + read
+
+    def progress(self) -> tuple[int, int]:
+        """The helper's rows and bytes read so far."""
+        return _PROGRESS.unpack_from(self.shared)
+
+    def finish(self, on_wait: Any = None) -> Handed | None:
+        """What the helper read, once it is done (``on_wait`` is called now and then while it works), or
+        ``None`` if it failed."""
+        pieces = []
+        try:
+            while True:
+                ready, _w, _x = select.select([self.pipe], [], [], 0.2)
+                if not ready:
+                    if on_wait:
+                        on_wait()
+                    continue
+                piece = os.read(self.pipe, 1 << 20)
+                if not piece:
+                    break
+                pieces.append(piece)
+        finally:
+            self.close()
+        try:
+            handed = pickle.loads(b"".join(pieces))
+        except (pickle.UnpicklingError, EOFError, ValueError):  # the helper died before it said all
+            return None
+        return handed if isinstance(handed, Handed) else None
+
+    def close(self) -> None:
+        """The helper stopped and reaped, whatever state it is in."""
+        if self.pipe is not None:
+            os.close(self.pipe)
+            self.pipe = None
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+
+    # --- in the helper ---------------------------------------------------------------------------
+
+    def _read_part(self) -> Handed:
+        fast, parts = self.fast, self.parts
+        stager = fast.stager
+        registry = stager.reader.places.registry
+        inherited = (registry.conn, stager.conn)  # noqa: F841 - kept: the parent's connection is never closed here
+        own = sqlite3.connect(registry.path, isolation_level=None)
+        own.execute("BEGIN")
+        registry.conn = own  # the vocabularies' look-ups; nothing is written
+        staging = sqlite3.connect(":memory:", isolation_level=None)
+        staging.execute("PRAGMA temp_store = MEMORY")  # the staging tables are TEMP ones: in memory, no file
+        create_staging(staging)
+        stager.conn = staging
+        with open(parts.path, "rb") as handle:
+            handle.seek(self.start)
+            lines = handle.read(self.end - self.start).split(b"\n")
+        if lines and not lines[-1]:
+            lines.pop()
+        before = _lines_before(parts, self.start)
+        line, byte = before + 1, self.start
+        encoding = "utf-8" if parts.encoding == "utf-8-sig" else parts.encoding
+        width = fast.table.body.width if fast.table.body else 0
+        state = (*fast.state(), stager.group_seq)
+        last = line + len(lines) - 1
+        for at in range(0, len(lines), CHUNK):
+            piece = lines[at : at + CHUNK]
+            joined = b"\n".join(piece)
+            if b'"' in joined or joined.count(b"\r") != joined.count(b"\r\n") + joined.endswith(b"\r"):
+                break  # a quoted cell, or a line ended by \r alone: its rows and lines may not be one to one
+            try:
+                rows = list(csv.reader(joined.decode(encoding).split("\n"), delimiter=parts.delimiter))
+            except (UnicodeDecodeError, csv.Error):
+                break
+            common = Body.common(rows, width) if len(rows) == len(piece) else None
+            if common is None:
+                break
+            try:
+                slow = fast.add(range(line, line + len(rows)), common)
+            except Exception:  # noqa: BLE001 - whatever it is, this process meets it again and says it
+                break
+            if slow:
+                break
+            state = (*fast.state(), stager.group_seq)
+            line += len(piece)
+            byte += len(joined) + 1
+            _PROGRESS.pack_into(self.shared, 0, line - before - 1, byte - self.start)
+        fast.flush()
+        groups = state[-1]
+        sizes = stager.group_sizes[:groups]
+        if line <= last:  # the chunk the helper stopped at: its rows were staged and counted, and are not its
+            for seq, count in staging.execute("SELECT group_seq, count(*) FROM sm WHERE line >= ? AND group_seq "
+                                              "<= ? GROUP BY group_seq", (line, groups)):  # fmt: skip
+                sizes[seq - 1] -= count
+            staging.execute("DELETE FROM sm WHERE line >= ?", (line,))
+            staging.execute("DELETE FROM gs WHERE line >= ?", (line,))
+        return Handed(line, min(byte, self.end), state[:-1], sizes, staging.serialize(name="temp"))
+
+
+def merge(conn: sqlite3.Connection, fast: FastMembers, handed: Handed) -> int:
+    """The helper's staged rows into this process's staging, its groups numbered on from this one's; the
+    fast path's state as the helper left it. Returns the rows taken."""
+    conn.deserialize(handed.staged, name=HELPER)
+    stager = fast.stager
+    members = MEMBER_STAGED if fast.kind == "roster" else MEMBER_STAGED[:-1]
+    if fast.kind != "roster":
+        conn.execute(f"INSERT INTO temp.sm ({', '.join(members)}) SELECT {', '.join(members)} FROM {HELPER}.sm")
+    elif handed.sizes:
+        first = conn.execute(f"SELECT {', '.join(GROUP_STAGED[1:-1])} FROM {HELPER}.gs WHERE seq = 1").fetchone()
+        same = first == stager._last_group  # the group at the split, staged here already: its members go on
+        shift = stager.group_seq - same
+        conn.execute(f"INSERT INTO temp.gs ({', '.join(GROUP_STAGED)}) SELECT {', '.join(GROUP_STAGED[:-1])}, "
+                     f"seq + ? FROM {HELPER}.gs WHERE seq > ?", (shift, int(same)))  # fmt: skip
+        conn.execute(f"INSERT INTO temp.sm ({', '.join(members)}) SELECT {', '.join(members[:-1])}, group_seq + ? "
+                     f"FROM {HELPER}.sm", (shift,))  # fmt: skip
+        sizes = handed.sizes
+        if same:
+            stager.group_sizes[-1] += sizes[0]
+        stager.group_sizes.extend(sizes[int(same) :])
+        stager.group_seq += len(sizes) - same
+    (rows,) = conn.execute(f"SELECT count(*) FROM {HELPER}.sm").fetchone()
+    if rows:
+        fast.restore(handed.state)
+        fast.table.body.read_elsewhere(handed.stop_line - 1)
+    return rows
+
+
+def _die_with(parent: int) -> None:
+    """The helper killed by the system when the process that forked it dies (Linux's PR_SET_PDEATHSIG)."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before that was set
+        os._exit(1)
+
+
+def _can_fork() -> bool:
+    return sys.platform.startswith("linux") and hasattr(os, "fork") and os.environ.get("KUBE_ONE_PROCESS") != "1"
+
+
+def _line_start(parts: CsvParts, byte: int) -> int | None:
+    """The start of the first line at or after ``byte`` that no quoted cell spans (``None``: none is)."""
+    if byte >= parts.size:
+        return None
+    with open(parts.path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        newline = data.find(b"\n", max(byte - 1, 0))
+        if newline < 0 or newline + 1 >= parts.size:
+            return None
+        if data[: newline + 1].count(b'"') % 2:  # inside a quoted cell: a doubled quote counts twice
+            return None
+        return newline + 1
+
+
+def _lines_before(parts: CsvParts, byte: int) -> int:
+    """The lines of the file before ``byte`` as the csv module counts them (\\n, \\r or \\r\\n each one)."""
+    with open(parts.path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        head = data[:byte]
+    return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n")
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]

@@ -1,0 +1,236 @@
+"""A large CSV's later part read by a helper process (batch_helper) gives the same registry, the same counts,
+warnings and refusals as one process reading it all: wherever the file is split, whatever the helper's part
+holds (odd rows, quoted cells, CRLF, a total row and signatures, bad rows), and if the helper dies."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kube_cli import batch, batch_helper
+from kube_cli.db import open_registry
+from kube_cli.errors import KubeError
+from tests.conftest import copy_registry
+from tests.test_import_fast_path import MAKER, _contents, _odd, _wrong_counts
+
+
+@pytest.fixture(scope="module")
+def roster_rows(tmp_path_factory: pytest.TempPathFactory) -> list[list[str]]:
+    """A fictional roster of 1,200 groups x 5 members (bench/make_roster.py, seeded): three chunks each side."""
+    path = tmp_path_factory.mktemp("helper") / "roster.csv"
+    subprocess.run([sys.executable, str(MAKER), "--groups", "1200", "-o", str(path)], check=True, timeout=120)
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def _write(path: Path, rows: list[list[str]], *, encoding: str = "utf-8", newline: str = "\n",
+           quoting: int = csv.QUOTE_MINIMAL) -> Path:  # fmt: skip
+    with path.open("w", encoding=encoding, newline="") as handle:
+        csv.writer(handle, lineterminator=newline, quoting=quoting).writerows(rows)
+    return path
+
+
+class Split:
+    """Small files split too (they are not, outside tests), at ``share`` of the file; counts the helper's rows."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, share: float = 0.47) -> None:
+        self.taken: list[int] = []
+        monkeypatch.setattr(batch_helper, "MIN_BYTES", 0)
+        monkeypatch.setattr(batch_helper, "AHEAD", 0)
+        monkeypatch.setattr(batch_helper, "SHARE", share)
+        merge = batch_helper.merge
+
+        def counted(*args: object) -> int:
+            rows = merge(*args)  # type: ignore[arg-type]
+            self.taken.append(rows)
+            return rows
+
+        monkeypatch.setattr(batch_helper, "merge", counted)
+
+
+def _import(db: Path, path: Path, monkeypatch: pytest.MonkeyPatch, *, helper: bool, **options: object):
+    """The import's result, or its refusal's text; ``helper=False``: one process, as before."""
+    with monkeypatch.context() as patch:
+        if not helper:
+            patch.setenv("KUBE_ONE_PROCESS", "1")
+        warnings: list[str] = []
+        with open_registry(db, "petugas-uji") as registry:
+            try:
+                result = batch.import_file(registry, path, path.name, warn=warnings.append, **options)
+            except KubeError as error:
+                return "\n".join(error.lines())
+        return result.as_dict(), warnings
+
+
+def _both(rows_path: Path, empty_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    helped_db = copy_registry(empty_file, tmp_path / "helped.db")
+    alone_db = copy_registry(empty_file, tmp_path / "alone.db")
+    helped = _import(helped_db, rows_path, monkeypatch, helper=True)
+    alone = _import(alone_db, rows_path, monkeypatch, helper=False)
+    return helped, alone, helped_db, alone_db
+
+
+def test_a_clean_roster_split_in_two_is_written_as_one_process_writes_it(
+    roster_rows: list[list[str]], empty_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    split = Split(monkeypatch)
+    path = _write(tmp_path / "roster.csv", roster_rows)
+    helped, alone, helped_db, alone_db = _both(path, empty_file, tmp_path, monkeypatch)
+    assert split.taken and 2000 < split.taken[0] < 3500  # the helper took about half of the 6,000 rows
+    assert helped == alone
+    assert _contents(helped_db) == _contents(alone_db)
+    assert len(_contents(helped_db)) == 7200
+    assert _wrong_counts(helped_db) == 0
+    again = _import(helped_db, path, monkeypatch, helper=True)  # re-import: nothing changes
+    assert again[0]["members"]["unchanged"] == 6000
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(share=st.floats(min_value=0.02, max_value=0.6))  # this process has read 64 KiB of the 220 KB ahead
+def test_wherever_the_file_is_split_the_registry_is_the_same(
+    share: float, roster_rows: list[list[str]], empty_file: Path, tmp_path_factory: pytest.TempPathFactory,
+) -> None:  # fmt: skip
+    """A split inside a group's rows, or right at its first: the group is one group, its member count right."""
+    tmp_path = tmp_path_factory.mktemp("split")
+    rows = roster_rows[:2001]  # 400 groups
+    path = _write(tmp_path / "roster.csv", rows)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        split = Split(monkeypatch, share)
+        helped, alone, helped_db, alone_db = _both(path, empty_file, tmp_path, monkeypatch)
+    assert helped == alone
+    assert _contents(helped_db) == _contents(alone_db)
+    assert _wrong_counts(helped_db) == 0
+    assert split.taken  # the helper ran, whatever it took
+
+
+def test_odd_rows_in_the_helpers_part_are_read_here_as_before(
+    roster_rows: list[list[str]], empty_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The helper stops at the first chunk the fast path doubts; this process reads on from there."""
+    split = Split(monkeypatch)
+    rows = [*roster_rows[:5501], *_odd([roster_rows[0], *roster_rows[5501:]])[1:]]
+    path = _write(tmp_path / "roster.csv", rows)
+    helped, alone, helped_db, alone_db = _both(path, empty_file, tmp_path, monkeypatch)
+    assert helped == alone
+    assert _contents(helped_db) == _contents(alone_db)
+    assert split.taken and 1000 < split.taken[0] < 2500  # its whole chunks before line 5502, where odd rows begin
+
+
+def test_bad_rows_anywhere_are_refused_with_the_same_message(
+    roster_rows: list[list[str]], empty_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Split(monkeypatch)
+    rows = [list(r) for r in roster_rows]
+    col = {name: rows[0].index(name) for name in rows[0]}
+    rows[100][col["nik"]] = rows[100][col["nik"]][:8] + "13" + rows[100][col["nik"]][10:]  # month 13
+    rows[5200][col["nik"]] = rows[200][col["nik"]]  # a NIK twice, one in each part
+    rows[5900][col["role"]] = "ketua"  # a second ketua (rows 5896-5900 are one group), in the helper's part
+    path = _write(tmp_path / "roster.csv", rows)
+    helped, alone, helped_db, _alone_db = _both(path, empty_file, tmp_path, monkeypatch)
+    assert isinstance(helped, str) and helped == alone
+    for line in (101, 5201, 5901):
+        assert f"roster.csv:{line}:" in helped, (line, helped)
+    assert _contents(helped_db) == []
+
+
+@pytest.mark.parametrize(
+    ("encoding", "newline", "quoting"),
+    [("utf-8-sig", "\r\n", csv.QUOTE_MINIMAL), ("cp1252", "\n", csv.QUOTE_ALL), ("utf-8", "\r\n", csv.QUOTE_ALL)],
+)
+def test_office_shapes_of_the_helpers_part_give_the_same_registry(
+    roster_rows: list[list[str]], empty_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    encoding: str, newline: str, quoting: int,
+) -> None:  # fmt: skip
+    """A BOM, CRLF, quoted cells (the helper takes none: they are read here), a blank row, a total row
+    and a signature block at the end: the same rows, skipped rows and warnings."""
+    split = Split(monkeypatch, 0.6)
+    header, body = roster_rows[0], roster_rows[1:]
+    total = ["JUMLAH", "", "", "", "", "", "", "", "", "", ""]
+    signature = [["Palu, 12 Juli 2021", *[""] * 10], ["Kepala Dinas Sosial", *[""] * 10], ["ttd.", *[""] * 10]]
+    rows = [header, *body[:1000], [], *body[1000:], total, [], *signature]
+    path = _write(tmp_path / "roster.csv", rows, encoding=encoding, newline=newline, quoting=quoting)
+    helped, alone, helped_db, alone_db = _both(path, empty_file, tmp_path, monkeypatch)
+    assert helped == alone
+    assert any("JUMLAH" in w or "total" in w.lower() for w in helped[1]) or helped[0]["skipped"], helped
+    assert _contents(helped_db) == _contents(alone_db)
+    assert len(_contents(helped_db)) == 7200
+    if quoting == csv.QUOTE_MINIMAL:
+        assert split.taken and split.taken[0] > 1000  # unquoted: the helper took its part up to the total row
+    else:
+        assert split.taken == [0]  # every cell quoted: the helper takes nothing, all is read here
+
+
+def test_a_helper_that_dies_leaves_its_part_to_this_process(
+    roster_rows: list[list[str]], empty_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    split = Split(monkeypatch)
+
+    def killed(self: batch_helper.Helper) -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    monkeypatch.setattr(batch_helper.Helper, "_read_part", killed)
+    path = _write(tmp_path / "roster.csv", roster_rows)
+    helped, alone, helped_db, alone_db = _both(path, empty_file, tmp_path, monkeypatch)
+    assert split.taken == []  # nothing handed over
+    assert helped == alone
+    assert _contents(helped_db) == _contents(alone_db)
+
+
+def _processes_naming(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text.encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the helper is forked on Linux only")
+def test_killing_the_import_kills_its_helper_and_leaves_no_file_and_no_change(empty_file: Path, tmp_path: Path) -> None:
+    """kill -9 of ``kube import`` at 8 moments, the helper running: the registry as it was, no stray file,
+    and no helper left behind."""
+    roster = tmp_path / "big.csv"
+    subprocess.run([sys.executable, str(MAKER), "--groups", "4500", "-o", str(roster)], check=True, timeout=120)
+    assert roster.stat().st_size > batch_helper.MIN_BYTES
+    db = copy_registry(empty_file, tmp_path / "kube.db")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    env = {**os.environ, "KUBE_DB": str(db), "KUBE_NO_PROGRESS": "1", "KUBE_OFFICER": "uji"}
+    helped = 0  # trials killed while the helper ran: two processes name the roster
+    for delay in (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6):
+        child = subprocess.Popen([sys.executable, "-m", "kube_cli", "import", str(roster)], env=env,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        time.sleep(delay)
+        helped += len(_processes_naming(str(roster))) == 2
+        child.kill()
+        child.wait()
+        deadline = time.monotonic() + 5
+        while _processes_naming(str(roster)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _processes_naming(str(roster)) == []
+        conn = sqlite3.connect(db)
+        try:
+            assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            assert conn.execute("SELECT count(*) FROM members").fetchone() in ((0,), (22500,))
+        finally:
+            conn.close()
+        conn = sqlite3.connect(db)
+        conn.execute("DELETE FROM members")
+        conn.execute("DELETE FROM groups")
+        conn.commit()
+        conn.close()
+        leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name not in before)
+        assert [name for name in leftovers if not name.startswith("kube.db-")] == []
+    assert helped >= 1
