@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import itertools
 import mmap
 import os
 import pickle
@@ -40,7 +41,10 @@ SHARE = 0.47  # of the file, the helper's part: it has its part to find and hand
 MAX_BYTES = 16 << 20  # the most the helper reads (its memory stays flat: ~10 MB of staging at most)
 AHEAD = 1 << 20  # this process's part is at least this much more than it has read already
 ENCODINGS = ("utf-8", "utf-8-sig", "cp1252")  # where '"', a line break and the delimiter are one byte each
-_PROGRESS = struct.Struct("qq")  # the helper's rows and bytes read so far, in memory both processes share
+_PROGRESS = struct.Struct("qq")
+_HEAD = struct.Struct(
+    "QQ"
+)  # the helper's message: the sizes of what it tells (pickled) and of its staging  # the helper's rows and bytes read so far, in memory both processes share
 
 
 @dataclass
@@ -52,7 +56,7 @@ class Handed:
     stop_byte: int
     state: tuple[Any, ...]
     sizes: list[int]
-    staged: bytes  # the serialized staging database, only the rows before ``stop_line``
+    staged: Any = None  # the serialized staging database (sent after the rest), only the rows before ``stop_line``
 
 
 class Helper:
@@ -75,7 +79,7 @@ class Helper:
                 os.close(read)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
                 _die_with(parent)
-                _write_all(write, pickle.dumps(self._read_part(), protocol=pickle.HIGHEST_PROTOCOL))
+                _send(write, self._read_part())
                 status = 0
             finally:
                 os._exit(status)
@@ -119,28 +123,39 @@ class Helper:
         """The helper's rows and bytes read so far."""
         return _PROGRESS.unpack_from(self.shared)
 
-    def finish(self, on_wait: Any = None) -> Handed | None:
+    def finish(self, on_wait: Callable[[], Any] | None = None) -> Handed | None:
         """What the helper read, once it is done (``on_wait`` is called now and then while it works), or
         ``None`` if it failed."""
-        pieces = []
         try:
-            while True:
-                ready, _w, _x = select.select([self.pipe], [], [], 0.2)
-                if not ready:
-                    if on_wait:
-                        on_wait()
-                    continue
-                piece = os.read(self.pipe, 1 << 20)
-                if not piece:
-                    break
-                pieces.append(piece)
+            head = self._receive(_HEAD.size, on_wait)
+            if head is None:
+                return None
+            meta, staged = _HEAD.unpack(head)
+            told = self._receive(meta, on_wait)
+            data = self._receive(staged, on_wait)
         finally:
             self.close()
-        try:
-            handed = pickle.loads(b"".join(pieces))
-        except (pickle.UnpicklingError, EOFError, ValueError):  # the helper died before it said all
+        if told is None or data is None:
             return None
-        return handed if isinstance(handed, Handed) else None
+        handed = pickle.loads(told)
+        handed.staged = data
+        return handed
+
+    def _receive(self, size: int, on_wait: Callable[[], Any] | None) -> bytearray | None:
+        """``size`` bytes from the helper, read into one buffer; ``None`` if it stopped before."""
+        buffer = bytearray(size)
+        view, got = memoryview(buffer), 0
+        while got < size:
+            ready, _w, _x = select.select([self.pipe], [], [], 0.2)
+            if not ready:
+                if on_wait:
+                    on_wait()
+                continue
+            n = os.readv(self.pipe, [view[got:]])
+            if not n:
+                return None
+            got += n
+        return buffer
 
     def close(self) -> None:
         """The helper stopped and reaped, whatever state it is in."""
@@ -165,55 +180,62 @@ class Helper:
         staging.execute("PRAGMA temp_store = MEMORY")  # the staging tables are TEMP ones: in memory, no file
         create_staging(staging)
         stager.conn = staging
-        with open(parts.path, "rb") as handle:
-            handle.seek(self.start)
-            lines = handle.read(self.end - self.start).split(b"\n")
-        if lines and not lines[-1]:
-            lines.pop()
         before = _lines_before(parts, self.start)
         line, byte = before + 1, self.start
         encoding = "utf-8" if parts.encoding == "utf-8-sig" else parts.encoding
         width = fast.table.body.width if fast.table.body else 0
         state = (*fast.state(), stager.group_seq)
-        last = line + len(lines) - 1
-        for at in range(0, len(lines), CHUNK):
-            piece = lines[at : at + CHUNK]
-            joined = b"\n".join(piece)
-            if b'"' in joined or joined.count(b"\r") != joined.count(b"\r\n") + joined.endswith(b"\r"):
-                break  # a quoted cell, or a line ended by \r alone: its rows and lines may not be one to one
-            try:
-                rows = list(csv.reader(joined.decode(encoding).split("\n"), delimiter=parts.delimiter))
-            except (UnicodeDecodeError, csv.Error):
-                break
-            common = Body.common(rows, width) if len(rows) == len(piece) else None
-            if common is None:
-                break
-            try:
-                slow = fast.add(range(line, line + len(rows)), common)
-            except Exception:  # noqa: BLE001 - whatever it is, this process meets it again and says it
-                break
-            if slow:
-                break
-            state = (*fast.state(), stager.group_seq)
-            line += len(piece)
-            byte += len(joined) + 1
-            _PROGRESS.pack_into(self.shared, 0, line - before - 1, byte - self.start)
+        with open(parts.path, "rb") as handle:
+            handle.seek(self.start)
+            while byte < self.end:
+                piece = list(itertools.islice(handle, CHUNK))  # lines with their line breaks
+                if not piece:
+                    break
+                joined = b"".join(piece)
+                if b'"' in joined or joined.count(b"\r") != joined.count(b"\r\n") + joined.endswith(b"\r"):
+                    break  # a quoted cell, or a line ended by \r alone: its rows and lines may not be one to one
+                try:
+                    text = joined.decode(encoding)
+                    rows = list(csv.reader(text.removesuffix("\n").split("\n"), delimiter=parts.delimiter))
+                except (UnicodeDecodeError, csv.Error):
+                    break
+                common = Body.common(rows, width) if len(rows) == len(piece) else None
+                if common is None:
+                    break
+                try:
+                    slow = fast.add(range(line, line + len(rows)), common)
+                except Exception:  # noqa: BLE001 - whatever it is, this process meets it again and says it
+                    break
+                if slow:
+                    break
+                state = (*fast.state(), stager.group_seq)
+                line += len(piece)
+                byte += len(joined)
+                _PROGRESS.pack_into(self.shared, 0, line - before - 1, byte - self.start)
         fast.flush()
         groups = state[-1]
         sizes = stager.group_sizes[:groups]
-        if line <= last:  # the chunk the helper stopped at: its rows were staged and counted, and are not its
+        if byte < parts.size:  # the chunk the helper stopped at: its rows were staged and counted, and are not its
             for seq, count in staging.execute("SELECT group_seq, count(*) FROM sm WHERE line >= ? AND group_seq "
                                               "<= ? GROUP BY group_seq", (line, groups)):  # fmt: skip
                 sizes[seq - 1] -= count
             staging.execute("DELETE FROM sm WHERE line >= ?", (line,))
             staging.execute("DELETE FROM gs WHERE line >= ?", (line,))
-        return Handed(line, min(byte, self.end), state[:-1], sizes, staging.serialize(name="temp"))
+        return Handed(line, byte, state[:-1], sizes, staging.serialize(name="temp"))
 
 
 def merge(conn: sqlite3.Connection, fast: FastMembers, handed: Handed) -> int:
     """The helper's staged rows into this process's staging, its groups numbered on from this one's; the
     fast path's state as the helper left it. Returns the rows taken."""
     conn.deserialize(handed.staged, name=HELPER)
+    handed.staged = None  # SQLite has its own copy
+    try:
+        return _merge(conn, fast, handed)
+    finally:
+        conn.deserialize(_empty_database(), name=HELPER)  # the copy freed before the checks and the write
+
+
+def _merge(conn: sqlite3.Connection, fast: FastMembers, handed: Handed) -> int:
     stager = fast.stager
     members = MEMBER_STAGED if fast.kind == "roster" else MEMBER_STAGED[:-1]
     if fast.kind != "roster":
@@ -236,6 +258,17 @@ def merge(conn: sqlite3.Connection, fast: FastMembers, handed: Handed) -> int:
         fast.restore(handed.state)
         fast.table.body.read_elsewhere(handed.stop_line - 1)
     return rows
+
+
+def _empty_database() -> bytes:
+    """A database with nothing in it, serialized (SQLite takes no empty buffer for one)."""
+    empty = sqlite3.connect(":memory:")
+    try:
+        empty.execute("CREATE TABLE t (x)")
+        empty.execute("DROP TABLE t")
+        return empty.serialize()
+    finally:
+        empty.close()
 
 
 def _die_with(parent: int) -> None:
@@ -272,7 +305,11 @@ def _lines_before(parts: CsvParts, byte: int) -> int:
     return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n")
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
+def _send(fd: int, handed: Handed) -> None:
+    """The helper's message: the sizes, what it tells, then its staging (written from where it is, no copy)."""
+    staged, handed.staged = handed.staged, None
+    told = pickle.dumps(handed, protocol=pickle.HIGHEST_PROTOCOL)
+    for data in (_HEAD.pack(len(told), len(staged)), told, staged):
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
