@@ -234,3 +234,28 @@ def test_killing_the_import_kills_its_helper_and_leaves_no_file_and_no_change(em
         leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name not in before)
         assert [name for name in leftovers if not name.startswith("kube.db-")] == []
     assert helped >= 1
+
+
+def test_a_members_file_split_in_two_gives_what_one_process_gives(
+    roster_rows: list[list[str]], empty_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other kind the fast path reads: members naming their group by code, the groups recorded before."""
+    header, body = roster_rows[0], roster_rows[1:]
+    group_columns = header[: header.index("member_name")]
+    groups = _write(tmp_path / "groups.csv", [group_columns, *[row[: len(group_columns)] for row in body[::5]]])
+    member_columns = ["group_code", "member_name", "nik", "role", "gender", "pkh_graduate"]
+    at = [header.index(c) for c in member_columns]
+    members = _write(tmp_path / "members.csv", [member_columns, *[[row[i] for i in at] for row in body]])
+    databases = []
+    for name in ("helped", "alone"):
+        db = copy_registry(empty_file, tmp_path / f"{name}.db")
+        assert _import(db, groups, monkeypatch, helper=False)[0]["groups"]["added"] == 1200
+        databases.append(db)
+    split = Split(monkeypatch)
+    helped = _import(databases[0], members, monkeypatch, helper=True)
+    alone = _import(databases[1], members, monkeypatch, helper=False)
+    assert split.taken and split.taken[0] > 2000
+    assert helped == alone
+    assert helped[0]["members"]["added"] == 6000
+    assert _contents(databases[0]) == _contents(databases[1])
+    assert _wrong_counts(databases[0]) == 0

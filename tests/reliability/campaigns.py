@@ -1,8 +1,8 @@
-"""Attack campaigns on kube's files, to run again: kill -9 during restore, backup, upgrade and import,
-and many writers at once. The suite runs a few trials (tests/reliability/test_campaigns.py); the
+"""Attack campaigns on kube's files, to run again: kill -9 during restore, backup, upgrade and import
+(a small one, and a roster read on two cores), and many writers at once. The suite runs a few trials (tests/reliability/test_campaigns.py); the
 figures in the README come from a big run:
 
-    python -m tests.reliability.campaigns --trials 40 --writers 20 --each 10
+    python -m tests.reliability.campaigns --trials 40 --writers 20 --each 10 --helper-kills 20
 
 Each kill trial starts the command as a real process, kills it with SIGKILL at a random moment
 (within 30 ms of its first temporary file appearing, or for an import within the time a whole run
@@ -15,7 +15,9 @@ of that holds, ``refused`` when the next command refuses cleanly (one line, exit
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import random
 import shutil
 import signal
@@ -59,15 +61,19 @@ def _leftovers(*folders: Path) -> list[str]:
             if p.name.startswith(".") and ("kube-tmp" in p.name or ".restore-" in p.name or ".part-" in p.name)]  # fmt: skip
 
 
-def _kill_during(args: list[str], db: Path, delay: float, watch: Path | None = None) -> None:
+def _kill_during(args: list[str], db: Path, delay: float, watch: Path | None = None,
+                 before_kill: Callable[[], object] | None = None) -> None:  # fmt: skip
     """Run kube ``args`` and SIGKILL it after ``delay`` seconds; with ``watch``, ``delay`` after a
-    temporary file first appears in that folder (the moment a copy is being written)."""
+    temporary file first appears in that folder (the moment a copy is being written). ``before_kill``
+    looks at the moment first."""
     child = subprocess.Popen([sys.executable, "-m", "kube_cli", "--db", str(db), *args], stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, env=kube_env())  # fmt: skip
     if watch is not None:
         while child.poll() is None and not _leftovers(watch) and not list(watch.glob("*.before-*")):
             time.sleep(0.0005)
     time.sleep(delay)
+    if before_kill is not None:
+        before_kill()
     child.send_signal(signal.SIGKILL)
     child.wait()
 
@@ -146,11 +152,52 @@ def import_trial(work: Path, template: dict[str, Path], delay: float) -> tuple[s
     return _verdict(ok, code, str(len(codes)) if code == 0 else str(codes))
 
 
+def _processes_naming(path: Path) -> list[int]:
+    """The processes whose command line names ``path`` (an import and its helper, batch_helper)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if str(path).encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def roster_trial(work: Path, template: dict[str, Path], delay: float) -> tuple[str, str]:
+    """A roster large enough to be read on two cores (batch_helper): killed while either part is read,
+    or while it is written; no helper may outlive it."""
+    db = work / "reg" / "kube.db"
+    shutil.copytree(template["folder"], db.parent)
+    _kill_during(["import", str(template["roster"])], db, delay,
+                 before_kill=lambda: HELPER_SEEN.update([len(_processes_naming(template["roster"])) == 2]))  # fmt: skip
+    deadline = time.monotonic() + 5
+    while _processes_naming(template["roster"]) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    left = _processes_naming(template["roster"])
+    code, codes = _codes(db)
+    ok = (
+        code == 0
+        and isinstance(codes, set)
+        and len(codes) in (len(BEFORE), len(BEFORE) + ROSTER_GROUPS)
+        and _integrity(db)
+        and not left
+        and not _leftovers(db.parent)
+    )
+    return _verdict(ok, code, f"helper processes left: {left}" if left else str(codes if code else len(codes)))
+
+
+ROSTER_GROUPS = 4500  # x 5 members: 2.5 MB, over batch_helper.MIN_BYTES
+HELPER_SEEN: Counter[bool] = Counter()  # roster trials killed while the helper ran (True) or not
+
+
 SCENARIOS: dict[str, Callable[..., tuple[str, str]]] = {
     "restore": restore_trial,
     "backup": backup_trial,
     "upgrade": upgrade_trial,
     "import": import_trial,
+    "roster-import": roster_trial,
 }
 
 
@@ -198,7 +245,12 @@ def kill_campaign(scenario: str, trials: int, *, rows: int = 2000, seed: int = 1
             "backup": ["backup", str(base / "probe-backup.db")],
             "upgrade": ["group", "list"],
             "import": ["import", str(template["csv"]), "--kind", "groups"],
+            "roster-import": ["import", str(base / "roster.csv")],
         }[scenario]
+        if scenario == "roster-import":
+            template["roster"] = base / "roster.csv"
+            subprocess.run([sys.executable, str(ROOT / "bench" / "make_roster.py"), "--groups", str(ROSTER_GROUPS),
+                            "-o", str(template["roster"])], check=True, timeout=300)  # fmt: skip
         if scenario == "upgrade":
             shutil.copy(V1, probe / "kube.db")
         took = _duration(whole, probe / "kube.db")
@@ -206,12 +258,47 @@ def kill_campaign(scenario: str, trials: int, *, rows: int = 2000, seed: int = 1
             work = base / f"trial-{n}"
             work.mkdir()
             # the copies are written in milliseconds: aim at them (the import's write takes longer)
-            delay = rng.uniform(0.05, 1.0) * took if scenario == "import" else rng.uniform(0, 0.03)
+            delay = rng.uniform(0.05, 1.0) * took if "import" in scenario else rng.uniform(0, 0.03)
             verdict, detail = trial(work, template, delay)
             verdicts[verdict] += 1
             if verdict == "broken":
                 print(f"{scenario} trial {n}: broken: {detail}", file=sys.stderr)
             shutil.rmtree(work, ignore_errors=True)
+    return verdicts
+
+
+def helper_campaign(trials: int, seed: int = 17) -> Counter[str]:
+    """``trials`` imports of a roster read on two cores whose helper process is killed (SIGKILL) at a
+    random moment of its life: the import must still write every row (its part read by the import itself)."""
+    rng = random.Random(seed)
+    verdicts: Counter[str] = Counter()
+    with tempfile.TemporaryDirectory(prefix="kube-kill-helper-") as base_name:
+        base = Path(base_name)
+        template = _template(base, 10)
+        roster = base / "roster.csv"
+        subprocess.run([sys.executable, str(ROOT / "bench" / "make_roster.py"), "--groups", str(ROSTER_GROUPS),
+                        "-o", str(roster)], check=True, timeout=300)  # fmt: skip
+        for n in range(trials):
+            db = base / f"trial-{n}" / "kube.db"
+            shutil.copytree(template["folder"], db.parent)
+            child = subprocess.Popen([sys.executable, "-m", "kube_cli", "--db", str(db), "import", str(roster)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=kube_env())  # fmt: skip
+            helper = None
+            while child.poll() is None and helper is None:
+                helper = next((pid for pid in _processes_naming(roster) if pid != child.pid), None)
+            if helper is None:
+                verdicts["no helper seen"] += 1
+            else:
+                time.sleep(rng.uniform(0, 0.4))
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(helper, signal.SIGKILL)
+            _out, err = child.communicate(timeout=600)
+            _code, codes = _codes(db)
+            ok = child.returncode == 0 and isinstance(codes, set) and len(codes) == len(BEFORE) + ROSTER_GROUPS
+            verdicts["imported" if ok else "broken"] += 1
+            if not ok:
+                print(f"helper trial {n}: exit {child.returncode}: {err.decode()[-300:]}", file=sys.stderr)
+            shutil.rmtree(db.parent, ignore_errors=True)
     return verdicts
 
 
@@ -242,11 +329,16 @@ def main() -> None:
     parser.add_argument("--scenario", action="append", choices=sorted(SCENARIOS), help="default: all")
     parser.add_argument("--writers", type=int, default=20)
     parser.add_argument("--each", type=int, default=5, help="group adds per writer")
+    parser.add_argument("--helper-kills", type=int, default=0, help="imports whose helper process is killed")
     options = parser.parse_args()
+    if options.helper_kills:
+        print(f"helper process killed during an import: {dict(helper_campaign(options.helper_kills))}", flush=True)
     for scenario in options.scenario or list(SCENARIOS):
         verdicts = kill_campaign(scenario, options.trials)
         print(f"kill -9 during {scenario}: {options.trials} trials, {verdicts['survived']} survived, "
               f"{verdicts['refused']} refused cleanly, {verdicts['broken']} broken", flush=True)  # fmt: skip
+        if scenario == "roster-import":
+            print(f"  killed while its helper process ran: {HELPER_SEEN[True]} of {options.trials}", flush=True)
     if options.writers:
         with tempfile.TemporaryDirectory(prefix="kube-writers-") as folder:
             db = Path(folder) / "kube.db"
