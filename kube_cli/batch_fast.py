@@ -124,6 +124,8 @@ class FastMembers:
                         progress(done + rows, read, table.total)
 
                 done += helper.hand_over(self, meanwhile)
+                if progress:
+                    progress(done, table.position(), table.total)
                 self._stage_chunks(table.body.chunks(CHUNK, resumed=True), done, progress, None)
             self.flush()
         finally:

@@ -189,6 +189,20 @@ def test_the_import_bar_counts_rows_with_time_left(palu, tmp_path: Path) -> None
     assert "rows" not in piped.stderr and "Reading" not in piped.stderr
 
 
+def test_a_roster_read_on_two_cores_counts_up_to_its_last_row(palu, tmp_path: Path) -> None:
+    """A CSV large enough for the helper process (batch_helper): the bar counts both parts' rows as they
+    are read and ends at the file's last row, not where the helper last said."""
+    roster = tmp_path / "roster.csv"
+    subprocess.run([sys.executable, str(Path(__file__).parents[1] / "bench" / "make_roster.py"), "--groups", "4500",
+                    "-o", str(roster)], check=True)  # fmt: skip
+    shown, code = at_terminal("import", str(roster), "--dry-run", db=palu)
+    assert code == 0, shown
+    counts = [(int(a.replace(",", "")), int(b.replace(",", "")))
+              for a, b in re.findall(r"([\d,]+) of about ([\d,]+) rows", shown)]  # fmt: skip
+    assert counts[-1] == (22500, 22500), counts
+    assert [a for a, _b in counts] == sorted(a for a, _b in counts)  # never backwards
+
+
 # --- all of Indonesia ----------------------------------------------------------------------------
 
 
