@@ -7,8 +7,10 @@ what the fast path vouches for without doubt: it stops at the first chunk that i
 rows of one line each, whose rows the fast path doubts, or that the file cannot be decoded at, and this
 process reads on from there itself, so every problem is still found and reported by this process as
 before, in line order. If the helper fails in any way, this process reads its part too. Nothing of the
-helper's touches the registry: it reads the vocabularies through its own connection and writes nothing
-but its pipe.
+helper's touches the registry: it reads the vocabularies (kelurahan, usaha) through its own connection,
+whose view may be a moment newer than this process's (the write checks every group's references again),
+and writes nothing but its pipe. Linux only (``fork``, ``PR_SET_PDEATHSIG``); ``KUBE_ONE_PROCESS=1`` reads
+every file in one process.
 """
 
 from __future__ import annotations
