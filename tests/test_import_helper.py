@@ -34,9 +34,9 @@ def roster_rows(tmp_path_factory: pytest.TempPathFactory) -> list[list[str]]:
 
 
 def _write(path: Path, rows: list[list[str]], *, encoding: str = "utf-8", newline: str = "\n",
-           quoting: int = csv.QUOTE_MINIMAL) -> Path:  # fmt: skip
+           quoting: int = csv.QUOTE_MINIMAL, delimiter: str = ",") -> Path:  # fmt: skip
     with path.open("w", encoding=encoding, newline="") as handle:
-        csv.writer(handle, lineterminator=newline, quoting=quoting).writerows(rows)
+        csv.writer(handle, lineterminator=newline, quoting=quoting, delimiter=delimiter).writerows(rows)
     return path
 
 
@@ -144,26 +144,33 @@ def test_bad_rows_anywhere_are_refused_with_the_same_message(
 
 
 @pytest.mark.parametrize(
-    ("encoding", "newline", "quoting"),
-    [("utf-8-sig", "\r\n", csv.QUOTE_MINIMAL), ("cp1252", "\n", csv.QUOTE_ALL), ("utf-8", "\r\n", csv.QUOTE_ALL)],
-)
+    ("encoding", "newline", "quoting", "delimiter"),
+    [("utf-8-sig", "\r\n", csv.QUOTE_MINIMAL, ","), ("cp1252", "\n", csv.QUOTE_ALL, ","),
+     ("utf-8", "\r\n", csv.QUOTE_ALL, ","), ("cp1252", "\r\n", csv.QUOTE_MINIMAL, ";")],
+)  # fmt: skip
 def test_office_shapes_of_the_helpers_part_give_the_same_registry(
     roster_rows: list[list[str]], empty_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-    encoding: str, newline: str, quoting: int,
+    encoding: str, newline: str, quoting: int, delimiter: str,
 ) -> None:  # fmt: skip
-    """A BOM, CRLF, quoted cells (the helper takes none: they are read here), a blank row, a total row
-    and a signature block at the end: the same rows, skipped rows and warnings."""
+    """A BOM, CRLF, Windows-1252 with accented names, semicolons, quoted cells (the helper takes none: they
+    are read here), a blank row, a total row and a signature block at the end: the same rows, skipped rows
+    and warnings."""
     split = Split(monkeypatch, 0.6)
     header, body = roster_rows[0], roster_rows[1:]
     total = ["JUMLAH", "", "", "", "", "", "", "", "", "", ""]
     signature = [["Palu, 12 Juli 2021", *[""] * 10], ["Kepala Dinas Sosial", *[""] * 10], ["ttd.", *[""] * 10]]
+    name = header.index("member_name")
+    body = [[*row[:name], f"{row[name]} Muñoz-Hélène", *row[name + 1 :]] if n % 3 == 0 else row
+            for n, row in enumerate(body)]  # fmt: skip
     rows = [header, *body[:1000], [], *body[1000:], total, [], *signature]
-    path = _write(tmp_path / "roster.csv", rows, encoding=encoding, newline=newline, quoting=quoting)
+    path = _write(tmp_path / "roster.csv", rows, encoding=encoding, newline=newline, quoting=quoting,
+                  delimiter=delimiter)  # fmt: skip
     helped, alone, helped_db, alone_db = _both(path, empty_file, tmp_path, monkeypatch)
     assert helped == alone
     assert any("JUMLAH" in w or "total" in w.lower() for w in helped[1]) or helped[0]["skipped"], helped
     assert _contents(helped_db) == _contents(alone_db)
     assert len(_contents(helped_db)) == 7200
+    assert "Muñoz-Hélène" in str(_contents(helped_db))
     if quoting == csv.QUOTE_MINIMAL:
         assert split.taken and split.taken[0] > 1000  # unquoted: the helper took its part up to the total row
     else:
