@@ -20,13 +20,18 @@ from tests.conftest import copy_registry
 MAKER = Path(__file__).resolve().parents[1] / "bench" / "make_roster.py"
 
 
-@pytest.fixture(scope="module")
-def roster_rows(tmp_path_factory: pytest.TempPathFactory) -> list[list[str]]:
-    """A fictional roster of 600 groups x 5 members (bench/make_roster.py, seeded): more than one chunk."""
-    path = tmp_path_factory.mktemp("fast") / "roster.csv"
-    subprocess.run([sys.executable, str(MAKER), "--groups", "600", "-o", str(path)], check=True, timeout=120)
+def made_roster(folder: Path, groups: int) -> list[list[str]]:
+    """The rows of a fictional roster of ``groups`` x 5 members (bench/make_roster.py, seeded), header first."""
+    path = folder / "roster.csv"
+    subprocess.run([sys.executable, str(MAKER), "--groups", str(groups), "-o", str(path)], check=True, timeout=120)
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.reader(handle))
+
+
+@pytest.fixture(scope="module")
+def roster_rows(tmp_path_factory: pytest.TempPathFactory) -> list[list[str]]:
+    """600 groups: more than one chunk."""
+    return made_roster(tmp_path_factory.mktemp("fast"), 600)
 
 
 def _write(path: Path, rows: list[list[str]]) -> Path:

@@ -21,16 +21,13 @@ from kube_cli import batch, batch_helper
 from kube_cli.db import open_registry
 from kube_cli.errors import KubeError
 from tests.conftest import copy_registry
-from tests.test_import_fast_path import MAKER, _contents, _odd, _wrong_counts
+from tests.test_import_fast_path import MAKER, _contents, _odd, _wrong_counts, made_roster
 
 
 @pytest.fixture(scope="module")
 def roster_rows(tmp_path_factory: pytest.TempPathFactory) -> list[list[str]]:
-    """A fictional roster of 1,200 groups x 5 members (bench/make_roster.py, seeded): three chunks each side."""
-    path = tmp_path_factory.mktemp("helper") / "roster.csv"
-    subprocess.run([sys.executable, str(MAKER), "--groups", "1200", "-o", str(path)], check=True, timeout=120)
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.reader(handle))
+    """1,200 groups x 5 members: three chunks each side of the split."""
+    return made_roster(tmp_path_factory.mktemp("helper"), 1200)
 
 
 def _write(path: Path, rows: list[list[str]], *, encoding: str = "utf-8", newline: str = "\n",
