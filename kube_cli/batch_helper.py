@@ -99,7 +99,7 @@ class Helper:
         start = _line_start(parts, min(int(parts.size * (1 - SHARE)), MAX_BYTES))
         if start is None or start <= position + AHEAD:
             return None
-        end = _line_start(parts, start + MAX_BYTES) or parts.size
+        end = min(parts.size, start + MAX_BYTES)  # the helper stops at the first chunk that ends past it
         try:
             return cls(fast, parts, start, end)
         except OSError:
@@ -288,16 +288,34 @@ def _can_fork() -> bool:
 
 
 def _line_start(parts: CsvParts, byte: int) -> int | None:
-    """The start of the first line at or after ``byte`` that no quoted cell spans (``None``: none is)."""
+    """The start of the first line at or after ``byte`` where the csv module starts a row: every quote
+    before it opens a cell at a cell's start and closes it before a delimiter or a line break, so none
+    is left open; ``None`` when that cannot be said cheaply (a quote anywhere else, too many quoted cells)."""
     if byte >= parts.size:
         return None
+    delimiter = parts.delimiter.encode()
     with open(parts.path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
         newline = data.find(b"\n", max(byte - 1, 0))
         if newline < 0 or newline + 1 >= parts.size:
             return None
-        if data[: newline + 1].count(b'"') % 2:  # inside a quoted cell: a doubled quote counts twice
-            return None
-        return newline + 1
+        split = newline + 1
+        head = data[:split]
+    if head.count(b'"') > MAX_QUOTES:
+        return None
+    at = head.find(b'"')
+    while at >= 0:
+        if at and head[at - 1 : at] not in (delimiter, b"\n", b"\r"):
+            return None  # a quote inside a cell: the csv module keeps it as it is, and the count says nothing
+        close = head.find(b'"', at + 1)
+        while close >= 0 and head[close + 1 : close + 2] == b'"':  # a doubled quote inside the cell
+            close = head.find(b'"', close + 2)
+        if close < 0 or head[close + 1 : close + 2] not in (delimiter, b"\n", b"\r"):
+            return None  # open at the split, or text after the closing quote
+        at = head.find(b'"', close + 1)
+    return split
+
+
+MAX_QUOTES = 20_000  # a file quoting more cells than this before the split is read by one process
 
 
 def _lines_before(parts: CsvParts, byte: int) -> int:

@@ -5,13 +5,16 @@ holds (odd rows, quoted cells, CRLF, a total row and signatures, bad rows), and 
 from __future__ import annotations
 
 import csv
+import io
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -171,7 +174,7 @@ def test_office_shapes_of_the_helpers_part_give_the_same_registry(
     if quoting == csv.QUOTE_MINIMAL:
         assert split.taken and split.taken[0] > 1000  # unquoted: the helper took its part up to the total row
     else:
-        assert split.taken == [0]  # every cell quoted: the helper takes nothing, all is read here
+        assert split.taken == []  # every cell quoted: more quoted cells than a split is checked for, no helper
 
 
 def test_a_helper_that_dies_leaves_its_part_to_this_process(
@@ -263,3 +266,37 @@ def test_a_members_file_split_in_two_gives_what_one_process_gives(
     assert helped[0]["members"]["added"] == 6000
     assert _contents(databases[0]) == _contents(databases[1])
     assert _wrong_counts(databases[0]) == 0
+
+
+_CELL = st.text(alphabet=st.sampled_from('ab ,;"\n\r\t1'), max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(st.lists(_CELL, min_size=1, max_size=4), min_size=1, max_size=30),
+    raw=st.lists(st.text(alphabet=st.sampled_from('ab,"\n'), max_size=12), max_size=3),
+    at=st.floats(min_value=0, max_value=1),
+    delimiter=st.sampled_from([",", ";"]),
+)
+def test_a_split_is_only_where_the_csv_module_starts_a_row(
+    rows: list[list[str]], raw: list[str], at: float, delimiter: str
+) -> None:
+    """Wherever ``_line_start`` splits a CSV (quoted cells with line breaks, doubled quotes, and lines of
+    raw text with quotes as hand-made files have them), reading the two parts gives the rows the whole
+    gives: the split is never inside a quoted cell."""
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerows(rows)
+    text = buffer.getvalue() + "".join(line + "\n" for line in raw)
+    data = text.encode()
+    with tempfile.NamedTemporaryFile(suffix=".csv") as handle:
+        handle.write(data)
+        handle.flush()
+        parts = SimpleNamespace(path=Path(handle.name), size=len(data), delimiter=delimiter)
+        split = batch_helper._line_start(parts, int(at * len(data)))  # type: ignore[arg-type]
+
+    def read(chunk: bytes) -> list[list[str]]:
+        return list(csv.reader(io.StringIO(chunk.decode(), newline=""), delimiter=delimiter))
+
+    if split is not None:
+        assert data[split - 1 : split] == b"\n"
+        assert read(data[:split]) + read(data[split:]) == read(data)
