@@ -113,8 +113,9 @@ class FastMembers:
         table = self.table
         collecting = gc.isenabled()
         gc.disable()  # the rows make no reference cycles; the collector's passes over them took ~10% of the time
-        helper = helper_for(self) if helper_for else None
+        helper = None
         try:
+            helper = helper_for(self) if helper_for else None
             done = self._stage_chunks(table.body.chunks(CHUNK), 0, progress, helper)
             if helper is not None:
                 self.flush()

@@ -26,6 +26,7 @@ import signal
 import sqlite3
 import struct
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -43,10 +44,15 @@ SHARE = 0.47  # of the file, the helper's part: it has its part to find and hand
 MAX_BYTES = 16 << 20  # the most the helper reads (its memory stays flat: ~10 MB of staging at most)
 AHEAD = 1 << 20  # this process's part is at least this much more than it has read already
 ENCODINGS = ("utf-8", "utf-8-sig", "cp1252")  # where '"', a line break and the delimiter are one byte each
-_PROGRESS = struct.Struct("qq")
-_HEAD = struct.Struct(
-    "QQ"
-)  # the helper's message: the sizes of what it tells (pickled) and of its staging  # the helper's rows and bytes read so far, in memory both processes share
+STALLED = 30.0  # seconds without a word or a row from the helper: it is stopped and its part read here
+_PROGRESS = struct.Struct("qq")  # the helper's rows and bytes read so far, in memory both processes share
+_HEAD = struct.Struct("QQ")  # the helper's message: the sizes of what it tells (pickled) and of its staging
+# What the vocabularies' look-ups read, and the audit log every change of kube's writes to: the helper reads
+# them in a view of its own, and takes nothing unless that view's are this process's
+_VOCABULARIES = ("SELECT (SELECT max(id) FROM audit_log), (SELECT count(*) || '/' || coalesce(max(rowid), 0) FROM usaha), "
+                 "(SELECT count(*) || '/' || coalesce(max(rowid), 0) FROM usaha_alias), "
+                 "(SELECT count(*) || '/' || coalesce(max(rowid), 0) FROM wilayah_alias), "
+                 "(SELECT coalesce(max(rowid), 0) FROM wilayah)")  # fmt: skip
 
 
 @dataclass
@@ -66,7 +72,10 @@ class Helper:
 
     def __init__(self, fast: FastMembers, parts: CsvParts, start: int, end: int) -> None:
         self.fast, self.parts, self.start, self.end = fast, parts, start, end
+        self.seen = fast.stager.reader.places.registry.conn.execute(_VOCABULARIES).fetchone()
         self.shared = mmap.mmap(-1, _PROGRESS.size)
+        self.pipe: int | None = None
+        self.reaped = signal.getsignal(signal.SIGCHLD) == signal.SIG_IGN  # then the system reaps it
         read, write = os.pipe()
         parent = os.getpid()
         try:
@@ -74,6 +83,7 @@ class Helper:
         except OSError:  # no process to be had (a limit, no memory): this one reads it all
             os.close(read)
             os.close(write)
+            self.shared.close()
             raise
         if pid == 0:  # the helper: never returns, never runs the parent's clean-ups
             status = 1
@@ -111,7 +121,7 @@ class Helper:
         rows it staged (none if it failed: then its part is read here)."""
         handed = self.finish(lambda: progress(*self._so_far()))
         if handed is None:
-            self.parts.resume(self.start, _lines_before(self.parts, self.start) + 1)
+            self.parts.resume(self.start, self.parts.lines_before(self.start) + 1)
             return 0
         rows = merge(fast.stager.conn, fast, handed)
         self.parts.resume(handed.stop_byte, handed.stop_line)
@@ -144,29 +154,40 @@ class Helper:
         return handed
 
     def _receive(self, size: int, on_wait: Callable[[], Any] | None) -> bytearray | None:
-        """``size`` bytes from the helper, read into one buffer; ``None`` if it stopped before."""
+        """``size`` bytes from the helper, read into one buffer; ``None`` if it stopped before, or went
+        ``STALLED`` seconds without reading a row or saying a word."""
         buffer = bytearray(size)
         view, got = memoryview(buffer), 0
+        waiting = select.poll()
+        waiting.register(self.pipe, select.POLLIN | select.POLLHUP)
+        heard, last = time.monotonic(), self.progress()
         while got < size:
-            ready, _w, _x = select.select([self.pipe], [], [], 0.2)
-            if not ready:
+            if not waiting.poll(200):
                 if on_wait:
                     on_wait()
+                now = self.progress()
+                if now != last:
+                    heard, last = time.monotonic(), now
+                elif time.monotonic() - heard > STALLED:
+                    return None
                 continue
             n = os.readv(self.pipe, [view[got:]])
             if not n:
                 return None
-            got += n
+            got, heard = got + n, time.monotonic()
         return buffer
 
     def close(self) -> None:
         """The helper stopped and reaped, whatever state it is in."""
-        if self.pipe is not None:
-            os.close(self.pipe)
-            self.pipe = None
-            with contextlib.suppress(ProcessLookupError):
+        if self.pipe is None:
+            return
+        os.close(self.pipe)
+        self.pipe = None
+        with contextlib.suppress(ChildProcessError):  # ignored SIGCHLD: the system has reaped it, or will
+            if os.waitpid(self.pid, os.WNOHANG) == (0, 0):  # still running: never a reused number
                 os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
+                os.waitpid(self.pid, 0)
+        self.shared.close()
 
     # --- in the helper ---------------------------------------------------------------------------
 
@@ -178,16 +199,18 @@ class Helper:
         own = sqlite3.connect(registry.path, isolation_level=None)
         own.execute("BEGIN")
         registry.conn = own  # the vocabularies' look-ups; nothing is written
+        if own.execute(_VOCABULARIES).fetchone() != self.seen:
+            self.end = self.start  # another officer changed the registry since this import's view began: no part
         staging = sqlite3.connect(":memory:", isolation_level=None)
         staging.execute("PRAGMA temp_store = MEMORY")  # the staging tables are TEMP ones: in memory, no file
         create_staging(staging)
         stager.conn = staging
-        before = _lines_before(parts, self.start)
+        before = parts.lines_before(self.start)
         line, byte = before + 1, self.start
         encoding = "utf-8" if parts.encoding == "utf-8-sig" else parts.encoding
         width = fast.table.body.width if fast.table.body else 0
         state = (*fast.state(), stager.group_seq)
-        with open(parts.path, "rb") as handle:
+        with open(f"/proc/self/fd/{parts.handle.fileno()}", "rb") as handle:  # the file opened, at an offset of its own
             handle.seek(self.start)
             while byte < self.end:
                 piece = list(itertools.islice(handle, CHUNK))  # lines with their line breaks
@@ -294,7 +317,9 @@ def _line_start(parts: CsvParts, byte: int) -> int | None:
     if byte >= parts.size:
         return None
     delimiter = parts.delimiter.encode()
-    with open(parts.path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+    with mmap.mmap(
+        parts.handle.fileno(), 0, access=mmap.ACCESS_READ
+    ) as data:  # the file opened, whatever its name holds now
         newline = data.find(b"\n", max(byte - 1, 0))
         if newline < 0 or newline + 1 >= parts.size:
             return None
@@ -316,13 +341,6 @@ def _line_start(parts: CsvParts, byte: int) -> int | None:
 
 
 MAX_QUOTES = 20_000  # a file quoting more cells than this before the split is read by one process
-
-
-def _lines_before(parts: CsvParts, byte: int) -> int:
-    """The lines of the file before ``byte`` as the csv module counts them (\\n, \\r or \\r\\n each one)."""
-    with open(parts.path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        head = data[:byte]
-    return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n")
 
 
 def _send(fd: int, handed: Handed) -> None:

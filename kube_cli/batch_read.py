@@ -14,6 +14,7 @@ import csv
 import io
 import itertools
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -171,6 +172,7 @@ class _CsvRows:
         self.encoding = encoding
         self.last = 0  # the line of the last row read: where an error is said to come after
         self.skipped = 0  # lines before the reader's first one (``CsvParts.resume``)
+        self.locate: Callable[[], int] | None = None  # the line before the first byte that does not decode
 
     def __iter__(self) -> _CsvRows:
         return self
@@ -180,7 +182,7 @@ class _CsvRows:
         try:
             cells = next(self.reader)
         except UnicodeDecodeError:
-            raise _undecodable(self.name, self.encoding, self.last) from None
+            raise _undecodable(self.name, self.encoding, self.locate() if self.locate else self.last) from None
         except csv.Error as error:
             raise _unreadable(self.name, error, self.last) from None
         self.last = line
@@ -195,7 +197,7 @@ class _CsvRows:
             rows.extend(itertools.islice(reader, size))  # on an error, the rows read before it stay
         except UnicodeDecodeError:
             self._lines(before, rows)
-            raise _undecodable(self.name, self.encoding, self.last) from None
+            raise _undecodable(self.name, self.encoding, self.locate() if self.locate else self.last) from None
         except csv.Error as error:
             self._lines(before, rows)
             raise _unreadable(self.name, error, self.last) from None
@@ -272,13 +274,15 @@ class _Window(io.RawIOBase):
 class CsvParts:
     """A CSV read in parts: this process reads up to ``stop_at``'s byte while another reads on from there
     (batch_helper), then ``resume`` goes on where the other stopped. ``rows`` gives the rows, numbered by
-    the file's lines whichever part they come from."""
+    the file's lines whichever part they come from; a byte that does not decode is placed exactly (the text
+    is decoded a block at a time, so where the reader meets it depends on where its part began)."""
 
     def __init__(self, path: Path, handle: Any, encoding: str, delimiter: str, name: str) -> None:
         self.path, self.handle, self.encoding, self.delimiter = path, handle, encoding, delimiter
         self.size = 0
         self.window = _Window(handle)
         self.rows = _CsvRows(self._reader(encoding), name, encoding)
+        self.rows.locate = self.undecodable_line
 
     def _reader(self, encoding: str) -> Any:
         stream = io.TextIOWrapper(io.BufferedReader(self.window, READ_BYTES), encoding=encoding, newline="",
@@ -294,9 +298,35 @@ class CsvParts:
         self.handle.seek(byte)
         self.window = _Window(self.handle)  # the last part's readers close theirs when they are collected
         self.rows.reader = self._reader("utf-8" if self.encoding == "utf-8-sig" else self.encoding)  # BOM: at the start
-        self.rows.skipped = line - 1
+        self.rows.skipped = self.rows.last = line - 1
+
+    def lines_before(self, byte: int) -> int:
+        """The lines before ``byte`` as the csv module counts them (\\n, \\r or \\r\\n each one), from the
+        file this opened (whatever its name holds now)."""
+        lines, fd, at, cr_before = 0, self.handle.fileno(), 0, False
+        while at < byte:
+            block = os.pread(fd, min(COUNT_BYTES, byte - at), at)
+            if not block:
+                break
+            lines += block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n") - (cr_before and block[:1] == b"\n")
+            cr_before, at = block[-1:] == b"\r", at + len(block)
+        return lines
+
+    def undecodable_line(self) -> int:
+        """The line before the one holding the file's first byte that is not text in its encoding."""
+        decoder = codecs.getincrementaldecoder(self.encoding)()
+        fd, at = self.handle.fileno(), 0
+        while block := os.pread(fd, COUNT_BYTES, at):
+            held = len(decoder.getstate()[0])  # bytes of a character begun in the block before
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as error:
+                return self.lines_before(at - held + error.start)
+            at += len(block)
+        return self.lines_before(at)
 
 
+COUNT_BYTES = 1 << 20  # the file looked through in pieces of this size
 READ_BYTES = 1 << 16  # the file is read in pieces of this size
 
 

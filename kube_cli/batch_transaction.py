@@ -22,16 +22,19 @@ def staging(conn: sqlite3.Connection) -> Iterator[None]:
     to a temporary file less (~0.2 s of a 200k-member import), and memory stays flat at any size."""
     (cache,) = conn.execute("PRAGMA temp.cache_size").fetchone()
     conn.execute(f"PRAGMA temp.cache_size = {-1024 * TEMP_CACHE_MIB}")
-    create_staging(conn)
-    conn.execute(f"ATTACH ':memory:' AS {HELPER}")  # a helper process's staging comes here (batch_helper)
     try:
+        create_staging(conn)
+        conn.execute(f"ATTACH ':memory:' AS {HELPER}")  # a helper process's staging comes here (batch_helper)
         yield
     finally:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
-        drop_staging(conn)
-        conn.execute(f"DETACH {HELPER}")
-        conn.execute(f"PRAGMA temp.cache_size = {cache}")
+        try:
+            drop_staging(conn)
+        finally:
+            if any(row[1] == HELPER for row in conn.execute("PRAGMA database_list")):
+                conn.execute(f"DETACH {HELPER}")
+            conn.execute(f"PRAGMA temp.cache_size = {cache}")
 
 
 # bench/README.md: 16 MiB saved ~10% of a dry run at 200k members; 40 MiB holds a 200k-member file's staging

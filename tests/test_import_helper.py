@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kube_cli import batch, batch_helper
+from kube_cli import batch, batch_fast, batch_helper
 from kube_cli.db import open_registry
 from kube_cli.errors import KubeError
 from tests.conftest import copy_registry
@@ -291,7 +291,7 @@ def test_a_split_is_only_where_the_csv_module_starts_a_row(
     with tempfile.NamedTemporaryFile(suffix=".csv") as handle:
         handle.write(data)
         handle.flush()
-        parts = SimpleNamespace(path=Path(handle.name), size=len(data), delimiter=delimiter)
+        parts = SimpleNamespace(handle=handle, size=len(data), delimiter=delimiter)
         split = batch_helper._line_start(parts, int(at * len(data)))  # type: ignore[arg-type]
 
     def read(chunk: bytes) -> list[list[str]]:
@@ -300,3 +300,125 @@ def test_a_split_is_only_where_the_csv_module_starts_a_row(
     if split is not None:
         assert data[split - 1 : split] == b"\n"
         assert read(data[:split]) + read(data[split:]) == read(data)
+
+
+@pytest.mark.parametrize("line", [2500, 3200, 4001, 5000, 5555])
+def test_a_byte_that_does_not_decode_is_placed_at_its_line_either_way(
+    roster_rows: list[list[str]], empty_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, line: int
+) -> None:
+    """The text is decoded a block at a time, and the helper's part starts a block of its own: the refusal
+    names the line before the bad byte's, the same whichever process meets it."""
+    Split(monkeypatch)
+    lines = _write(tmp_path / "roster.csv", roster_rows).read_bytes().split(b"\n")
+    lines[line - 1] = lines[line - 1].replace(b"KUBE", b"KUBE\xff", 1)
+    path = tmp_path / "bad.csv"
+    path.write_bytes(b"\n".join(lines))
+    helped, alone, _helped_db, _alone_db = _both(path, empty_file, tmp_path, monkeypatch)
+    assert isinstance(helped, str) and helped == alone
+    assert f"is not valid UTF-8 text after line {line - 1}" in helped, helped
+
+
+def test_a_cell_over_the_csv_limit_where_the_helper_stopped_names_the_same_line(
+    roster_rows: list[list[str]], empty_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The helper's part from line 3001, its chunks 2,000 lines each: a cell over the csv module's limit at
+    the first line of its second chunk stops it there, and this process, reading on from that line, names
+    the line before it, as one process does."""
+    lines = _write(tmp_path / "roster.csv", roster_rows).read_bytes().split(b"\n")
+    lines[5000] = lines[5000].replace(b",", b",x" + b"x" * 140_000 + b",", 1)  # line 5001
+    path = tmp_path / "long.csv"
+    path.write_bytes(b"\n".join(lines))
+    split_at = sum(len(line) + 1 for line in lines[:3000])  # where line 3001 starts
+    split = Split(monkeypatch, 1 - split_at / path.stat().st_size)
+    helped, alone, _helped_db, _alone_db = _both(path, empty_file, tmp_path, monkeypatch)
+    assert split.taken == [2000]  # lines 3001-5000
+    assert isinstance(helped, str) and helped == alone, (helped, alone)
+    assert "after line 5000:" in helped, helped
+
+
+def test_an_import_with_sigchld_ignored_reads_both_parts(
+    roster_rows: list[list[str]], empty_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Some launchers start programs with SIGCHLD ignored: the system reaps the helper, nothing to wait for."""
+    split = Split(monkeypatch)
+    path = _write(tmp_path / "roster.csv", roster_rows)
+    before = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        helped, alone, helped_db, alone_db = _both(path, empty_file, tmp_path, monkeypatch)
+    finally:
+        signal.signal(signal.SIGCHLD, before)
+    assert split.taken and split.taken[0] > 2000
+    assert helped == alone
+    assert _contents(helped_db) == _contents(alone_db)
+
+
+def test_a_registry_changed_as_the_import_begins_is_read_as_one_process_reads_it(
+    roster_rows: list[list[str]], empty_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another officer adds a business type just after this import's view of the registry began: one
+    process does not see it and refuses the rows naming it; the helper, whose view would see it, takes
+    nothing, so the import refuses them too."""
+    split = Split(monkeypatch)
+    rows = [list(r) for r in roster_rows]
+    usaha = rows[0].index("usaha")
+    for row in rows[-500:]:
+        row[usaha] = "Batik Tulis"
+    path = _write(tmp_path / "roster.csv", rows)
+    stage = batch_fast.FastMembers.stage_table
+
+    def meanwhile(self: batch_fast.FastMembers, *args: object) -> None:
+        other = sqlite3.connect(self.stager.reader.places.registry.path)
+        other.execute("INSERT INTO usaha (uuid, name, builtin, created_at) VALUES ('u-batik', 'Batik Tulis', 0, "
+                      "'2026-12-02T00:00:00')")  # fmt: skip
+        other.commit()
+        other.close()
+        stage(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(batch_fast.FastMembers, "stage_table", meanwhile)
+    helped, alone, _helped_db, _alone_db = _both(path, empty_file, tmp_path, monkeypatch)
+    assert split.taken == [0]
+    assert isinstance(helped, str) and helped == alone
+    assert "Batik Tulis" in helped
+
+
+def test_a_helper_that_hangs_is_stopped_and_its_part_read_here(
+    roster_rows: list[list[str]], empty_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    split = Split(monkeypatch)
+    monkeypatch.setattr(batch_helper, "STALLED", 0.5)
+    monkeypatch.setattr(batch_helper.Helper, "_read_part", lambda self: time.sleep(3600))
+    path = _write(tmp_path / "roster.csv", roster_rows)
+    started = time.monotonic()
+    helped, alone, helped_db, alone_db = _both(path, empty_file, tmp_path, monkeypatch)
+    assert time.monotonic() - started < 30
+    assert split.taken == []
+    assert helped == alone
+    assert _contents(helped_db) == _contents(alone_db)
+
+
+def test_the_helper_reads_the_file_opened_even_when_its_name_is_taken_by_another(
+    roster_rows: list[list[str]], empty_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The office's shared folder gets a new file of the same name while the import reads: both processes
+    read the file the import opened."""
+    split = Split(monkeypatch)
+    path = _write(tmp_path / "roster.csv", roster_rows)
+    (tmp_path / "kept").mkdir()
+    original = tmp_path / "kept" / "roster.csv"
+    original.write_bytes(path.read_bytes())
+    part = batch_helper.Helper._read_part
+
+    def replaced(self: batch_helper.Helper) -> batch_helper.Handed:
+        other = tmp_path / "other.csv"
+        _write(other, [roster_rows[0], *roster_rows[1:2000]])
+        os.replace(other, path)
+        return part(self)
+
+    monkeypatch.setattr(batch_helper.Helper, "_read_part", replaced)
+    helped_db = copy_registry(empty_file, tmp_path / "helped.db")
+    alone_db = copy_registry(empty_file, tmp_path / "alone.db")
+    helped = _import(helped_db, path, monkeypatch, helper=True)
+    alone = _import(alone_db, original, monkeypatch, helper=False)
+    assert split.taken and split.taken[0] > 2000
+    assert helped == alone
+    assert _contents(helped_db) == _contents(alone_db)
