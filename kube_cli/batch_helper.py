@@ -8,8 +8,8 @@ rows of one line each, whose rows the fast path doubts, or that the file cannot 
 process reads on from there itself, so every problem is still found and reported by this process as
 before, in line order. If the helper fails in any way, this process reads its part too. Nothing of the
 helper's touches the registry: it reads the vocabularies (kelurahan, usaha) through its own connection,
-whose view may be a moment newer than this process's (the write checks every group's references again),
-and writes nothing but its pipe. Linux only (``fork``, ``PR_SET_PDEATHSIG``); ``KUBE_ONE_PROCESS=1`` reads
+and takes nothing if that view is not this process's (another officer wrote in between); it writes nothing
+but its pipe. Linux only (``fork``, ``PR_SET_PDEATHSIG``); ``KUBE_ONE_PROCESS=1`` reads
 every file in one process.
 """
 
