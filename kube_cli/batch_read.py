@@ -305,7 +305,7 @@ class CsvParts:
         file this opened (whatever its name holds now)."""
         lines, fd, at, cr_before = 0, self.handle.fileno(), 0, False
         while at < byte:
-            block = os.pread(fd, min(COUNT_BYTES, byte - at), at)
+            block = _pread(fd, min(COUNT_BYTES, byte - at), at)
             if not block:
                 break
             lines += block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n") - (cr_before and block[:1] == b"\n")
@@ -316,7 +316,7 @@ class CsvParts:
         """The line before the one holding the file's first byte that is not text in its encoding."""
         decoder = codecs.getincrementaldecoder(self.encoding)()
         fd, at = self.handle.fileno(), 0
-        while block := os.pread(fd, COUNT_BYTES, at):
+        while block := _pread(fd, COUNT_BYTES, at):
             held = len(decoder.getstate()[0])  # bytes of a character begun in the block before
             try:
                 decoder.decode(block)
@@ -327,6 +327,20 @@ class CsvParts:
 
 
 COUNT_BYTES = 1 << 20  # the file looked through in pieces of this size
+
+
+def _pread(fd: int, size: int, at: int) -> bytes:
+    """``size`` bytes of the file at ``at``, its position left as it was (another part may be reading it)."""
+    if hasattr(os, "pread"):
+        return os.pread(fd, size, at)
+    kept = os.lseek(fd, 0, os.SEEK_CUR)  # Windows: no pread
+    try:
+        os.lseek(fd, at, os.SEEK_SET)
+        return os.read(fd, size)
+    finally:
+        os.lseek(fd, kept, os.SEEK_SET)
+
+
 READ_BYTES = 1 << 16  # the file is read in pieces of this size
 
 

@@ -422,3 +422,16 @@ def test_the_helper_reads_the_file_opened_even_when_its_name_is_taken_by_another
     assert split.taken and split.taken[0] > 2000
     assert helped == alone
     assert _contents(helped_db) == _contents(alone_db)
+
+
+def test_a_bad_byte_is_placed_the_same_where_the_system_has_no_pread(
+    roster_rows: list[list[str]], empty_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows has no ``os.pread``: the file is looked through by seeking, and one process names the same line."""
+    lines = _write(tmp_path / "roster.csv", roster_rows).read_bytes().split(b"\n")
+    lines[4000] = lines[4000].replace(b"KUBE", b"KUBE\xff", 1)
+    path = tmp_path / "bad.csv"
+    path.write_bytes(b"\n".join(lines))
+    monkeypatch.delattr(os, "pread")
+    alone = _import(copy_registry(empty_file, tmp_path / "alone.db"), path, monkeypatch, helper=False)
+    assert isinstance(alone, str) and "is not valid UTF-8 text after line 4000" in alone, alone
