@@ -125,8 +125,7 @@ class FastMembers:
                         progress(done + rows, read, table.total)
 
                 done += helper.hand_over(self, meanwhile)
-                if progress:
-                    progress(done, table.position(), table.total)
+                meanwhile(0, table.position())  # the rows read in all, where the helper left the file
                 self._stage_chunks(table.body.chunks(CHUNK, resumed=True), done, progress, None)
             self.flush()
         finally:

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from kube_cli.batch_fast import CHUNK, GROUP_STAGED, MEMBER_STAGED
 from kube_cli.batch_transaction import HELPER, create_staging
+from kube_cli.db import connect
 from kube_cli.tables import Body
 
 if TYPE_CHECKING:
@@ -196,7 +197,7 @@ class Helper:
         stager = fast.stager
         registry = stager.reader.places.registry
         inherited = (registry.conn, stager.conn)  # noqa: F841 - kept: the parent's connection is never closed here
-        own = sqlite3.connect(registry.path, isolation_level=None)
+        own = connect(registry.path)  # a connection of its own, as every command opens one
         own.execute("BEGIN")
         registry.conn = own  # the vocabularies' look-ups; nothing is written
         if own.execute(_VOCABULARIES).fetchone() != self.seen:
